@@ -1,0 +1,24 @@
+"""Multi-task learning as scikit-learn estimators.
+
+``MultiTaskClassifier`` trains a shared torch network with one head per task
+through skorch. Torch is imported only when a neural estimator is used.
+"""
+
+from ._version import __version__
+
+__all__ = ["MultiTaskClassifier", "__version__"]
+
+_LAZY = {"MultiTaskClassifier": "._neural._classifier"}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(_LAZY[name], __name__)
+        return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

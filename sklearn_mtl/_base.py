@@ -1,0 +1,166 @@
+"""Behaviour shared by every multi-task classifier of the package."""
+
+import warnings
+
+import numpy as np
+from sklearn.base import ClassifierMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._labels import MISSING, decode_labels, encode_targets, encode_with_classes
+
+
+class MultiTaskClassifierMixin(ClassifierMixin):
+    """Targets, ``predict``, ``predict_proba`` and ``score`` for multi-task
+    classifiers.
+
+    A subclass calls :meth:`_fit_targets` in ``fit`` and implements
+    ``_predict_proba_tasks(X)``, which returns one probability array per
+    task for an already validated ``X``. Everything else (decoding labels,
+    the 1D single-task forms, the mean per-task accuracy of ``score``) is
+    written once here.
+    """
+
+    def _fit_targets(self, Y, n_samples, previous_classes=None):
+        """Encode ``Y`` and set ``classes_``, ``n_classes_``, ``n_tasks_`` and
+        ``task_names_``; return the :class:`EncodedTargets`.
+
+        With ``previous_classes`` (continued training), Y must have exactly
+        those tasks and classes; nothing is changed if it does not.
+        """
+        encoded = encode_targets(Y, n_samples=n_samples, input_name="Y")
+        if previous_classes is not None:
+            same = len(previous_classes) == len(encoded.classes) and all(
+                np.array_equal(a, b) for a, b in zip(previous_classes, encoded.classes)
+            )
+            if not same:
+                raise ValueError(
+                    "Continued training (warm_start) requires Y to have the same "
+                    "tasks and classes as the previous fit; got "
+                    f"{[c.tolist() for c in encoded.classes]} instead of "
+                    f"{[c.tolist() for c in previous_classes]}."
+                )
+        for name, task_classes in zip(encoded.task_names, encoded.classes):
+            if len(task_classes) == 1:
+                warnings.warn(
+                    f"Task {name!r} has a single class ({task_classes[0]!r}) in "
+                    "the training labels; it will always be predicted for this "
+                    "task.",
+                    UserWarning,
+                    stacklevel=3,
+                )
+        self.n_tasks_ = len(encoded.classes)
+        self.task_names_ = encoded.task_names
+        if encoded.is_1d:
+            self.classes_ = encoded.classes[0]
+            self.n_classes_ = len(encoded.classes[0])
+        else:
+            self.classes_ = list(encoded.classes)
+            self.n_classes_ = [len(c) for c in encoded.classes]
+        return encoded
+
+    @property
+    def _classes_list(self):
+        return self.classes_ if isinstance(self.classes_, list) else [self.classes_]
+
+    def predict_proba(self, X):
+        """Class probabilities of every task.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes) or list of such arrays
+            For a 1D training target, one array whose columns follow
+            ``classes_``; otherwise a list with one
+            (n_samples, n_classes_j) array per task, columns following
+            ``classes_[j]``.
+        """
+        probas = self._predict_proba_tasks(self._validate_predict_X(X))
+        return probas if isinstance(self.classes_, list) else probas[0]
+
+    def predict(self, X):
+        """Predict the label of every task.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        Y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
+            Original labels, 1D for a 1D training target. Where tasks differ
+            in label type, the array has object dtype.
+        """
+        return decode_labels(
+            self._predict_codes(X),
+            self._classes_list,
+            not isinstance(self.classes_, list),
+        )
+
+    def _predict_codes(self, X):
+        """Predicted class index of every task, shape (n_samples, n_tasks)."""
+        probas = self._predict_proba_tasks(self._validate_predict_X(X))
+        return np.stack([p.argmax(axis=1) for p in probas], axis=1)
+
+    def _validate_predict_X(self, X):
+        check_is_fitted(self)
+        return validate_data(self, X, reset=False)
+
+    def score(self, X, Y, sample_weight=None):
+        """Mean over tasks of the per-task accuracy on labelled entries.
+
+        Missing labels (NaN, None, pd.NA) in ``Y`` are left out of their
+        task's accuracy; the tasks are averaged with equal weight, whatever
+        ``task_weights`` the estimator was trained with, so that different
+        weightings can be compared fairly. For a single task this is the
+        plain accuracy.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Test samples.
+        Y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+            True labels; every label must have been seen during fit.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Mean per-task accuracy.
+        """
+        pred = self._predict_codes(X)
+        n_samples = pred.shape[0]
+        true = encode_with_classes(
+            Y, self._classes_list, n_samples=n_samples, input_name="Y"
+        )
+        if sample_weight is None:
+            sample_weight = np.ones(n_samples)
+        else:
+            sample_weight = np.asarray(sample_weight, dtype=np.float64)
+            if sample_weight.shape != (n_samples,):
+                raise ValueError(
+                    f"sample_weight must have shape ({n_samples},); got "
+                    f"{sample_weight.shape}."
+                )
+        scores = []
+        for j in range(true.shape[1]):
+            labelled = true[:, j] != MISSING
+            w = sample_weight[labelled]
+            if w.sum() > 0:
+                hits = true[labelled, j] == pred[labelled, j]
+                scores.append(np.average(hits, weights=w))
+        if not scores:
+            raise ValueError("Y has no labelled entry to score against.")
+        return float(np.mean(scores))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = True
+        tags.classifier_tags.multi_label = True
+        return tags

@@ -1,0 +1,347 @@
+"""The one label-handling path shared by every estimator of the package.
+
+A multi-task target ``Y`` is a label matrix with one column per task. Each
+column has its own classes (ints, strings, bools, floats with integer
+values), and a missing entry (``NaN``, ``None``, ``pd.NA``) means that the
+sample is not labelled for that task. This module turns such a matrix into
+integer codes (``-1`` for a missing label), the per-task classes and task
+names, and back; it also validates ``task_weights``. Nothing here imports
+torch: the tree estimators use it too.
+"""
+
+import numbers
+import sys
+from typing import NamedTuple
+
+import numpy as np
+from scipy import sparse
+from sklearn.utils.multiclass import check_classification_targets
+
+MISSING = -1
+"""Code of a missing label in an encoded target matrix."""
+
+
+class EncodedTargets(NamedTuple):
+    """A label matrix encoded column by column.
+
+    Attributes
+    ----------
+    codes : ndarray of shape (n_samples, n_tasks), dtype int64
+        ``codes[i, j]`` is the index of sample i's label in ``classes[j]``,
+        or ``MISSING`` (-1) where the sample is unlabelled for task j.
+    classes : list of ndarray
+        Sorted classes of each task.
+    task_names : ndarray of str, shape (n_tasks,)
+        Column names of a DataFrame target, else ``task_0``, ``task_1``, ...
+    is_1d : bool
+        Whether the target was one-dimensional (the single-task case).
+    """
+
+    codes: np.ndarray
+    classes: list
+    task_names: np.ndarray
+    is_1d: bool
+
+    @property
+    def mask(self):
+        """Boolean array of shape (n_samples, n_tasks): True where labelled."""
+        return self.codes != MISSING
+
+
+def _is_dataframe(obj):
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(obj, pd.DataFrame)
+
+
+def _is_series(obj):
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(obj, pd.Series)
+
+
+def _missing_mask(values):
+    """True where a 1D array of labels holds NaN, None or pd.NA."""
+    kind = values.dtype.kind
+    if kind == "f":
+        return np.isnan(values)
+    if kind == "c":
+        raise TypeError(f"complex labels are not supported, got dtype {values.dtype}")
+    if kind != "O":
+        return np.zeros(values.shape[0], dtype=bool)
+    pd = sys.modules.get("pandas")
+    if pd is not None:
+        return np.asarray(pd.isna(values), dtype=bool)
+    return np.fromiter(
+        (v is None or (isinstance(v, numbers.Real) and v != v) for v in values),
+        dtype=bool,
+        count=values.shape[0],
+    )
+
+
+def _column_values(column, name, input_name):
+    """Return (labelled values as a homogeneous array, missing mask)."""
+    if _is_series(column):
+        missing = np.asarray(column.isna(), dtype=bool)
+        values = column[~missing].to_numpy()
+    else:
+        column = np.asarray(column)
+        missing = _missing_mask(column)
+        values = column[~missing]
+    if values.dtype.kind == "O":
+        is_str = [isinstance(v, str) for v in values]
+        if any(is_str) and not all(is_str):
+            raise ValueError(
+                f"{input_name} column {name!r} mixes string and non-string labels; "
+                "each task's labels must be all strings or all numbers/bools."
+            )
+        try:
+            values = np.asarray(values.tolist())
+        except (TypeError, ValueError) as exc:  # ragged or odd objects
+            raise ValueError(
+                f"{input_name} column {name!r} holds labels that are not scalars."
+            ) from exc
+        if values.ndim != 1:
+            raise ValueError(
+                f"{input_name} column {name!r} holds labels that are not scalars."
+            )
+    if values.dtype.kind == "f" and not np.all(np.isfinite(values)):
+        raise ValueError(f"{input_name} column {name!r} contains infinite labels.")
+    return values, missing
+
+
+def _as_2d_target(Y, input_name):
+    """Return (list of columns, task names, is_1d) for any supported target."""
+    if Y is None:
+        raise ValueError(
+            "This estimator requires y to be passed, but the target y is None. "
+            f"Pass {input_name} as an array-like of shape (n_samples,) or "
+            "(n_samples, n_tasks)."
+        )
+    if sparse.issparse(Y):
+        raise TypeError(
+            f"{input_name} must be a dense array-like or DataFrame; sparse label "
+            "matrices are not supported. Use Y.toarray()."
+        )
+    if isinstance(Y, str) or np.isscalar(Y):
+        raise TypeError(
+            f"{input_name} must be an array-like of shape (n_samples,) or "
+            f"(n_samples, n_tasks), got {type(Y).__name__}."
+        )
+    if _is_dataframe(Y):
+        names = np.asarray([str(c) for c in Y.columns], dtype=object)
+        return [Y.iloc[:, j] for j in range(Y.shape[1])], names, False
+    if _is_series(Y):
+        name = "task_0" if Y.name is None else str(Y.name)
+        return [Y], np.asarray([name], dtype=object), True
+    if not hasattr(Y, "dtype"):
+        try:
+            # object dtype keeps ints as ints in a list mixing ints and strings
+            Y = np.asarray(Y, dtype=object)
+        except ValueError as exc:
+            raise ValueError(
+                f"{input_name} must be a rectangular array-like; got ragged rows."
+            ) from exc
+    Y = np.asarray(Y)
+    if Y.ndim == 1:
+        return [Y], np.asarray(["task_0"], dtype=object), True
+    if Y.ndim != 2:
+        raise ValueError(
+            f"{input_name} must be 1D (n_samples,) or 2D (n_samples, n_tasks); "
+            f"got an array with {Y.ndim} dimensions, shape {Y.shape}."
+        )
+    names = np.asarray([f"task_{j}" for j in range(Y.shape[1])], dtype=object)
+    return [Y[:, j] for j in range(Y.shape[1])], names, False
+
+
+def _check_n_samples(columns, n_samples, input_name):
+    if n_samples is None:
+        return
+    n_rows = len(columns[0]) if columns else 0
+    if n_rows != n_samples:
+        raise ValueError(
+            f"{input_name} has {n_rows} rows but X has {n_samples} samples; "
+            "they must have the same number of rows."
+        )
+
+
+def encode_targets(Y, *, n_samples=None, input_name="Y"):
+    """Encode a training target into per-task integer codes.
+
+    Parameters
+    ----------
+    Y : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
+        Labels; NaN, None and pd.NA mark missing labels.
+    n_samples : int, default=None
+        Expected number of rows (that of X); checked when given.
+    input_name : str, default="Y"
+        Name of the target in error messages.
+
+    Returns
+    -------
+    EncodedTargets
+
+    Raises
+    ------
+    ValueError
+        If Y has no task columns, a task has no labelled sample, a task's
+        labels are continuous or mix types, or the row count is off.
+    """
+    columns, names, is_1d = _as_2d_target(Y, input_name)
+    if not columns:
+        raise ValueError(f"{input_name} has 0 task columns; at least one is required.")
+    _check_n_samples(columns, n_samples, input_name)
+    n_rows = len(columns[0])
+    codes = np.empty((n_rows, len(columns)), dtype=np.int64)
+    classes = []
+    for j, (column, name) in enumerate(zip(columns, names)):
+        values, missing = _column_values(column, name, input_name)
+        if values.shape[0] == 0:
+            raise ValueError(
+                f"{input_name} column {name!r} has no labelled sample: every "
+                "entry is missing. Drop the task or label some samples."
+            )
+        try:
+            check_classification_targets(values)
+        except ValueError as exc:
+            raise ValueError(f"{input_name} column {name!r}: {exc}") from None
+        task_classes, task_codes = np.unique(values, return_inverse=True)
+        codes[:, j] = MISSING
+        codes[~missing, j] = task_codes.ravel()
+        classes.append(task_classes)
+    return EncodedTargets(codes, classes, names, is_1d)
+
+
+def encode_with_classes(Y, classes, *, n_samples=None, input_name="Y"):
+    """Encode labels against the classes learned in fit.
+
+    Parameters
+    ----------
+    Y : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
+        Labels, missing entries allowed.
+    classes : list of ndarray
+        The per-task classes of a fitted estimator.
+    n_samples : int, default=None
+        Expected number of rows; checked when given.
+    input_name : str, default="Y"
+        Name of the target in error messages.
+
+    Returns
+    -------
+    codes : ndarray of shape (n_samples, n_tasks), dtype int64
+        ``MISSING`` where unlabelled.
+
+    Raises
+    ------
+    ValueError
+        If the number of tasks differs from ``len(classes)`` or a label was
+        not seen during fit.
+    """
+    columns, names, _ = _as_2d_target(Y, input_name)
+    if len(columns) != len(classes):
+        raise ValueError(
+            f"{input_name} has {len(columns)} task column(s) but the estimator "
+            f"was fitted on {len(classes)} task(s)."
+        )
+    _check_n_samples(columns, n_samples, input_name)
+    n_rows = len(columns[0])
+    codes = np.full((n_rows, len(columns)), MISSING, dtype=np.int64)
+    for j, (column, task_classes) in enumerate(zip(columns, classes)):
+        values, missing = _column_values(column, names[j], input_name)
+        try:
+            idx = np.searchsorted(task_classes, values)
+        except TypeError:
+            idx = None
+        if idx is not None:
+            idx = np.clip(idx, 0, len(task_classes) - 1)
+            found = task_classes[idx] == values
+        if idx is None or not np.all(found):
+            seen = set(task_classes.tolist())
+            unseen = sorted({str(v) for v in values.tolist() if v not in seen})
+            raise ValueError(
+                f"{input_name} column {j} ({names[j]!r}) has labels not seen "
+                f"during fit: {unseen[:5]}; known classes are "
+                f"{task_classes.tolist()}."
+            )
+        codes[~missing, j] = idx
+    return codes
+
+
+def decode_labels(codes, classes, is_1d):
+    """Map integer codes back to the original labels.
+
+    Returns an array of shape (n_samples,) when ``is_1d`` else
+    (n_samples, n_tasks); its dtype is the common dtype of the tasks'
+    classes when they share a kind (all ints, all strings, ...) and object
+    when tasks differ in type.
+    """
+    if is_1d:
+        return classes[0][codes[:, 0]]
+    kinds = {c.dtype.kind for c in classes}
+    dtype = np.result_type(*[c.dtype for c in classes]) if len(kinds) == 1 else object
+    out = np.empty(codes.shape, dtype=dtype)
+    for j, task_classes in enumerate(classes):
+        out[:, j] = task_classes[codes[:, j]]
+    return out
+
+
+def resolve_task_weights(task_weights, task_names):
+    """Validate ``task_weights`` and return one float per task.
+
+    Parameters
+    ----------
+    task_weights : None, array-like of shape (n_tasks,) or dict
+        None gives all ones; a dict maps task names to weights and tasks it
+        does not name keep weight 1.
+    task_names : array-like of str
+        The names of the fitted tasks.
+
+    Returns
+    -------
+    weights : ndarray of shape (n_tasks,), dtype float64
+
+    Raises
+    ------
+    ValueError
+        Wrong length, an unknown task name, a negative or non-finite weight,
+        or all weights zero.
+    TypeError
+        A weight that is not a real number.
+    """
+    task_names = [str(t) for t in task_names]
+    n_tasks = len(task_names)
+    if task_weights is None:
+        return np.ones(n_tasks)
+    if isinstance(task_weights, dict):
+        unknown = [k for k in task_weights if str(k) not in task_names]
+        if unknown:
+            raise ValueError(
+                f"task_weights names unknown task(s) {unknown}; the tasks are "
+                f"{task_names}."
+            )
+        lookup = {str(k): v for k, v in task_weights.items()}
+        raw = [lookup.get(name, 1.0) for name in task_names]
+    elif isinstance(task_weights, str) or np.isscalar(task_weights):
+        raise TypeError(
+            "task_weights must be None, an array-like with one weight per task "
+            f"or a dict {{task_name: weight}}; got {task_weights!r}."
+        )
+    else:
+        raw = list(np.asarray(task_weights, dtype=object).ravel())
+        if np.ndim(task_weights) != 1 or len(raw) != n_tasks:
+            raise ValueError(
+                f"task_weights must have one weight per task ({n_tasks}); got "
+                f"shape {np.shape(task_weights)}."
+            )
+    for w in raw:
+        if isinstance(w, bool) or not isinstance(w, numbers.Real):
+            raise TypeError(f"task_weights must hold real numbers; got {w!r}.")
+    weights = np.asarray(raw, dtype=np.float64)
+    if not np.all(np.isfinite(weights)):
+        raise ValueError(f"task_weights must be finite; got {weights.tolist()}.")
+    if np.any(weights < 0):
+        raise ValueError(f"task_weights must be non-negative; got {weights.tolist()}.")
+    if not np.any(weights > 0):
+        raise ValueError(
+            "task_weights are all zero: at least one task must have a positive "
+            "weight."
+        )
+    return weights

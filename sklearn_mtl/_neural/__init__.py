@@ -1,0 +1,1 @@
+"""Torch code of the package: networks, the multi-task loss and the skorch net."""

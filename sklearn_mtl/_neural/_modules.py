@@ -1,0 +1,137 @@
+"""Torch modules: the default MLP trunk and the multi-task network."""
+
+import math
+
+import torch
+from torch import nn
+
+ACTIVATIONS = {
+    "relu": nn.ReLU,
+    "tanh": nn.Tanh,
+    "logistic": nn.Sigmoid,
+    "gelu": nn.GELU,
+    "identity": nn.Identity,
+}
+
+
+class MLPTrunk(nn.Sequential):
+    """Fully connected trunk: ``[Linear -> (BatchNorm) -> activation ->
+    (Dropout)]`` per hidden layer.
+
+    With no hidden layer the trunk is the identity and the heads see the raw
+    features (one multinomial logistic regression per task).
+    """
+
+    def __init__(self, n_features, hidden_layer_sizes, activation="relu",
+                 dropout=0.0, batch_norm=False):
+        layers = []
+        n_in = n_features
+        for n_out in hidden_layer_sizes:
+            layers.append(nn.Linear(n_in, n_out))
+            if batch_norm:
+                layers.append(nn.BatchNorm1d(n_out))
+            layers.append(ACTIVATIONS[activation]())
+            if dropout > 0:
+                layers.append(nn.Dropout(dropout))
+            n_in = n_out
+        super().__init__(*layers)
+        self.n_features_out = n_in
+
+
+class TaskHeads(nn.Module):
+    """One classification head per task, evaluated together.
+
+    All heads run as one matrix product: a linear layer with
+    ``n_tasks * max_classes`` outputs viewed as ``(n, n_tasks, max_classes)``
+    (optionally after a hidden layer of ``hidden_size`` units per task).
+    Entries beyond a task's own number of classes are filled with ``-inf``,
+    so a softmax over the last axis gives each task's class probabilities.
+
+    The input is either shared features of shape ``(n, d)`` or per-task
+    features of shape ``(n, n_tasks, d)``.
+    """
+
+    def __init__(self, n_in, n_classes, hidden_size=None, activation="relu"):
+        super().__init__()
+        self.n_tasks = len(n_classes)
+        self.max_classes = max(n_classes)
+        pad = torch.arange(self.max_classes)[None, :] >= torch.tensor(n_classes)[:, None]
+        self.register_buffer("pad_mask", pad, persistent=False)
+        self.needs_pad = bool(pad.any())
+        n_hidden = n_in if hidden_size is None else hidden_size
+        if hidden_size is None:
+            self.hidden = None
+        else:
+            self.hidden = _TaskLinear(n_in, hidden_size, self.n_tasks)
+            self.act = ACTIVATIONS[activation]()
+        self.out = _TaskLinear(n_hidden, self.max_classes, self.n_tasks)
+
+    def forward(self, z):
+        if self.hidden is not None:
+            z = self.act(self.hidden(z))
+        logits = self.out(z)
+        if self.needs_pad:
+            logits = logits.masked_fill(self.pad_mask, float("-inf"))
+        return logits
+
+
+class _TaskLinear(nn.Module):
+    """``n_tasks`` independent linear maps ``d_in -> d_out``.
+
+    Shared input ``(n, d_in)`` goes through one fused ``nn.Linear``; per-task
+    input ``(n, n_tasks, d_in)`` through a batched product. Either way the
+    output is ``(n, n_tasks, d_out)`` and each task's map is initialised like
+    an ``nn.Linear(d_in, d_out)``.
+    """
+
+    def __init__(self, d_in, d_out, n_tasks):
+        super().__init__()
+        self.d_out = d_out
+        self.n_tasks = n_tasks
+        self.weight = nn.Parameter(torch.empty(n_tasks * d_out, d_in))
+        self.bias = nn.Parameter(torch.empty(n_tasks * d_out))
+        bound = 1.0 / math.sqrt(d_in) if d_in > 0 else 0.0
+        nn.init.uniform_(self.weight, -bound, bound)
+        nn.init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, z):
+        if z.dim() == 2:
+            out = nn.functional.linear(z, self.weight, self.bias)
+            return out.view(z.shape[0], self.n_tasks, self.d_out)
+        w = self.weight.view(self.n_tasks, self.d_out, -1)
+        out = torch.einsum("ntd,tkd->ntk", z, w)
+        return out + self.bias.view(self.n_tasks, self.d_out)
+
+
+class MultiTaskNetwork(nn.Module):
+    """A shared trunk followed by one head per task.
+
+    Parameters
+    ----------
+    trunk : nn.Module
+        Maps a batch of inputs to features ``(n, d)`` (extra dimensions are
+        flattened) or to per-task features ``(n, n_tasks, d)``.
+    n_trunk_out : int
+        Size ``d`` of the trunk's features.
+    n_classes : list of int
+        Number of classes of each task.
+    head_hidden_size : int or None
+        Units of a hidden layer in every head; None for linear heads.
+    activation : str
+        Activation of the head's hidden layer.
+
+    The forward pass returns logits of shape ``(n, n_tasks, max_classes)``.
+    """
+
+    def __init__(self, trunk, n_trunk_out, n_classes, head_hidden_size=None,
+                 activation="relu", per_task_features=False):
+        super().__init__()
+        self.trunk = trunk
+        self.per_task_features = per_task_features
+        self.heads = TaskHeads(n_trunk_out, n_classes, head_hidden_size, activation)
+
+    def forward(self, x):
+        z = self.trunk(x)
+        if not self.per_task_features and z.dim() > 2:
+            z = z.flatten(1)
+        return self.heads(z)

@@ -1,0 +1,159 @@
+"""The skorch net that trains a :class:`MultiTaskNetwork`, and its data feed."""
+
+import numpy as np
+import torch
+from skorch import NeuralNet
+from skorch.utils import to_tensor
+
+from ._loss import masked_task_losses
+
+
+class TensorDataset(torch.utils.data.Dataset):
+    """Inputs and encoded targets held as whole tensors.
+
+    skorch builds it through its ``dataset`` parameter; :class:`BatchIterator`
+    slices it a batch at a time instead of collating rows one by one.
+    """
+
+    def __init__(self, X, y=None):
+        self.X = X
+        self.y = y
+
+    def __len__(self):
+        return len(self.X)
+
+    def __getitem__(self, i):
+        return self.X[i], (self.y[i] if self.y is not None else torch.empty(0))
+
+    def subset(self, indices):
+        indices = torch.as_tensor(indices, dtype=torch.long)
+        y = None if self.y is None else self.y[indices]
+        return TensorDataset(self.X[indices], y)
+
+
+class BatchIterator:
+    """Yield ``(X_batch, y_batch)`` by gathering whole batches of rows.
+
+    Used as skorch's ``iterator_train``/``iterator_valid``. skorch's default
+    ``DataLoader`` fetches and collates one row at a time, which dominates
+    the cost of a small network; one ``index_select`` per batch does not.
+
+    A trailing batch of a single row is merged into the previous batch when
+    training, so that batch normalisation always sees at least two rows.
+    """
+
+    def __init__(self, dataset, batch_size, shuffle=False, seed=None):
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.generator = None
+        if shuffle:
+            self.generator = torch.Generator()
+            self.generator.manual_seed(0 if seed is None else int(seed))
+
+    def _bounds(self):
+        n = len(self.dataset)
+        starts = list(range(0, n, self.batch_size))
+        if self.shuffle and len(starts) > 1 and n - starts[-1] == 1:
+            starts.pop()
+        return [(s, e) for s, e in zip(starts, starts[1:] + [n])]
+
+    def __len__(self):
+        return len(self._bounds())
+
+    def __iter__(self):
+        X, y = self.dataset.X, self.dataset.y
+        if not self.shuffle:
+            for start, stop in self._bounds():
+                yield X[start:stop], (None if y is None else y[start:stop])
+            return
+        perm = torch.randperm(len(self.dataset), generator=self.generator)
+        for start, stop in self._bounds():
+            idx = perm[start:stop]
+            yield X.index_select(0, idx), (None if y is None else y.index_select(0, idx))
+
+
+class HoldoutSplit:
+    """skorch ``train_split`` holding out a random fraction for validation."""
+
+    def __init__(self, fraction, seed):
+        self.fraction = fraction
+        self.seed = seed
+
+    def __call__(self, dataset, y=None, **fit_params):
+        n = len(dataset)
+        n_valid = min(max(1, int(round(self.fraction * n))), n - 1)
+        perm = np.random.RandomState(self.seed).permutation(n)
+        return dataset.subset(np.sort(perm[n_valid:])), dataset.subset(np.sort(perm[:n_valid]))
+
+
+class MultiTaskNet(NeuralNet):
+    """skorch ``NeuralNet`` whose loss is ``sum_j w_j * L_j``.
+
+    ``L_j`` is the masked cross-entropy of task j (see
+    :func:`masked_task_losses`). Per-task epoch losses are recorded in the
+    history as ``train_loss_<task>`` and ``valid_loss_<task>``. Training
+    stops with ``FloatingPointError`` naming the task and epoch as soon as a
+    training loss becomes non-finite.
+
+    Parameters
+    ----------
+    task_weights : ndarray of shape (n_tasks,)
+        Validated, non-negative weights ``w_j``.
+    task_names : sequence of str
+        Names used in the history keys and error messages.
+    **kwargs
+        Passed on to :class:`skorch.NeuralNet`.
+    """
+
+    def __init__(self, *args, task_weights, task_names, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.task_weights = task_weights
+        self.task_names = task_names
+
+    def _weights_on(self, like):
+        cached = getattr(self, "_weights_tensor", None)
+        if cached is None or cached.device != like.device or cached.dtype != like.dtype:
+            cached = torch.as_tensor(
+                np.asarray(self.task_weights), dtype=like.dtype, device=like.device
+            )
+            self._weights_tensor = cached
+        return cached
+
+    def combine_losses(self, losses):
+        """The scalar training objective from per-task losses."""
+        return (self._weights_on(losses) * losses).sum()
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        y_true = to_tensor(y_true, device=self.device)
+        losses, counts = masked_task_losses(y_pred, y_true)
+        detached = losses.detach()
+        if getattr(self, "_epoch_sums", None) is None:
+            self._epoch_sums = torch.zeros_like(detached)
+            self._epoch_counts = torch.zeros_like(counts)
+        self._epoch_sums += detached * counts
+        self._epoch_counts += counts
+        return self.combine_losses(losses)
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        if iterator is None:
+            return
+        self._epoch_sums = None
+        self._epoch_counts = None
+        super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
+        if self._epoch_sums is None:
+            return
+        counts = self._epoch_counts.cpu().numpy()
+        sums = self._epoch_sums.cpu().numpy()
+        means = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+        for name, value in zip(self.task_names, means):
+            self.history.record(f"{prefix}_loss_{name}", float(value))
+        if training:
+            bad = ~np.isfinite(means) & (counts > 0)
+            if bad.any():
+                task = self.task_names[int(np.flatnonzero(bad)[0])]
+                raise FloatingPointError(
+                    f"The training loss of task {task!r} became non-finite at epoch "
+                    f"{len(self.history)}. Lower lr, scale the inputs, or check X "
+                    "for extreme values."
+                )
