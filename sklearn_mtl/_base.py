@@ -20,21 +20,21 @@ class MultiTaskClassifierMixin(ClassifierMixin):
     written once here.
     """
 
-    def _fit_targets(self, Y, n_samples, previous_classes=None):
+    def _fit_targets(self, y, n_samples, previous_classes=None):
         """Encode ``Y`` and set ``classes_``, ``n_classes_``, ``n_tasks_`` and
-        ``task_names_``; return the :class:`EncodedTargets`.
+        ``task_names_`` from the target ``y``; return the :class:`EncodedTargets`.
 
         With ``previous_classes`` (continued training), Y must have exactly
         those tasks and classes; nothing is changed if it does not.
         """
-        encoded = encode_targets(Y, n_samples=n_samples, input_name="Y")
+        encoded = encode_targets(y, n_samples=n_samples, input_name="y")
         if previous_classes is not None:
             same = len(previous_classes) == len(encoded.classes) and all(
                 np.array_equal(a, b) for a, b in zip(previous_classes, encoded.classes)
             )
             if not same:
                 raise ValueError(
-                    "Continued training (warm_start) requires Y to have the same "
+                    "Continued training (warm_start) requires y to have the same "
                     "tasks and classes as the previous fit; got "
                     f"{[c.tolist() for c in encoded.classes]} instead of "
                     f"{[c.tolist() for c in previous_classes]}."
@@ -42,7 +42,7 @@ class MultiTaskClassifierMixin(ClassifierMixin):
         for name, task_classes in zip(encoded.task_names, encoded.classes):
             if len(task_classes) == 1:
                 warnings.warn(
-                    f"Task {name!r} has a single class ({task_classes[0]!r}) in "
+                    f"Task {name!r} has a single class ({task_classes[0].item()!r}) in "
                     "the training labels; it will always be predicted for this "
                     "task.",
                     UserWarning,
@@ -110,10 +110,10 @@ class MultiTaskClassifierMixin(ClassifierMixin):
         check_is_fitted(self)
         return validate_data(self, X, reset=False)
 
-    def score(self, X, Y, sample_weight=None):
+    def score(self, X, y, sample_weight=None):
         """Mean over tasks of the per-task accuracy on labelled entries.
 
-        Missing labels (NaN, None, pd.NA) in ``Y`` are left out of their
+        Missing labels (NaN, None, pd.NA) in ``y`` are left out of their
         task's accuracy; the tasks are averaged with equal weight, whatever
         ``task_weights`` the estimator was trained with, so that different
         weightings can be compared fairly. For a single task this is the
@@ -123,7 +123,7 @@ class MultiTaskClassifierMixin(ClassifierMixin):
         ----------
         X : array-like of shape (n_samples, n_features)
             Test samples.
-        Y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
             True labels; every label must have been seen during fit.
         sample_weight : array-like of shape (n_samples,), default=None
             Sample weights.
@@ -136,7 +136,7 @@ class MultiTaskClassifierMixin(ClassifierMixin):
         pred = self._predict_codes(X)
         n_samples = pred.shape[0]
         true = encode_with_classes(
-            Y, self._classes_list, n_samples=n_samples, input_name="Y"
+            y, self._classes_list, n_samples=n_samples, input_name="y"
         )
         if sample_weight is None:
             sample_weight = np.ones(n_samples)
@@ -155,7 +155,7 @@ class MultiTaskClassifierMixin(ClassifierMixin):
                 hits = true[labelled, j] == pred[labelled, j]
                 scores.append(np.average(hits, weights=w))
         if not scores:
-            raise ValueError("Y has no labelled entry to score against.")
+            raise ValueError("y has no labelled entry to score against.")
         return float(np.mean(scores))
 
     def __sklearn_tags__(self):

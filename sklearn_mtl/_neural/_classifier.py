@@ -240,7 +240,7 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, Y):
+    def fit(self, X, y):
         """Fit the network on all tasks at once.
 
         Parameters
@@ -248,8 +248,8 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
         X : array-like of shape (n_samples, n_features)
             Training inputs; with a custom ``module``, any array of shape
             ``(n_samples, ...)`` it accepts (e.g. images ``(n, 1, 8, 8)``).
-        Y : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
-            One column of labels per task; NaN, None or pd.NA where a sample is
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
+            The label matrix Y: one column of labels per task; NaN, None or pd.NA where a sample is
             not labelled for a task.
 
         Returns
@@ -260,7 +260,7 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
         continuing = self.warm_start and hasattr(self, "net_")
         previous = self._classes_list if continuing else None
         X = self._validate_X(X, reset=True)
-        encoded = self._fit_targets(Y, n_samples=X.shape[0], previous_classes=previous)
+        encoded = self._fit_targets(y, n_samples=X.shape[0], previous_classes=previous)
         self.task_weights_ = resolve_task_weights(self.task_weights, encoded.task_names)
         device = _resolve_device(self.device)
         hidden = self._check_hidden_layer_sizes()

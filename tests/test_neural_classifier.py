@@ -1,0 +1,459 @@
+"""MultiTaskClassifier (sklearn_mtl/_neural/_classifier.py)."""
+
+import copy
+import functools
+import io
+import pickle
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from scipy import sparse
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, KFold, cross_validate
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from skorch.callbacks import Checkpoint, EarlyStopping, LRScheduler, ProgressBar
+from torch import nn
+
+from sklearn_mtl import MultiTaskClassifier
+
+FAST = dict(hidden_layer_sizes=(16,), max_epochs=15, lr=0.03, batch_size=32, random_state=0)
+
+
+def make_tasks(n=240, seed=0):
+    """Three related tasks of different label types over 6 features."""
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 6))
+    s = X[:, 0] + X[:, 1]
+    Y = np.empty((n, 3), dtype=object)
+    Y[:, 0] = (s > 0).astype(int)
+    Y[:, 1] = np.where(s > 0.7, "high", np.where(s < -0.7, "low", "mid"))
+    Y[:, 2] = X[:, 0] - X[:, 2] > 0
+    return X, Y
+
+
+@pytest.fixture(scope="module")
+def data():
+    return make_tasks()
+
+
+@pytest.fixture(scope="module")
+def fitted(data):
+    X, Y = data
+    return MultiTaskClassifier(**FAST).fit(X, Y)
+
+
+# ------------------------------------------------------------------ outputs
+def test_outputs_follow_multioutput_conventions(fitted, data):
+    X, Y = data
+    assert fitted.n_tasks_ == 3
+    assert [c.tolist() for c in fitted.classes_] == [[0, 1], ["high", "low", "mid"],
+                                                     [False, True]]
+    assert fitted.n_classes_ == [2, 3, 2]
+    assert list(fitted.task_names_) == ["task_0", "task_1", "task_2"]
+    pred = fitted.predict(X)
+    assert pred.shape == (len(X), 3) and pred.dtype == object
+    for j, classes in enumerate(fitted.classes_):
+        assert set(pred[:, j]) <= set(classes)
+    proba = fitted.predict_proba(X)
+    assert [p.shape for p in proba] == [(len(X), 2), (len(X), 3), (len(X), 2)]
+    for j, p in enumerate(proba):
+        np.testing.assert_allclose(p.sum(axis=1), 1.0)
+        assert (fitted.classes_[j][p.argmax(axis=1)] == pred[:, j]).all()
+
+
+def test_learns_all_tasks(fitted, data):
+    X, Y = data
+    per_task = (fitted.predict(X) == Y).mean(axis=0)
+    assert per_task.min() > 0.8, per_task
+
+
+def test_score_is_mean_per_task_accuracy_on_labelled_entries(fitted, data):
+    X, Y = data
+    Y_missing = Y.copy()
+    Y_missing[:100, 1] = None
+    pred = fitted.predict(X)
+    expected = np.mean([
+        (pred[:, 0] == Y[:, 0]).mean(),
+        (pred[100:, 1] == Y[100:, 1]).mean(),
+        (pred[:, 2] == Y[:, 2]).mean(),
+    ])
+    assert fitted.score(X, Y_missing) == pytest.approx(expected)
+
+
+def test_score_ignores_task_weights(fitted, data):
+    X, Y = data
+    reweighted = copy.deepcopy(fitted).set_params(task_weights=[0.0, 5.0, 1.0])
+    assert reweighted.score(X, Y) == fitted.score(X, Y)
+
+
+def test_score_refuses_unseen_labels_and_wrong_task_count(fitted, data):
+    X, Y = data
+    bad = Y.copy()
+    bad[0, 1] = "unknown"
+    with pytest.raises(ValueError, match="not seen during fit"):
+        fitted.score(X, bad)
+    with pytest.raises(ValueError, match="3 task"):
+        fitted.score(X, Y[:, :2])
+
+
+def test_one_dimensional_target_gives_single_output_forms(data):
+    X, Y = data
+    y = Y[:, 1].astype(str)
+    clf = MultiTaskClassifier(**FAST).fit(X, y)
+    assert isinstance(clf.classes_, np.ndarray) and clf.classes_.tolist() == [
+        "high", "low", "mid"]
+    assert clf.n_classes_ == 3 and clf.n_tasks_ == 1
+    assert clf.predict(X).shape == (len(X),)
+    assert clf.predict_proba(X).shape == (len(X), 3)
+    assert clf.score(X, y) == pytest.approx((clf.predict(X) == y).mean())
+
+
+def test_column_vector_target_keeps_2d_outputs(data):
+    X, Y = data
+    clf = MultiTaskClassifier(**FAST).fit(X, Y[:, :1].astype(int))
+    assert clf.predict(X).shape == (len(X), 1)
+    assert isinstance(clf.predict_proba(X), list)
+
+
+def test_dataframes_give_task_and_feature_names(data):
+    X, Y = data
+    Xdf = pd.DataFrame(X, columns=[f"f{i}" for i in range(6)])
+    Ydf = pd.DataFrame({"sign": Y[:, 0].astype(int), "level": Y[:, 1]})
+    clf = MultiTaskClassifier(**FAST).fit(Xdf, Ydf)
+    assert list(clf.task_names_) == ["sign", "level"]
+    assert list(clf.feature_names_in_) == list(Xdf.columns)
+    assert list(clf.history_[-1]) and "train_loss_level" in clf.history_[-1]
+    with pytest.raises(ValueError, match="feature names"):
+        clf.predict(Xdf.rename(columns={"f0": "other"}))
+
+
+# ------------------------------------------------------------- missing labels
+def test_missing_labels_are_masked_and_never_predicted(data):
+    X, Y = data
+    Ym = pd.DataFrame(Y.copy(), columns=["a", "b", "c"])
+    rng = np.random.RandomState(1)
+    Ym = Ym.mask(rng.rand(*Ym.shape) < 0.3)  # NaN where masked
+    clf = MultiTaskClassifier(**FAST).fit(X, Ym)
+    assert [len(c) for c in clf.classes_] == [2, 3, 2]
+    pred = clf.predict(X)
+    assert not pd.isna(pred).any()
+    assert clf.score(X, Y) > 0.75
+    losses = clf.history_[:, "train_loss"]
+    assert np.all(np.isfinite(losses))
+
+
+def test_task_with_no_labels_is_refused(data):
+    X, Y = data
+    Y = Y.copy()
+    Y[:, 2] = None
+    with pytest.raises(ValueError, match="'task_2' has no labelled sample"):
+        MultiTaskClassifier(**FAST).fit(X, Y)
+
+
+def test_single_class_task_is_predicted_constantly(data):
+    X, Y = data
+    Y = Y.copy()
+    Y[:, 1] = "only"
+    with pytest.warns(UserWarning, match="'task_1' has a single class"):
+        clf = MultiTaskClassifier(**FAST).fit(X, Y)
+    assert (clf.predict(X)[:, 1] == "only").all()
+    np.testing.assert_array_equal(clf.predict_proba(X)[1], 1.0)
+    assert (clf.predict(X)[:, 0] == Y[:, 0]).mean() > 0.8
+
+
+def test_sparse_batches_of_a_task_keep_loss_finite(data):
+    # task 1 is labelled on 5 rows only: most batches of 8 have none of them
+    X, Y = data
+    Y = Y.copy()
+    Y[5:, 1] = np.nan
+    clf = MultiTaskClassifier(**{**FAST, "batch_size": 8}).fit(X, Y)
+    history = clf.history_
+    assert np.all(np.isfinite(history[:, "train_loss"]))
+    assert np.all(np.isfinite(history[:, "train_loss_task_1"]))
+
+
+# --------------------------------------------------------------- task weights
+def test_zero_weight_task_has_no_influence_on_shared_trunk(data):
+    X, Y = data
+    Y = Y[:, [0, 2]].astype(int)
+    Y_other = Y.copy()
+    Y_other[:, 1] = np.random.RandomState(3).randint(0, 2, len(Y))
+    params = {**FAST, "task_weights": (1, 0)}
+    a = MultiTaskClassifier(**params).fit(X, Y)
+    b = MultiTaskClassifier(**params).fit(X, Y_other)
+    np.testing.assert_array_equal(a.predict_proba(X)[0], b.predict_proba(X)[0])
+    for pa, pb in zip(a.net_.module_.trunk.parameters(), b.net_.module_.trunk.parameters()):
+        assert torch.equal(pa, pb)
+    # with a positive weight the second task's labels do move the trunk
+    params["task_weights"] = (1, 1)
+    c = MultiTaskClassifier(**params).fit(X, Y)
+    d = MultiTaskClassifier(**params).fit(X, Y_other)
+    assert not np.array_equal(c.predict_proba(X)[0], d.predict_proba(X)[0])
+
+
+def test_dict_task_weights_by_name(data):
+    X, Y = data
+    Ydf = pd.DataFrame(Y[:, :2], columns=["sign", "level"])
+    clf = MultiTaskClassifier(**{**FAST, "max_epochs": 2, "task_weights": {"level": 2.5}})
+    clf.fit(X, Ydf)
+    assert clf.task_weights_.tolist() == [1.0, 2.5]
+
+
+@pytest.mark.parametrize(
+    "weights, match",
+    [((1, 1), "one weight per task"), ((1, -1, 1), "non-negative"),
+     ((1, np.nan, 1), "finite"), ((0, 0, 0), "all zero"), ({"nope": 1}, "unknown task")],
+)
+def test_bad_task_weights_fail_in_fit(data, weights, match):
+    X, Y = data
+    with pytest.raises(ValueError, match=match):
+        MultiTaskClassifier(**{**FAST, "task_weights": weights}).fit(X, Y)
+
+
+# -------------------------------------------------------- training machinery
+def test_history_has_per_task_losses_every_epoch(fitted):
+    history = fitted.history_
+    assert len(history) == fitted.n_iter_ == FAST["max_epochs"]
+    for name in fitted.task_names_:
+        curve = history[:, f"train_loss_{name}"]
+        assert len(curve) == FAST["max_epochs"] and curve[-1] < curve[0]
+    # the total is the weighted sum of the per-task epoch losses
+    last = history[-1]
+    total = sum(last[f"train_loss_{n}"] for n in fitted.task_names_)
+    assert last["train_loss"] == pytest.approx(total, rel=1e-4)
+
+
+def test_same_random_state_same_model_and_global_rng_untouched(data):
+    X, Y = data
+    state = torch.get_rng_state()
+    a = MultiTaskClassifier(**{**FAST, "dropout": 0.2}).fit(X, Y)
+    assert torch.equal(torch.get_rng_state(), state)
+    b = MultiTaskClassifier(**{**FAST, "dropout": 0.2}).fit(X, Y)
+    for pa, pb in zip(a.predict_proba(X), b.predict_proba(X)):
+        np.testing.assert_array_equal(pa, pb)
+    c = MultiTaskClassifier(**{**FAST, "dropout": 0.2, "random_state": 1}).fit(X, Y)
+    assert not np.array_equal(a.predict_proba(X)[0], c.predict_proba(X)[0])
+
+
+def test_early_stopping_holds_out_validation(data):
+    X, Y = data
+    clf = MultiTaskClassifier(**{**FAST, "max_epochs": 200, "lr": 0.1},
+                              early_stopping=True, n_iter_no_change=3)
+    clf.fit(X, Y)
+    assert clf.n_iter_ < 200
+    assert "valid_loss_task_1" in clf.history_[-1]
+    n_train = clf.history_[-1]["batches"][0]["train_batch_size"]
+    assert n_train <= FAST["batch_size"]
+
+
+def test_skorch_callbacks_work_and_are_not_modified(data, tmp_path):
+    X, Y = data
+    callbacks = [
+        ("lr", LRScheduler(policy="StepLR", step_size=2, gamma=0.5)),
+        EarlyStopping(monitor="train_loss", patience=2, threshold=10.0),
+        Checkpoint(monitor="train_loss_best", dirname=str(tmp_path)),
+        ProgressBar(),
+    ]
+    before = pickle.dumps(callbacks)
+    clf = MultiTaskClassifier(**FAST, callbacks=callbacks).fit(X, Y)
+    assert pickle.dumps(callbacks) == before
+    assert clf.n_iter_ < FAST["max_epochs"]  # EarlyStopping with a huge threshold
+    assert (tmp_path / "params.pt").exists()
+    lrs = [group["lr"] for group in clf.net_.optimizer_.param_groups]
+    assert lrs[0] < FAST["lr"]
+
+
+def test_warm_start_continues_training(data):
+    X, Y = data
+    clf = MultiTaskClassifier(**{**FAST, "max_epochs": 3}, warm_start=True)
+    clf.fit(X, Y)
+    first = copy.deepcopy(clf.net_.module_.state_dict())
+    clf.fit(X, Y)
+    assert clf.n_iter_ == 6
+    assert not torch.equal(first["heads.out.weight"], clf.net_.module_.state_dict()[
+        "heads.out.weight"])
+    with pytest.raises(ValueError, match="same tasks and classes"):
+        clf.fit(X, Y[:, :2])
+
+
+def test_non_finite_loss_stops_with_task_and_epoch(data):
+    X, Y = data
+    clf = MultiTaskClassifier(hidden_layer_sizes=(16,), optimizer="sgd", lr=1e12,
+                              max_epochs=20, random_state=0)
+    with pytest.raises(FloatingPointError, match=r"task '\w+' became non-finite at epoch"):
+        clf.fit(X * 1e3, Y)
+
+
+def test_head_hidden_layer_and_no_trunk_layers(data):
+    X, Y = data
+    clf = MultiTaskClassifier(**{**FAST, "hidden_layer_sizes": ()}, head_hidden_size=8)
+    clf.fit(X, Y)
+    assert clf.net_.module_.heads.hidden is not None
+    assert clf.score(X, Y) > 0.75
+
+
+def test_optimizer_class_and_batch_norm(data):
+    X, Y = data
+    clf = MultiTaskClassifier(**FAST, optimizer=torch.optim.AdamW, batch_norm=True,
+                              weight_decay=1e-3).fit(X, Y)
+    assert isinstance(clf.net_.optimizer_, torch.optim.AdamW)
+    assert clf.score(X, Y) > 0.8
+
+
+# ------------------------------------------------------------ custom modules
+class SmallCNN(nn.Module):
+    def __init__(self, channels=4):
+        super().__init__()
+        self.conv = nn.Sequential(
+            nn.Conv2d(1, channels, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+
+    def forward(self, x):
+        return self.conv(x)  # (n, channels, 4, 4), flattened by the network
+
+
+@pytest.fixture(scope="module")
+def digits_images():
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    X = (digits.images[:600] / 16.0).reshape(-1, 1, 8, 8)
+    d = digits.target[:600]
+    return X, np.column_stack([d, d % 2])
+
+
+def test_cnn_trunk_on_digit_images(digits_images):
+    X, Y = digits_images
+    clf = MultiTaskClassifier(module=functools.partial(SmallCNN, channels=6), lr=0.01,
+                              max_epochs=10, batch_size=64, random_state=0).fit(X, Y)
+    assert clf.net_.module_.heads.out.weight.shape[1] == 6 * 4 * 4
+    assert clf.predict(X).shape == (len(X), 2)
+    assert clf.score(X, Y) > 0.85
+    with pytest.raises(ValueError, match="features"):
+        clf.predict(X.reshape(len(X), 64))
+
+
+def test_module_instance_is_copied_not_trained(digits_images):
+    X, Y = digits_images
+    trunk = SmallCNN()
+    before = copy.deepcopy(trunk.state_dict())
+    clf = MultiTaskClassifier(module=trunk, max_epochs=2, random_state=0).fit(X, Y)
+    for key, value in trunk.state_dict().items():
+        assert torch.equal(value, before[key])
+    assert clf.net_.module_.trunk is not trunk
+
+
+class TupleTrunk(nn.Module):
+    def forward(self, x):
+        return (x, x)
+
+
+class ScalarTrunk(nn.Module):
+    def forward(self, x):
+        return x.sum()
+
+
+@pytest.mark.parametrize(
+    "module, error, match",
+    [
+        (TupleTrunk, TypeError, "must return a torch.Tensor"),
+        (ScalarTrunk, ValueError, "must return a tensor of shape"),
+        (lambda: "not a module", TypeError, "module must be a torch.nn.Module"),
+        (lambda: nn.Linear(3, 2), ValueError, "module failed on a batch"),
+    ],
+)
+def test_bad_modules_are_reported(data, module, error, match):
+    X, Y = data
+    with pytest.raises(error, match=match):
+        MultiTaskClassifier(module=module, max_epochs=1).fit(X, Y)
+
+
+# ------------------------------------------------------------- bad input
+def test_parameter_validation_names_the_parameter(data):
+    X, Y = data
+    for params, name in [({"lr": 0}, "lr"), ({"batch_size": 0}, "batch_size"),
+                         ({"max_epochs": -1}, "max_epochs"),
+                         ({"hidden_layer_sizes": (4, 0)}, "hidden_layer_sizes"),
+                         ({"activation": "swish"}, "activation"),
+                         ({"optimizer": "lbfgs-ish"}, "optimizer")]:
+        with pytest.raises(ValueError, match=name):
+            MultiTaskClassifier(**{**FAST, **params}).fit(X, Y)
+
+
+def test_cuda_without_cuda_is_refused(data):
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")  # the GPU check lives in benchmarks/
+    X, Y = data
+    with pytest.raises(ValueError, match="device='cuda'.*not available"):
+        MultiTaskClassifier(**FAST, device="cuda").fit(X, Y)
+
+
+def test_sparse_X_refused_clearly(data):
+    X, Y = data
+    with pytest.raises(TypeError, match="[Ss]parse"):
+        MultiTaskClassifier(**FAST).fit(sparse.csr_matrix(X), Y)
+
+
+def test_inputs_are_not_modified(data):
+    X, Y = data
+    X_copy, Y_copy = X.copy(), Y.copy()
+    weights = [1.0, 2.0, 0.5]
+    MultiTaskClassifier(**{**FAST, "max_epochs": 2}, task_weights=weights).fit(X, Y)
+    np.testing.assert_array_equal(X, X_copy)
+    assert (Y == Y_copy).all()
+    assert weights == [1.0, 2.0, 0.5]
+
+
+def test_wrong_number_of_rows_in_y(data):
+    X, Y = data
+    with pytest.raises(ValueError, match="y has 239 rows but X has 240"):
+        MultiTaskClassifier(**FAST).fit(X, Y[1:])
+
+
+# --------------------------------------------------------- sklearn citizenship
+def test_pipeline_and_clone(data):
+    X, Y = data
+    pipe = make_pipeline(StandardScaler(), MultiTaskClassifier(**FAST)).fit(X, Y)
+    assert pipe.predict(X).shape == Y.shape
+    assert pipe.score(X, Y) > 0.8
+    clone(pipe)  # unfitted copy with the same parameters
+    assert clone(pipe).get_params()["multitaskclassifier__lr"] == FAST["lr"]
+
+
+def test_cross_validate_and_grid_search_over_task_weights(data):
+    X, Y = data
+    Ydf = pd.DataFrame(Y, columns=["sign", "level", "other"])
+    cv = KFold(3, shuffle=True, random_state=0)
+    res = cross_validate(MultiTaskClassifier(**FAST), X, Ydf, cv=cv)
+    assert res["test_score"].shape == (3,) and res["test_score"].min() > 0.6
+    grid = GridSearchCV(
+        MultiTaskClassifier(**{**FAST, "max_epochs": 8}),
+        {"task_weights": [None, [1, 0.2, 0.2], {"level": 3.0}]},
+        cv=cv,
+    ).fit(X, Ydf)
+    assert len(grid.cv_results_["mean_test_score"]) == 3
+    assert list(grid.best_estimator_.task_names_) == ["sign", "level", "other"]
+    # an integer cv lets scikit-learn inspect y, which needs one label type
+    grid2d = GridSearchCV(MultiTaskClassifier(**{**FAST, "max_epochs": 4}),
+                          {"task_weights": [None, [1, 0]]}, cv=2).fit(X, Y[:, [0, 2]].astype(int))
+    assert np.isfinite(grid2d.best_score_)
+
+
+def test_pickle_and_joblib_round_trip(fitted, data):
+    X, _ = data
+    restored = pickle.loads(pickle.dumps(fitted))
+    buffer = io.BytesIO()
+    joblib.dump(fitted, buffer)
+    buffer.seek(0)
+    loaded = joblib.load(buffer)
+    for model in (restored, loaded):
+        for a, b in zip(fitted.predict_proba(X), model.predict_proba(X)):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_unfitted_history_is_not_available():
+    clf = MultiTaskClassifier()
+    assert not hasattr(clf, "history_")
