@@ -1,0 +1,147 @@
+"""Speed of MultiTaskClassifier against a hand-written torch loop.
+
+Measured in the same run, on the same data, architecture, epochs and batch
+size (medians of several repeats; ratios are what matter on a shared,
+noisy machine):
+
+* fit: ``MultiTaskClassifier`` vs a plain torch training loop; vs T separate
+  single-task ``MultiTaskClassifier`` fits (what per-task models cost);
+* predict: ``predict_proba`` on 1 row and on 10,000 rows vs a raw forward of
+  the same network (tensor from numpy, forward, softmax, back to numpy).
+
+Goals: fit <= 1.10x the plain loop; predict_proba(10k) <= 1.2x raw forward.
+
+Usage::
+
+    python benchmarks/bench_neural_speed.py            # 50k x 50, 3 tasks
+    python benchmarks/bench_neural_speed.py --quick    # 10k x 50, seconds
+    python benchmarks/bench_neural_speed.py --device cuda
+"""
+
+import argparse
+import json
+import statistics
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+from sklearn_mtl import MultiTaskClassifier
+
+
+def make_data(n_samples, n_features, n_classes, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n_samples, n_features)).astype(np.float32)
+    W = rng.normal(size=(n_features, len(n_classes)))
+    Y = np.column_stack([
+        np.digitize(X @ W[:, j], np.quantile(X @ W[:, j], np.linspace(0, 1, k + 1)[1:-1]))
+        for j, k in enumerate(n_classes)
+    ])
+    return X, Y
+
+
+class PlainNet(nn.Module):
+    """The same architecture written by hand: an MLP trunk and one Linear per task."""
+
+    def __init__(self, n_features, hidden, n_classes):
+        super().__init__()
+        self.trunk = nn.Sequential(nn.Linear(n_features, hidden), nn.ReLU())
+        self.heads = nn.ModuleList(nn.Linear(hidden, k) for k in n_classes)
+
+    def forward(self, x):
+        z = self.trunk(x)
+        return [head(z) for head in self.heads]
+
+
+def plain_fit(X, Y, hidden, n_classes, epochs, batch_size, lr, device):
+    torch.manual_seed(0)
+    net = PlainNet(X.shape[1], hidden, n_classes).to(device)
+    opt = torch.optim.Adam(net.parameters(), lr=lr)
+    Xt = torch.from_numpy(X)
+    Yt = torch.from_numpy(Y.astype(np.int64))
+    gen = torch.Generator().manual_seed(0)
+    loss_fn = nn.CrossEntropyLoss()
+    for _ in range(epochs):
+        perm = torch.randperm(len(Xt), generator=gen)
+        for start in range(0, len(Xt), batch_size):
+            idx = perm[start:start + batch_size]
+            xb = Xt.index_select(0, idx).to(device)
+            yb = Yt.index_select(0, idx).to(device)
+            opt.zero_grad()
+            outs = net(xb)
+            loss = sum(loss_fn(out, yb[:, j]) for j, out in enumerate(outs))
+            loss.backward()
+            opt.step()
+            loss.item()  # a real loop logs the loss, as skorch does
+    return net
+
+
+def raw_predict(module, X, device):
+    with torch.inference_mode():
+        out = module(torch.from_numpy(X).to(device)).softmax(-1)
+        return out.cpu().numpy()
+
+
+def timed(fn, repeats):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        if torch.cuda.is_available():
+            torch.cuda.synchronize()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small data, few repeats")
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--json", help="write the figures to this file")
+    args = parser.parse_args(argv)
+
+    n_samples, repeats, epochs = (10_000, 3, 3) if args.quick else (50_000, 5, 5)
+    n_features, hidden, batch_size, lr = 50, 100, 200, 1e-3
+    n_classes = [10, 2, 5]
+    X, Y = make_data(n_samples, n_features, n_classes)
+    params = dict(hidden_layer_sizes=(hidden,), max_epochs=epochs, batch_size=batch_size,
+                  lr=lr, random_state=0, device=args.device)
+    print(f"data {n_samples} x {n_features}, tasks {n_classes}, {epochs} epochs, "
+          f"batch {batch_size}, device {args.device}, torch threads "
+          f"{torch.get_num_threads()}, median of {repeats}")
+
+    figures = {}
+    t_plain = timed(lambda: plain_fit(X, Y, hidden, n_classes, epochs, batch_size, lr,
+                                      args.device), repeats)
+    t_mtl = timed(lambda: MultiTaskClassifier(**params).fit(X, Y), repeats)
+    t_single = timed(lambda: [MultiTaskClassifier(**params).fit(X, Y[:, j])
+                              for j in range(Y.shape[1])], max(1, repeats // 2))
+    figures["fit_plain_s"], figures["fit_mtl_s"], figures["fit_T_single_s"] = (
+        t_plain, t_mtl, t_single)
+    figures["fit_ratio_vs_plain"] = t_mtl / t_plain
+    figures["T_single_over_mtl"] = t_single / t_mtl
+
+    clf = MultiTaskClassifier(**params).fit(X, Y)
+    module = clf.net_.module_.eval()
+    X10k, X1 = X[:10_000], X[:1]
+    reps = 20 if args.quick else 50
+    for name, data in (("1", X1), ("10k", X10k)):
+        raw = timed(lambda d=data: raw_predict(module, d, args.device), reps)
+        ours = timed(lambda d=data: clf.predict_proba(d), reps)
+        figures[f"predict_{name}_raw_ms"] = raw * 1e3
+        figures[f"predict_{name}_mtl_ms"] = ours * 1e3
+        figures[f"predict_{name}_ratio"] = ours / raw
+
+    print(f"{'measure':34s} {'value':>10s}")
+    for key, value in figures.items():
+        print(f"{key:34s} {value:10.3f}")
+    print(f"goal fit <= 1.10x plain loop: {figures['fit_ratio_vs_plain']:.2f}x; "
+          f"goal predict_proba(10k) <= 1.2x raw forward: {figures['predict_10k_ratio']:.2f}x")
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(figures, fh, indent=2)
+
+
+if __name__ == "__main__":
+    main()
