@@ -58,7 +58,7 @@ def multitask_gain(mtl_scores, stl_scores, *, higher_is_better=True, average=Tru
             f"single-task score; got {stl.tolist()}."
         )
     better = np.asarray(higher_is_better)
-    if better.dtype != bool or better.ndim > 1 or better.size not in (1, mtl.shape[0]):
+    if better.dtype != bool or better.shape not in ((), mtl.shape):
         raise ValueError(
             "higher_is_better must be a bool or one bool per task; got "
             f"{higher_is_better!r}."
