@@ -144,13 +144,19 @@ class ComparisonResult(PlotMixin):
                label=f"multi-task ({self.estimator_name})")
         ax.bar(x + width / 2, self.stl_mean, width, yerr=self.stl_std, capsize=3,
                label=f"single-task ({self.single_task_name})")
-        for xi, top, gain in zip(x, np.maximum(self.mtl_mean, self.stl_mean), self.gain):
-            ax.annotate(percent(gain), (xi, top), textcoords="offset points", xytext=(0, 8),
+        tops = np.maximum(self.mtl_mean + self.mtl_std, self.stl_mean + self.stl_std)
+        for xi, top, gain in zip(x, tops, self.gain):
+            ax.annotate(percent(gain), (xi, top), textcoords="offset points", xytext=(0, 4),
                         ha="center", fontsize=8)
         ax.set_xticks(x, self.task_names)
-        ax.set_ylabel(self.scoring)
+        # zoom on the scores: the differences are what the chart is for
+        low = np.nanmin(np.minimum(self.mtl_mean - self.mtl_std, self.stl_mean - self.stl_std))
+        high = np.nanmax(np.maximum(self.mtl_mean + self.mtl_std, self.stl_mean + self.stl_std))
+        pad = max(0.1 * (high - low), 1e-3)
+        ax.set_ylim(low - pad, high + 3 * pad)
+        ax.set_ylabel(f"{self.scoring} (axis zoomed)")
         ax.set_title(f"{self.n_splits}-fold CV, Delta_m = {percent(self.delta_m)}")
-        ax.legend(loc="lower right", fontsize=8)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize=8)
 
 
 def compare_with_single_task(
