@@ -146,8 +146,16 @@ def _load_csv(path, tasks):
     return X, Y, path
 
 
+def _as_strings(X):
+    """Categories as strings, an empty cell as the category "missing" (a CSV
+    column of booleans with empty cells would otherwise mix types)."""
+    X = X.astype(object)
+    return X.where(X.notna(), "missing").astype(str)
+
+
 def make_preprocessor(X):
-    """Impute and scale numeric columns, impute and one-hot encode the others.
+    """Impute and scale numeric columns, one-hot encode the others (an empty
+    cell is a category of its own).
 
     Parameters
     ----------
@@ -162,7 +170,7 @@ def make_preprocessor(X):
     from sklearn.compose import ColumnTransformer
     from sklearn.impute import SimpleImputer
     from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+    from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
     numeric = [c for c in X.columns if X[c].dtype.kind in "iuf"]
     other = [c for c in X.columns if c not in numeric]
@@ -173,7 +181,7 @@ def make_preprocessor(X):
             (
                 "categorical",
                 make_pipeline(
-                    SimpleImputer(strategy="constant", fill_value="missing"),
+                    FunctionTransformer(_as_strings, feature_names_out="one-to-one"),
                     OneHotEncoder(
                         handle_unknown="infrequent_if_exist", max_categories=30,
                         sparse_output=False,

@@ -16,7 +16,8 @@ ROOT = Path(sklearn_mtl.__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def csv_path(tmp_path_factory):
-    """A small CSV with numeric, categorical and text columns and empty cells."""
+    """A small CSV with numeric, categorical, boolean and text columns and
+    empty cells."""
     rng = np.random.RandomState(0)
     n = 60
     x = rng.normal(size=n)
@@ -26,12 +27,14 @@ def csv_path(tmp_path_factory):
             "score": x,
             "city": rng.choice(["Paris", "Lyon", "Nice"], size=n),
             "comment": rng.choice(["good", "bad service", "ok"], size=n),
+            "member": rng.choice([True, False], size=n).astype(object),
             "churn": np.where(x > 0, "yes", "no"),
             "plan": np.where(x + rng.normal(size=n) > 0, "pro", "basic"),
         }
     )
     frame.loc[::7, "age"] = np.nan
     frame.loc[::9, "city"] = None
+    frame.loc[::6, "member"] = None
     frame.loc[::5, "plan"] = None
     path = tmp_path_factory.mktemp("cli") / "customers.csv"
     frame.to_csv(path, index=False)
@@ -53,7 +56,7 @@ def test_compare_csv_as_a_subprocess(csv_path):
         "--json", out_json, cwd=csv_path.parent,
     )
     assert proc.returncode == 0, proc.stderr
-    assert "60 samples, 4 feature columns" in proc.stdout
+    assert "60 samples, 5 feature columns" in proc.stdout
     assert "churn" in proc.stdout and "Delta_m" in proc.stdout
     summary = json.loads(out_json.read_text())
     result = summary["results"]["neural"]
