@@ -1,0 +1,93 @@
+"""MGDA, the multiple-gradient descent algorithm (Sener & Koltun, 2018)."""
+
+import torch
+from sklearn.utils._param_validation import StrOptions
+
+from ._base import WeightingStrategy, spread_over_active
+
+
+def min_norm_weights(gram, max_iter=250, tol=1e-6):
+    """Convex weights ``alpha`` minimising ``||sum_j alpha_j g_j||``.
+
+    Frank-Wolfe with exact line search on the Gram matrix ``gram`` (k, k),
+    as in Sener & Koltun's MinNormSolver; exact for two tasks.
+    """
+    k = gram.shape[0]
+    alpha = torch.full((k,), 1.0 / k, dtype=gram.dtype, device=gram.device)
+    for _ in range(max_iter):
+        k_alpha = gram @ alpha
+        t = int(torch.argmin(k_alpha))
+        vv, vg, gg = alpha @ k_alpha, k_alpha[t], gram[t, t]
+        denom = vv - 2 * vg + gg
+        if denom <= 0:
+            break
+        step = ((vv - vg) / denom).clamp(0, 1)
+        if step < tol:
+            break
+        alpha = (1 - step) * alpha
+        alpha[t] += step
+    return alpha
+
+
+class MGDA(WeightingStrategy):
+    """Update the shared parameters along the min-norm point of the task
+    gradients' convex hull.
+
+    The weights ``alpha`` (summing to 1) minimise
+    ``||sum_j alpha_j c_j g_j||`` over the active tasks, where ``g_j`` are
+    the task gradients of the shared parameters and ``c_j`` a normalisation;
+    the result is a direction along which no task's loss increases
+    (Pareto-stationary when it is 0). The reported weights ``lambda_j``,
+    proportional to ``alpha_j * c_j`` and scaled to sum to the number K of
+    active tasks, keep the step size of equal static weights; the shared parameters move along
+    ``sum_j b_j * lambda_j * g_j`` and each task-specific parameter along its
+    own task's gradient. Costs one backward pass per task through the
+    shared layers.
+
+    Parameters
+    ----------
+    normalize : {"none", "l2", "loss+"}, default="none"
+        Gradient normalisation ``c_j`` before solving: none, ``1/||g_j||``,
+        or ``1/(L_j ||g_j||)`` (Sener & Koltun's "loss+").
+
+    References
+    ----------
+    O. Sener and V. Koltun. "Multi-task learning as multi-objective
+    optimization." NeurIPS 2018.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_mtl.weighting import MGDA, TaskBatch
+    >>> g = torch.tensor([[2.0, 0.0], [0.0, 1.0]])
+    >>> batch = TaskBatch(torch.ones(2), torch.tensor([True, True]), torch.ones(2),
+    ...                   g @ g.T)
+    >>> MGDA().weights(batch, None)  # the smaller gradient gets more weight
+    tensor([0.4000, 1.6000])
+    """
+
+    gradients = "shared"
+
+    _parameter_constraints: dict = {"normalize": [StrOptions({"none", "l2", "loss+"})]}
+
+    def __init__(self, normalize="none"):
+        self.normalize = normalize
+
+    def weights(self, batch, state):
+        active = torch.nonzero(batch.active).flatten()
+        weights = torch.zeros_like(batch.losses.detach())
+        if len(active) == 0:
+            return weights
+        gram = batch.gram[active][:, active].double()
+        norms = torch.diagonal(gram).clamp(min=0).sqrt()
+        scale = torch.ones_like(norms)
+        if self.normalize != "none":
+            scale = 1.0 / norms.clamp(min=1e-12)
+            if self.normalize == "loss+":
+                scale = scale / batch.losses.detach()[active].double().clamp(min=1e-12)
+        if not bool((norms > 0).any()):
+            weights[active] = 1.0
+            return weights
+        alpha = min_norm_weights(gram * (scale[:, None] * scale[None, :]))
+        weights[active] = (alpha * scale).to(weights.dtype)
+        return spread_over_active(weights, batch.active)
