@@ -72,6 +72,8 @@ class WeightingStrategy(BaseEstimator):
 
     gradients = None
 
+    _parameter_constraints: dict = {}
+
     def initialize(self, n_tasks, base_weights):
         """Return the per-fit state, a ``torch.nn.Module``.
 

@@ -1,5 +1,6 @@
 """MGDA, the multiple-gradient descent algorithm (Sener & Koltun, 2018)."""
 
+import numpy as np
 import torch
 from sklearn.utils._param_validation import StrOptions
 
@@ -9,19 +10,20 @@ from ._base import WeightingStrategy, spread_over_active
 def min_norm_weights(gram, max_iter=250, tol=1e-6):
     """Convex weights ``alpha`` minimising ``||sum_j alpha_j g_j||``.
 
-    Frank-Wolfe with exact line search on the Gram matrix ``gram`` (k, k),
-    as in Sener & Koltun's MinNormSolver; exact for two tasks.
+    Frank-Wolfe with exact line search on the Gram matrix ``gram``, an
+    ndarray of shape (k, k), as in Sener & Koltun's MinNormSolver; exact
+    for two tasks.
     """
     k = gram.shape[0]
-    alpha = torch.full((k,), 1.0 / k, dtype=gram.dtype, device=gram.device)
+    alpha = np.full(k, 1.0 / k)
     for _ in range(max_iter):
         k_alpha = gram @ alpha
-        t = int(torch.argmin(k_alpha))
+        t = int(np.argmin(k_alpha))
         vv, vg, gg = alpha @ k_alpha, k_alpha[t], gram[t, t]
         denom = vv - 2 * vg + gg
         if denom <= 0:
             break
-        step = ((vv - vg) / denom).clamp(0, 1)
+        step = min(max((vv - vg) / denom, 0.0), 1.0)
         if step < tol:
             break
         alpha = (1 - step) * alpha
@@ -78,16 +80,18 @@ class MGDA(WeightingStrategy):
         weights = torch.zeros_like(batch.losses.detach())
         if len(active) == 0:
             return weights
-        gram = batch.gram[active][:, active].double()
-        norms = torch.diagonal(gram).clamp(min=0).sqrt()
-        scale = torch.ones_like(norms)
-        if self.normalize != "none":
-            scale = 1.0 / norms.clamp(min=1e-12)
-            if self.normalize == "loss+":
-                scale = scale / batch.losses.detach()[active].double().clamp(min=1e-12)
-        if not bool((norms > 0).any()):
+        gram = batch.gram[active][:, active].double().cpu().numpy()
+        norms = np.sqrt(np.clip(np.diag(gram), 0, None))
+        if not np.any(norms > 0):
             weights[active] = 1.0
             return weights
-        alpha = min_norm_weights(gram * (scale[:, None] * scale[None, :]))
-        weights[active] = (alpha * scale).to(weights.dtype)
+        scale = np.ones_like(norms)
+        if self.normalize != "none":
+            scale = 1.0 / np.maximum(norms, 1e-12)
+            if self.normalize == "loss+":
+                losses = batch.losses.detach()[active].double().cpu().numpy()
+                scale = scale / np.maximum(losses, 1e-12)
+        alpha = min_norm_weights(gram * np.outer(scale, scale))
+        weights[active] = torch.as_tensor(alpha * scale, dtype=weights.dtype,
+                                          device=weights.device)
         return spread_over_active(weights, batch.active)

@@ -1,5 +1,6 @@
 """PCGrad, projecting conflicting gradients (Yu et al., 2020)."""
 
+import numpy as np
 import torch
 
 from ._base import WeightingStrategy
@@ -10,18 +11,19 @@ def project_conflicting(gram):
 
     Parameters
     ----------
-    gram : Tensor of shape (k, k)
+    gram : ndarray of shape (k, k)
         ``K[i, j] = <g_i, g_j>`` for k task gradients.
 
     Returns
     -------
-    coefficients : Tensor of shape (k, k)
+    coefficients : ndarray of shape (k, k)
         ``C`` such that the projected gradients are ``g'_i = sum_j C[i, j] g_j``:
         each ``g'_i`` starts as ``g_i`` and, for every other task j in a random
-        order, loses its component along ``g_j`` when ``<g'_i, g_j> < 0``.
+        order (drawn from torch's random state), loses its component along
+        ``g_j`` when ``<g'_i, g_j> < 0``.
     """
     k = gram.shape[0]
-    coefficients = torch.eye(k, dtype=gram.dtype, device=gram.device)
+    coefficients = np.eye(k)
     for i in range(k):
         for j in torch.randperm(k).tolist():
             if j == i or gram[j, j] <= 0:
@@ -68,6 +70,7 @@ class PCGrad(WeightingStrategy):
         if len(active) == 0:
             return weights
         b = batch.base_weights[active]
-        gram = batch.gram[active][:, active] * (b[:, None] * b[None, :])
-        weights[active] = project_conflicting(gram).sum(0).to(weights.dtype)
+        gram = (batch.gram[active][:, active] * (b[:, None] * b[None, :])).double()
+        mu = project_conflicting(gram.cpu().numpy()).sum(0)
+        weights[active] = torch.as_tensor(mu, dtype=weights.dtype, device=weights.device)
         return weights
