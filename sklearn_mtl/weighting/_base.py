@@ -28,6 +28,16 @@ class TaskBatch(NamedTuple):
         (``gradients="shared"``) or the last shared layer
         (``gradients="last_shared"``); rows and columns of inactive tasks
         are zero. None otherwise.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_mtl.weighting import TaskBatch
+    >>> batch = TaskBatch(losses=torch.tensor([0.7, 0.0]),
+    ...                   active=torch.tensor([True, False]),
+    ...                   base_weights=torch.ones(2))
+    >>> batch.gram is None
+    True
     """
 
     losses: torch.Tensor
@@ -68,6 +78,27 @@ class WeightingStrategy(BaseEstimator):
       parameters are updated along ``sum_j b_j * lambda_j * g_j`` and each
       task-specific parameter (heads, MMoE gates) along the gradient of its
       own ``b_j * L_j``, as in Sener & Koltun (2018) and Yu et al. (2020).
+
+    Examples
+    --------
+    A strategy of your own, weighing each task by its inverse loss:
+
+    >>> import numpy as np
+    >>> import torch
+    >>> from sklearn_mtl import MultiTaskClassifier
+    >>> from sklearn_mtl.weighting import WeightingStrategy
+    >>> class InverseLoss(WeightingStrategy):
+    ...     def weights(self, batch, state):
+    ...         inverse = 1 / batch.losses.detach().clamp(min=1e-3)
+    ...         inverse = torch.where(batch.active, inverse, torch.zeros_like(inverse))
+    ...         return inverse * batch.active.sum() / inverse.sum()
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(60, 4))
+    >>> Y = np.column_stack([X[:, 0] > 0, X[:, 1] > 0])
+    >>> clf = MultiTaskClassifier(hidden_layer_sizes=(8,), max_epochs=3,
+    ...                           weighting=InverseLoss(), random_state=0).fit(X, Y)
+    >>> clf.task_weights_.shape
+    (2,)
     """
 
     gradients = None
