@@ -14,7 +14,7 @@ LABEL_TYPES = {
     "int": lambda codes: codes * 3 - 1,
     "str": lambda codes: np.array(["lbl_" + "x" * c for c in codes], dtype=object),
     "bool": lambda codes: codes % 2 == 1,
-    "float": lambda codes: codes.astype(float) / 2,
+    "float": lambda codes: codes.astype(float) * 2,  # integral floats are classes
 }
 
 
