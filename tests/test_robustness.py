@@ -292,3 +292,65 @@ def test_partial_fit_refuses_other_classes_later(data):
         model.partial_fit(X, Y, classes=[[0, 1, 2], ["down", "up"]])
     model.partial_fit(X, Y, classes=[[1, 0], ["up", "down"]])  # the same, in any order
     assert model.n_iter_ == 2
+
+
+# ------------------------------------------------------- public functions
+def _bad_function_calls():
+    from sklearn.metrics import accuracy_score
+
+    from sklearn_mtl.datasets import make_multitask_classification
+    from sklearn_mtl.metrics import (
+        make_task_scorer,
+        make_task_scorers,
+        multitask_gain,
+        per_task_score,
+    )
+    from sklearn_mtl.model_selection import compare_with_single_task, task_affinity
+
+    Y = np.array([[0, 1], [1, 0], [1, 1]])
+    X, Yb = make_data(20)
+    Yb = Yb[:, :1].astype(int)
+    small = MultiTaskClassifier(max_epochs=1)
+    gap = "known gap: the message or error type does not name the argument yet"
+    return [
+        ("per_task_score_rows", lambda: per_task_score(Y, Y[:2]), ValueError, "Y_pred"),
+        ("per_task_score_tasks", lambda: per_task_score(Y, Y[:, :1]), ValueError, "Y_pred"),
+        ("per_task_score_3d", lambda: per_task_score(Y[:, :, None], Y), ValueError, "Y_true"),
+        ("multitask_gain_length", lambda: multitask_gain([0.8, 0.9], [0.7]), ValueError,
+         "mtl_scores and stl_scores"),
+        ("make_task_scorer_task", lambda: make_task_scorer(accuracy_score, task=2.5),
+         TypeError, "task must be"),
+        ("make_task_scorers_tasks", lambda: make_task_scorers(accuracy_score, tasks=-1),
+         ValueError, "tasks must be"),
+        ("make_multitask_n_samples", lambda: make_multitask_classification(n_samples=0),
+         ValueError, "n_samples"),
+        ("make_multitask_n_tasks", lambda: make_multitask_classification(n_tasks=0),
+         ValueError, "n_tasks"),
+        pytest.param("per_task_score_score_func",
+                     lambda: per_task_score(Y, Y, score_func="acc"), TypeError, "score_func",
+                     marks=pytest.mark.xfail(strict=True, reason=gap)),
+        pytest.param("multitask_gain_nan", lambda: multitask_gain([np.nan], [0.7]),
+                     ValueError, "mtl_scores", marks=pytest.mark.xfail(strict=True, reason=gap)),
+        pytest.param("multitask_gain_str", lambda: multitask_gain("a", [0.7]),
+                     ValueError, "mtl_scores", marks=pytest.mark.xfail(strict=True, reason=gap)),
+        pytest.param("compare_estimator", lambda: compare_with_single_task("x", X, Yb),
+                     (ValueError, TypeError), "estimator",
+                     marks=pytest.mark.xfail(strict=True, reason=gap)),
+        pytest.param("compare_rows", lambda: compare_with_single_task(small, X, Yb[1:]),
+                     ValueError, "rows", marks=pytest.mark.xfail(strict=True, reason=gap)),
+        pytest.param("affinity_estimator", lambda: task_affinity(None, X, Yb),
+                     (ValueError, TypeError), "estimator",
+                     marks=pytest.mark.xfail(strict=True, reason=gap)),
+        pytest.param("affinity_rows", lambda: task_affinity(small, X, Yb[1:]),
+                     ValueError, "rows", marks=pytest.mark.xfail(strict=True, reason=gap)),
+    ]
+
+
+BAD_FUNCTION_CALLS = _bad_function_calls()
+
+
+@pytest.mark.parametrize("case, call, error, match", BAD_FUNCTION_CALLS,
+                         ids=[getattr(c, "values", c)[0] for c in BAD_FUNCTION_CALLS])
+def test_public_functions_refuse_bad_arguments_by_name(case, call, error, match):
+    with pytest.raises(error, match=match):
+        call()
