@@ -309,9 +309,8 @@ def _bad_function_calls():
 
     Y = np.array([[0, 1], [1, 0], [1, 1]])
     X, Yb = make_data(20)
-    Yb = Yb[:, :1].astype(int)
+    Yb = Yb.copy()
     small = MultiTaskClassifier(max_epochs=1)
-    gap = "known gap: the message or error type does not name the argument yet"
     return [
         ("per_task_score_rows", lambda: per_task_score(Y, Y[:2]), ValueError, "Y_pred"),
         ("per_task_score_tasks", lambda: per_task_score(Y, Y[:, :1]), ValueError, "Y_pred"),
@@ -328,21 +327,21 @@ def _bad_function_calls():
          ValueError, "n_tasks"),
         pytest.param("per_task_score_score_func",
                      lambda: per_task_score(Y, Y, score_func="acc"), TypeError, "score_func",
-                     marks=pytest.mark.xfail(strict=True, reason=gap)),
+                     ),
         pytest.param("multitask_gain_nan", lambda: multitask_gain([np.nan], [0.7]),
-                     ValueError, "mtl_scores", marks=pytest.mark.xfail(strict=True, reason=gap)),
+                     ValueError, "mtl_scores"),
         pytest.param("multitask_gain_str", lambda: multitask_gain("a", [0.7]),
-                     ValueError, "mtl_scores", marks=pytest.mark.xfail(strict=True, reason=gap)),
+                     ValueError, "mtl_scores"),
         pytest.param("compare_estimator", lambda: compare_with_single_task("x", X, Yb),
                      (ValueError, TypeError), "estimator",
-                     marks=pytest.mark.xfail(strict=True, reason=gap)),
+                     ),
         pytest.param("compare_rows", lambda: compare_with_single_task(small, X, Yb[1:]),
-                     ValueError, "rows", marks=pytest.mark.xfail(strict=True, reason=gap)),
+                     ValueError, "rows"),
         pytest.param("affinity_estimator", lambda: task_affinity(None, X, Yb),
                      (ValueError, TypeError), "estimator",
-                     marks=pytest.mark.xfail(strict=True, reason=gap)),
+                     ),
         pytest.param("affinity_rows", lambda: task_affinity(small, X, Yb[1:]),
-                     ValueError, "rows", marks=pytest.mark.xfail(strict=True, reason=gap)),
+                     ValueError, "rows"),
     ]
 
 

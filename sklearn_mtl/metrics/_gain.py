@@ -3,6 +3,16 @@
 import numpy as np
 
 
+def _as_scores(scores, name):
+    try:
+        values = np.asarray(scores, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be numbers, one score per task; got {scores!r}.") from exc
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"{name} must be finite; got {values.tolist()}.")
+    return values
+
+
 def multitask_gain(mtl_scores, stl_scores, *, higher_is_better=True, average=True):
     """Relative gain of a multi-task model over single-task baselines.
 
@@ -45,8 +55,8 @@ def multitask_gain(mtl_scores, stl_scores, *, higher_is_better=True, average=Tru
     >>> multitask_gain([0.2, 0.5], [0.4, 0.5], higher_is_better=False, average=False)
     array([0.5, 0. ])
     """
-    mtl = np.asarray(mtl_scores, dtype=np.float64)
-    stl = np.asarray(stl_scores, dtype=np.float64)
+    mtl = _as_scores(mtl_scores, "mtl_scores")
+    stl = _as_scores(stl_scores, "stl_scores")
     if mtl.ndim != 1 or mtl.shape != stl.shape or mtl.shape[0] == 0:
         raise ValueError(
             "mtl_scores and stl_scores must be 1D with one score per task and "

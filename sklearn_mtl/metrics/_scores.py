@@ -101,6 +101,11 @@ def per_task_score(Y_true, Y_pred, *, score_func=accuracy_score, sample_weight=N
     >>> per_task_score(Y_true, Y_pred)
     array([0.75      , 0.66666667])
     """
+    if not callable(score_func):
+        raise TypeError(
+            "score_func must be a metric callable score_func(y_true, y_pred), e.g. "
+            f"sklearn.metrics.accuracy_score; got {score_func!r}."
+        )
     tasks, is_1d = task_labels(Y_true, input_name="Y_true")
     if not tasks:
         raise ValueError("Y_true has 0 task columns; at least one is required.")

@@ -14,6 +14,7 @@ from sklearn.metrics import get_scorer
 from sklearn.model_selection import check_cv
 from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.validation import _num_samples
 
 from .._labels import _is_dataframe, task_labels
 from ..metrics._scorer import _score_tasks
@@ -129,6 +130,18 @@ def cross_validate_task_groups(
     scores : dict of tuple of int to ndarray of shape (n_splits, len(group))
         The scores of each group's tasks on each fold.
     """
+    for estimator in estimators.values():
+        if not (hasattr(estimator, "fit") and hasattr(estimator, "predict")):
+            raise TypeError(
+                "estimator must be a scikit-learn classifier with fit and predict "
+                f"(or single_task_estimator); got {estimator!r}."
+            )
+    n_rows = len(targets.tasks[0].labelled)
+    if _num_samples(X) != n_rows:
+        raise ValueError(
+            f"Y has {n_rows} rows but X has {_num_samples(X)} samples; they must "
+            "have the same number of rows."
+        )
     task_groups = [tuple(g) for g in estimators]
     cv = check_cv(cv, classifier=True)
     splits = list(cv.split(X, None, groups))
