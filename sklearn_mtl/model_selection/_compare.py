@@ -9,6 +9,7 @@ from ._validation import (
     _check_scoring,
     _estimator_name,
     _Targets,
+    check_classifier,
     cross_validate_task_groups,
     without_task_weights,
 )
@@ -243,7 +244,7 @@ def compare_with_single_task(
     single = (
         without_task_weights(estimator)
         if single_task_estimator is None
-        else single_task_estimator
+        else check_classifier(single_task_estimator, "single_task_estimator")
     )
     all_tasks = tuple(range(len(targets.tasks)))
     estimators = {all_tasks: estimator}

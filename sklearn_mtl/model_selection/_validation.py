@@ -43,9 +43,20 @@ def _estimator_name(estimator):
     return type(final).__name__
 
 
+def check_classifier(estimator, name="estimator"):
+    """Refuse anything that is not an estimator with fit and predict."""
+    if not all(hasattr(estimator, m) for m in ("fit", "predict", "get_params")):
+        raise TypeError(
+            f"{name} must be a scikit-learn classifier with fit and predict; got "
+            f"{estimator!r}."
+        )
+    return estimator
+
+
 def without_task_weights(estimator):
     """A clone whose ``task_weights`` (also inside a Pipeline) are reset to
     None, so that it can be fitted on a subset of the tasks."""
+    check_classifier(estimator)
     params = estimator.get_params(deep=True)
     reset = {
         key: None
@@ -130,12 +141,6 @@ def cross_validate_task_groups(
     scores : dict of tuple of int to ndarray of shape (n_splits, len(group))
         The scores of each group's tasks on each fold.
     """
-    for estimator in estimators.values():
-        if not (hasattr(estimator, "fit") and hasattr(estimator, "predict")):
-            raise TypeError(
-                "estimator must be a scikit-learn classifier with fit and predict "
-                f"(or single_task_estimator); got {estimator!r}."
-            )
     n_rows = len(targets.tasks[0].labelled)
     if _num_samples(X) != n_rows:
         raise ValueError(
