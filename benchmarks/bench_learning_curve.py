@@ -66,6 +66,7 @@ def plot(results, path):
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     pairs = sorted({pair for curves in results.values() for pair in curves})
     fig, axes = plt.subplots(1, len(pairs), figsize=(5.2 * len(pairs), 3.8), squeeze=False)
@@ -77,6 +78,8 @@ def plot(results, path):
                             yerr=[p["std"] for p in pts], marker="o", capsize=3, label=name)
         ax.axhline(0, color="grey", lw=0.8)
         ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:g}"))
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.set_xlabel("training rows")
         ax.set_ylabel("Delta_m (%): multi-task vs single-task")
         ax.set_title(pair)

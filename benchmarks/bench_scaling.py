@@ -141,18 +141,22 @@ def plot(results, path):
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     fig, axes = plt.subplots(2, 2, figsize=(10, 7.5))
     for col, (axis, xkey, xlabel) in enumerate((("rows", "n_samples", "training rows"),
                                                 ("tasks", "n_tasks", "tasks"))):
         for row, (ykey, ylabel) in enumerate((("fit_s", "fit time (s)"),
-                                              ("peak_mb", "fit peak memory (MB)"))):
+                                              ("peak_mb", "fit peak memory over the data (MB)"))):
             ax = axes[row, col]
             for kind, pts in results[axis].items():
                 ax.plot([p[xkey] for p in pts], [max(p[ykey], 0.1) for p in pts], marker="o",
                         label=kind, ls="--" if kind.startswith("single") else "-")
             ax.set_xscale("log", base=2 if axis == "tasks" else 10)
-            ax.set_yscale("log")
+            ax.xaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:g}"))
+            if ykey == "fit_s":
+                ax.set_yscale("log")
+                ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:g}"))
             ax.set_xlabel(xlabel)
             ax.set_ylabel(ylabel)
             ax.grid(alpha=0.3)
