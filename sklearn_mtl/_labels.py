@@ -152,6 +152,53 @@ def _as_2d_target(Y, input_name):
     return [Y[:, j] for j in range(Y.shape[1])], names, False
 
 
+class TaskLabels(NamedTuple):
+    """The labelled entries of one task column of a label matrix.
+
+    Attributes
+    ----------
+    name : str
+        Task name (DataFrame column name, else ``task_<j>``).
+    values : ndarray of shape (n_labelled,)
+        The labels of the labelled samples, as a homogeneous array (ints,
+        strings, bools, ...), in row order.
+    labelled : ndarray of bool, shape (n_samples,)
+        True where the sample is labelled for the task.
+    """
+
+    name: str
+    values: np.ndarray
+    labelled: np.ndarray
+
+
+def task_labels(Y, *, input_name="Y"):
+    """Split a label matrix into its tasks, leaving missing labels out.
+
+    This is the shared reader of a raw (not encoded) target: metrics and
+    model selection use it to score and fit each task on its labelled rows.
+
+    Parameters
+    ----------
+    Y : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
+        Labels; NaN, None and pd.NA mark missing labels.
+    input_name : str, default="Y"
+        Name of the target in error messages.
+
+    Returns
+    -------
+    tasks : list of TaskLabels
+        One entry per task column.
+    is_1d : bool
+        Whether ``Y`` was one-dimensional.
+    """
+    columns, names, is_1d = _as_2d_target(Y, input_name)
+    tasks = []
+    for column, name in zip(columns, names):
+        values, missing = _column_values(column, name, input_name)
+        tasks.append(TaskLabels(str(name), values, ~missing))
+    return tasks, is_1d
+
+
 def _check_n_samples(columns, n_samples, input_name):
     if n_samples is None:
         return

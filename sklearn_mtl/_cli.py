@@ -1,0 +1,313 @@
+"""The command line: ``python -m sklearn_mtl compare [CSV] --tasks a,b,c``."""
+
+import argparse
+import json
+import os
+import sys
+
+MODELS = {
+    "neural": (
+        "MultiTaskClassifier",
+        {"hidden_layer_sizes": (64,), "max_epochs": 30, "lr": 0.01, "batch_size": 64},
+    ),
+    "tree": ("SharedTreeClassifier", {}),
+    "forest": ("SharedForestClassifier", {}),
+}
+"""The models of ``--model``: class name in ``sklearn_mtl`` and its small,
+fast default parameters."""
+
+
+class CLIError(Exception):
+    """A user error: printed without a traceback, exit status 1."""
+
+
+def _build_parser():
+    parser = argparse.ArgumentParser(
+        prog="sklearn-mtl",
+        description="Multi-task learning with scikit-learn: does it help on your data?",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="command")
+    compare = commands.add_parser(
+        "compare",
+        help="cross-validate a multi-task model against one single-task model per task",
+        description=(
+            "Cross-validate a multi-task model against one single-task model per task, "
+            "on the same folds, and print the per-task scores, gains and Delta_m. "
+            "Without a CSV, runs on scikit-learn's bundled digits with the tasks "
+            "digit, odd, large and prime."
+        ),
+    )
+    compare.add_argument("csv", nargs="?", help="CSV file; the task columns are Y, the rest X")
+    compare.add_argument(
+        "--tasks", help="comma-separated task columns (required with a CSV)", default=None
+    )
+    compare.add_argument(
+        "--model", choices=[*MODELS, "all"], default="neural", help="model (default: neural)"
+    )
+    compare.add_argument("--cv", type=int, default=3, help="number of folds (default: 3)")
+    compare.add_argument(
+        "--task-weights",
+        default=None,
+        help="loss weight of each task of the multi-task model: '1,0.5,0.5' in --tasks "
+        "order, or 'digit=1,odd=0.5'",
+    )
+    compare.add_argument(
+        "--max-epochs", type=int, default=None,
+        help="training epochs of the neural model (default: 30)",
+    )
+    compare.add_argument(
+        "--scoring", default="accuracy", help="scikit-learn scorer name (default: accuracy)"
+    )
+    compare.add_argument("--random-state", type=int, default=0, help="seed (default: 0)")
+    compare.add_argument("--n-jobs", type=int, default=None, help="parallel fits (joblib)")
+    compare.add_argument("--plot", metavar="PNG", help="write a bar chart (needs matplotlib)")
+    compare.add_argument("--json", metavar="JSON", help="write the results as JSON")
+    compare.add_argument(
+        "-v", "--verbose", action="count", default=0, help="progress (-v: per model, -vv: per fold)"
+    )
+    return parser
+
+
+def _split_names(text, option):
+    names = [name.strip() for name in text.split(",")]
+    if not all(names):
+        raise CLIError(f"{option} has an empty name: {text!r}.")
+    if len(set(names)) != len(names):
+        raise CLIError(f"{option} names a task twice: {text!r}.")
+    return names
+
+
+def _parse_task_weights(text, tasks):
+    """'1,0.5' (one per task) -> list; 'a=1,b=0.5' -> dict."""
+    items = [item.strip() for item in text.split(",")]
+    try:
+        if all("=" in item for item in items):
+            pairs = [item.split("=", 1) for item in items]
+            return {name.strip(): float(value) for name, value in pairs}
+        weights = [float(item) for item in items]
+    except ValueError:
+        raise CLIError(
+            f"--task-weights must be numbers ('1,0.5') or name=number pairs "
+            f"('digit=1,odd=0.5'); got {text!r}."
+        ) from None
+    if len(weights) != len(tasks):
+        raise CLIError(
+            f"--task-weights has {len(weights)} weight(s) but there are {len(tasks)} "
+            f"tasks ({', '.join(tasks)})."
+        )
+    return weights
+
+
+def _load_digits(tasks):
+    from .datasets import load_digits_tasks
+
+    X, Y = load_digits_tasks(return_X_y=True, as_frame=True)
+    if tasks is not None:
+        _check_columns(tasks, list(Y.columns), "the bundled digits tasks")
+        Y = Y[tasks]
+    return X, Y, "scikit-learn's bundled digits"
+
+
+def _check_columns(tasks, columns, where):
+    unknown = [t for t in tasks if t not in columns]
+    if unknown:
+        raise CLIError(
+            f"unknown task column(s) {', '.join(unknown)}; {where} has: {', '.join(columns)}."
+        )
+
+
+def _load_csv(path, tasks):
+    import pandas as pd
+
+    if not os.path.isfile(path):
+        raise CLIError(f"CSV file not found: {path}")
+    if tasks is None:
+        raise CLIError("--tasks is required with a CSV: name the label columns, e.g. --tasks a,b.")
+    try:
+        frame = pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        raise CLIError(f"{path} is empty.") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise CLIError(f"{path} could not be read as CSV: {exc}") from None
+    if frame.shape[0] == 0:
+        raise CLIError(f"{path} has a header but no rows.")
+    _check_columns(tasks, [str(c) for c in frame.columns], path)
+    Y = frame[tasks]
+    X = frame.drop(columns=tasks)
+    if X.shape[1] == 0:
+        raise CLIError(f"{path} has no feature column besides the tasks.")
+    for task in tasks:
+        n_classes = Y[task].nunique(dropna=True)
+        if n_classes < 2:
+            raise CLIError(
+                f"task {task!r} has {n_classes} class(es) among its labels; a "
+                "classification task needs at least 2."
+            )
+    return X, Y, path
+
+
+def _as_strings(X):
+    """Categories as strings, an empty cell as the category "missing" (a CSV
+    column of booleans with empty cells would otherwise mix types)."""
+    X = X.astype(object)
+    return X.where(X.notna(), "missing").astype(str)
+
+
+def make_preprocessor(X):
+    """Impute and scale numeric columns, one-hot encode the others (an empty
+    cell is a category of its own).
+
+    Parameters
+    ----------
+    X : DataFrame
+        The feature columns.
+
+    Returns
+    -------
+    preprocessor : ColumnTransformer
+        Producing a dense float array.
+    """
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+
+    numeric = [c for c in X.columns if X[c].dtype.kind in "iuf"]
+    other = [c for c in X.columns if c not in numeric]
+    return ColumnTransformer(
+        [
+            ("numeric", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()),
+             numeric),
+            (
+                "categorical",
+                make_pipeline(
+                    FunctionTransformer(_as_strings, feature_names_out="one-to-one"),
+                    OneHotEncoder(
+                        handle_unknown="infrequent_if_exist", max_categories=30,
+                        sparse_output=False,
+                    ),
+                ),
+                other,
+            ),
+        ],
+        sparse_threshold=0.0,
+    )
+
+
+def _model(name, args, task_weights):
+    """The estimator of ``--model name``, or None when it is not installed."""
+    import sklearn_mtl
+
+    class_name, params = MODELS[name]
+    try:
+        model_class = getattr(sklearn_mtl, class_name)
+    except (AttributeError, ImportError):
+        return None
+    model = model_class(random_state=args.random_state, **params)
+    if name == "neural" and args.max_epochs is not None:
+        model.set_params(max_epochs=args.max_epochs)
+    if task_weights is not None:
+        model.set_params(task_weights=task_weights)
+    return model
+
+
+def _save_plot(results, path):
+    from .model_selection._report import require_pyplot
+
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    plt = require_pyplot()
+    fig, axes = plt.subplots(
+        1, len(results), figsize=(7 * len(results), 4.2), squeeze=False
+    )
+    for ax, (name, result) in zip(axes[0], results.items()):
+        result.plot(ax=ax)
+        ax.set_title(f"{name}: {ax.get_title()}")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _compare(args):
+    from sklearn.model_selection import KFold
+    from sklearn.pipeline import make_pipeline
+
+    from .model_selection import compare_with_single_task
+    from .model_selection._validation import _check_scoring
+
+    tasks = None if args.tasks is None else _split_names(args.tasks, "--tasks")
+    if args.csv is None:
+        X, Y, source = _load_digits(tasks)
+        preprocess = None
+    else:
+        X, Y, source = _load_csv(args.csv, tasks)
+        preprocess = make_preprocessor(X)
+    if len(Y.columns) < 2:
+        raise CLIError("--tasks must name at least 2 tasks for a multi-task comparison.")
+    if not 2 <= args.cv <= X.shape[0]:
+        raise CLIError(f"--cv must be between 2 and the number of rows ({X.shape[0]}).")
+    task_names = [str(c) for c in Y.columns]
+    weights = None
+    if args.task_weights is not None:
+        weights = _parse_task_weights(args.task_weights, task_names)
+    names = list(MODELS) if args.model == "all" else [args.model]
+    models = {name: _model(name, args, weights) for name in names}
+    if models[names[0]] is None and args.model != "all":
+        raise CLIError(
+            f"model {args.model!r} ({MODELS[args.model][0]}) is not available in this "
+            "installation."
+        )
+    _check_scoring(args.scoring)
+    print(f"Data: {source}: {X.shape[0]} samples, {X.shape[1]} feature columns, "
+          f"tasks: {', '.join(task_names)}")
+    cv = KFold(args.cv, shuffle=True, random_state=args.random_state)
+    results = {}
+    for name, model in models.items():
+        if model is None:
+            print(f"\n[{name}] skipped: {MODELS[name][0]} is not available in this installation.")
+            continue
+        if preprocess is not None:
+            model = make_pipeline(preprocess, model)
+        result = compare_with_single_task(
+            model, X, Y, cv=cv, scoring=args.scoring, n_jobs=args.n_jobs, verbose=args.verbose
+        )
+        results[name] = result
+        print(f"\n[{name}] {result}")
+    if not results:
+        raise CLIError("none of the models is available in this installation.")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            summary = {
+                "data": {"source": source, "n_samples": int(X.shape[0]),
+                         "n_features": int(X.shape[1]), "tasks": task_names},
+                "cv": args.cv,
+                "random_state": args.random_state,
+                "results": {name: result.to_dict() for name, result in results.items()},
+            }
+            json.dump(summary, f, indent=2)
+        print(f"\nWrote {args.json}")
+    if args.plot:
+        _save_plot(results, args.plot)
+        print(f"Wrote {args.plot}")
+    return 0
+
+
+def main(argv=None):
+    """Run the command line; return the exit status (0 on success).
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        Arguments without the program name; None reads ``sys.argv``.
+
+    Returns
+    -------
+    status : int
+        0 on success, 1 on a data or model error (2 for a usage error, from
+        argparse).
+    """
+    args = _build_parser().parse_args(argv)
+    try:
+        return _compare(args)
+    except (CLIError, ValueError, TypeError, ImportError, OSError) as exc:
+        print(f"sklearn-mtl: error: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,130 @@
+"""One score per task, computed on each task's labelled samples."""
+
+import sys
+import warnings
+
+import numpy as np
+from sklearn.metrics import accuracy_score
+
+from .._labels import _as_2d_target, _column_values, _is_dataframe, task_labels
+
+
+def _is_proba_list(Y_pred, n_tasks):
+    """Whether ``Y_pred`` is ``predict_proba``'s list of per-task arrays."""
+    return (
+        isinstance(Y_pred, (list, tuple))
+        and len(Y_pred) == n_tasks
+        and all(np.ndim(p) == 2 for p in Y_pred)
+    )
+
+
+def _positive_column(proba):
+    """The positive-class column of a binary probability array, as the
+    scikit-learn scorers pass it to ``roc_auc_score`` and friends; the full
+    array otherwise."""
+    return proba[:, 1] if proba.shape[1] == 2 else proba
+
+
+def _task_predictions(Y_pred, tasks, is_1d):
+    """Return one array per task of the predictions on its labelled rows."""
+    n_tasks = len(tasks)
+    n_samples = tasks[0].labelled.shape[0]
+    if is_1d and not isinstance(Y_pred, (list, tuple)) and np.ndim(Y_pred) == 2:
+        Y_pred = [Y_pred]
+    if _is_proba_list(Y_pred, n_tasks):
+        preds = []
+        for proba, task in zip(Y_pred, tasks):
+            proba = np.asarray(proba)
+            if proba.shape[0] != n_samples:
+                raise ValueError(
+                    f"Y_pred's probability array for task {task.name!r} has "
+                    f"{proba.shape[0]} rows but Y_true has {n_samples}."
+                )
+            preds.append(_positive_column(proba[task.labelled]))
+        return preds
+    columns, _, _ = _as_2d_target(Y_pred, "Y_pred")
+    if len(columns) != n_tasks or len(columns[0]) != n_samples:
+        raise ValueError(
+            f"Y_pred must be labels of shape (n_samples, n_tasks) = ({n_samples}, "
+            f"{n_tasks}) or predict_proba's list of {n_tasks} probability arrays; "
+            f"got {len(columns)} task column(s) of {len(columns[0])} rows."
+        )
+    preds = []
+    for column, task in zip(columns, tasks):
+        values, missing = _column_values(np.asarray(column)[task.labelled], task.name, "Y_pred")
+        if missing.any():
+            raise ValueError(f"Y_pred has missing predictions for task {task.name!r}.")
+        preds.append(values)
+    return preds
+
+
+def per_task_score(Y_true, Y_pred, *, score_func=accuracy_score, sample_weight=None, **kwargs):
+    """Score every task separately, on the samples labelled for it.
+
+    Parameters
+    ----------
+    Y_true : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
+        True labels; NaN, None and pd.NA mark missing labels, which are left
+        out of their task's score.
+    Y_pred : array-like or list of ndarray
+        Either predicted labels of the same shape as ``Y_true`` (the output
+        of ``predict``), or the list of per-task probability arrays of shape
+        (n_samples, n_classes_j) returned by ``predict_proba`` (a single 2D
+        array when ``Y_true`` is 1D). For a binary task, the positive-class
+        column (the second one) is passed to ``score_func``, as
+        scikit-learn's scorers do, so ``roc_auc_score`` works as is.
+    score_func : callable, default=accuracy_score
+        Metric ``score_func(y_true, y_pred, **kwargs)`` applied to each task.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Sample weights, passed (restricted to the labelled rows) to
+        ``score_func``.
+    **kwargs : dict
+        Extra arguments of ``score_func``, e.g. ``average="macro"``.
+
+    Returns
+    -------
+    scores : ndarray of shape (n_tasks,) or pandas Series
+        One score per task, in the order of ``Y_true``'s columns; a Series
+        indexed by task name when ``Y_true`` is a DataFrame. A task without
+        any labelled sample scores NaN (with a warning).
+
+    See Also
+    --------
+    make_task_scorer : The scorer of one task, for model selection.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_mtl.metrics import per_task_score
+    >>> Y_true = np.array([[0, 1], [1, np.nan], [1, 0], [0, 0]])
+    >>> Y_pred = np.array([[0, 1], [1, 1], [0, 0], [0, 1]])
+    >>> per_task_score(Y_true, Y_pred)
+    array([0.75      , 0.66666667])
+    """
+    tasks, is_1d = task_labels(Y_true, input_name="Y_true")
+    if not tasks:
+        raise ValueError("Y_true has 0 task columns; at least one is required.")
+    preds = _task_predictions(Y_pred, tasks, is_1d)
+    if sample_weight is not None:
+        sample_weight = np.asarray(sample_weight, dtype=np.float64)
+        if sample_weight.shape != tasks[0].labelled.shape:
+            raise ValueError(
+                f"sample_weight must have shape {tasks[0].labelled.shape}; got "
+                f"{sample_weight.shape}."
+            )
+    scores = np.full(len(tasks), np.nan)
+    for j, (task, pred) in enumerate(zip(tasks, preds)):
+        if task.values.shape[0] == 0:
+            warnings.warn(
+                f"Task {task.name!r} has no labelled sample in Y_true; its score is NaN.",
+                UserWarning,
+                stacklevel=2,
+            )
+            continue
+        if sample_weight is not None:
+            kwargs["sample_weight"] = sample_weight[task.labelled]
+        scores[j] = score_func(task.values, pred, **kwargs)
+    if _is_dataframe(Y_true):
+        pd = sys.modules["pandas"]
+        return pd.Series(scores, index=[t.name for t in tasks], name="score")
+    return scores

@@ -1,0 +1,157 @@
+"""Cross-validation of one estimator trained on different groups of tasks.
+
+``compare_with_single_task`` (all tasks together vs each alone) and
+``task_affinity`` (each pair of tasks vs each alone) are both this: on the
+same folds, fit a clone of the estimator on a group of task columns and score
+each task of the group on its labelled test rows.
+"""
+
+import time
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.metrics import get_scorer
+from sklearn.model_selection import check_cv
+from sklearn.utils import _safe_indexing, get_tags
+from sklearn.utils.parallel import Parallel, delayed
+
+from .._labels import _is_dataframe, task_labels
+from ..metrics._scorer import _score_tasks
+
+
+def _check_scoring(scoring):
+    """Return (single-output scorer, its display name)."""
+    if scoring is None:
+        scoring = "accuracy"
+    if isinstance(scoring, str):
+        try:
+            return get_scorer(scoring), scoring
+        except ValueError as exc:
+            raise ValueError(f"scoring={scoring!r} is not a scikit-learn scorer name.") from exc
+    if callable(scoring):
+        return scoring, getattr(scoring, "__name__", repr(scoring))
+    raise TypeError(
+        "scoring must be a scikit-learn scorer name or a scorer callable "
+        f"scorer(estimator, X, y); got {scoring!r}."
+    )
+
+
+def _estimator_name(estimator):
+    """Class name of the estimator, or of the last step of a Pipeline."""
+    final = getattr(estimator, "_final_estimator", estimator)
+    return type(final).__name__
+
+
+def without_task_weights(estimator):
+    """A clone whose ``task_weights`` (also inside a Pipeline) are reset to
+    None, so that it can be fitted on a subset of the tasks."""
+    params = estimator.get_params(deep=True)
+    reset = {
+        key: None
+        for key, value in params.items()
+        if (key == "task_weights" or key.endswith("__task_weights")) and value is not None
+    }
+    return clone(estimator).set_params(**reset)
+
+
+class _Targets:
+    """The raw target, its per-task labels, and its subsets by rows and tasks."""
+
+    def __init__(self, Y):
+        if not (_is_dataframe(Y) or hasattr(Y, "dtype")):
+            Y = np.asarray(Y)
+        self.tasks, is_1d = task_labels(Y, input_name="Y")
+        if is_1d or len(self.tasks) < 2:
+            raise ValueError(
+                "Y must have at least 2 task columns (n_samples, n_tasks) for a "
+                f"multi-task comparison; got {len(self.tasks)}."
+            )
+        self.Y = Y
+        self.names = [t.name for t in self.tasks]
+
+    def subset(self, rows, group):
+        """Rows kept and target of the task group: a 1D array of the labelled
+        rows for one task, the label matrix of the group otherwise."""
+        if len(group) == 1:
+            task = self.tasks[group[0]]
+            kept = rows[task.labelled[rows]]
+            position = np.cumsum(task.labelled) - 1  # row -> index in task.values
+            return kept, task.values[position[kept]]
+        if _is_dataframe(self.Y):
+            return rows, self.Y.iloc[rows, list(group)]
+        return rows, self.Y[np.ix_(rows, list(group))]
+
+
+def _fit_and_score(estimator, X, targets, group, train, test, scorer, fold, verbose, label):
+    """Fit a clone on the group's tasks of the training rows; return the
+    scores of the group's tasks on their labelled test rows."""
+    start = time.perf_counter()
+    train_rows, y_train = targets.subset(train, group)
+    if y_train.ndim == 1 and not get_tags(estimator).target_tags.single_output:
+        y_train = y_train[:, None]  # MultiOutputClassifier & co. need a 2D target
+    fitted = clone(estimator).fit(_safe_indexing(X, train_rows), y_train)
+    test_rows, y_test = targets.subset(test, group)
+    X_test = _safe_indexing(X, test_rows)
+    tasks, _ = task_labels(y_test, input_name="Y")
+    scores = _score_tasks(scorer, fitted, X_test, tasks, list(range(len(group))))
+    if verbose > 1:
+        names = ", ".join(targets.names[j] for j in group)
+        values = " ".join(f"{s:.3f}" for s in scores)
+        print(
+            f"[{label}] fold {fold + 1}: {_estimator_name(estimator)} on ({names}): "
+            f"score {values} ({time.perf_counter() - start:.1f}s)",
+            flush=True,
+        )
+    return scores
+
+
+def cross_validate_task_groups(
+    estimators, X, targets, *, cv, scoring, groups, n_jobs, verbose, label
+):
+    """Cross-validate ``estimators[k]`` trained on the task group ``k``.
+
+    Parameters
+    ----------
+    estimators : dict of tuple of int to estimator
+        The (unfitted) estimator to train on each group of task indices.
+    X : array-like or DataFrame
+        Features.
+    targets : _Targets
+        The target and its tasks.
+    cv, groups : as in scikit-learn's ``cross_validate``.
+    scoring : single-output scorer callable.
+    n_jobs, verbose : parallelism and progress.
+    label : str
+        Prefix of the progress lines.
+
+    Returns
+    -------
+    scores : dict of tuple of int to ndarray of shape (n_splits, len(group))
+        The scores of each group's tasks on each fold.
+    """
+    task_groups = [tuple(g) for g in estimators]
+    cv = check_cv(cv, classifier=True)
+    splits = list(cv.split(X, None, groups))
+    n_fits = len(splits) * len(task_groups)
+    if verbose > 0:
+        print(
+            f"[{label}] {len(task_groups)} task group(s) x {len(splits)} folds = {n_fits} fits",
+            flush=True,
+        )
+    results = Parallel(n_jobs=n_jobs)(
+        delayed(_fit_and_score)(
+            estimator, X, targets, group, train, test, scoring, fold, verbose, label
+        )
+        for fold, (train, test) in enumerate(splits)
+        for group, estimator in estimators.items()
+    )
+    n_groups = len(task_groups)
+    out = {
+        group: np.vstack(results[k::n_groups]) for k, group in enumerate(task_groups)
+    }
+    if verbose > 0:
+        for group, group_scores in out.items():
+            names = ", ".join(targets.names[j] for j in group)
+            means = " ".join(f"{m:.3f}" for m in np.nanmean(group_scores, axis=0))
+            print(f"[{label}] trained on ({names}): mean score {means}", flush=True)
+    return out
