@@ -16,10 +16,8 @@ training folds only.
 import importlib
 from typing import NamedTuple
 
-import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
-from sklearn.datasets import load_digits
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 
@@ -54,17 +52,12 @@ def _require(module, pip_name):
         ) from exc
 
 
-def load_digits_tasks():
-    """8x8 digit images; four tasks derived from the digit."""
-    X, digit = load_digits(return_X_y=True)
-    X = pd.DataFrame(X, columns=[f"px{i}" for i in range(X.shape[1])])
-    Y = pd.DataFrame({
-        "digit": digit,
-        "odd": digit % 2,
-        "large": (digit >= 5).astype(int),
-        "prime": np.isin(digit, [2, 3, 5, 7]).astype(int),
-    })
-    return BenchDataset("digits", X, Y, (), (128,),
+def load_digits():
+    """8x8 digit images; the four tasks of ``sklearn_mtl.datasets.load_digits_tasks``."""
+    from sklearn_mtl.datasets import load_digits_tasks
+
+    X, Y = load_digits_tasks(return_X_y=True, as_frame=True)
+    return BenchDataset("digits", X, Y.astype(int), (), (128,),
                         "1,797 8x8 images; tasks digit (10), odd, >=5, prime (2 each)")
 
 
@@ -103,7 +96,7 @@ def load_wage():
 
 
 LOADERS = {
-    "digits": load_digits_tasks,
+    "digits": load_digits,
     "penguins": load_penguins,
     "yeast": load_yeast,
     "wage": load_wage,

@@ -35,10 +35,12 @@ from _common import (
     single_threaded,
     write_json,
 )
-from _compat import compare_with_single_task, multitask_gain, per_task_score
 from _datasets import LOADERS, load
 from sklearn.base import clone
 from sklearn.model_selection import KFold
+
+from sklearn_mtl.metrics import multitask_gain, per_task_score
+from sklearn_mtl.model_selection import compare_with_single_task
 
 # (multi-task label, single-task label, model factory)
 PAIRS = [("MTL net", "single-task nets", neural_net),

@@ -19,10 +19,11 @@ import os
 
 import numpy as np
 from _common import RESULTS, SEED, savefig, single_threaded, write_json
-from _compat import compare_with_single_task
 from _datasets import LOADERS, load
 from bench_accuracy import PAIRS, fold_delta_m
 from sklearn.model_selection import ShuffleSplit
+
+from sklearn_mtl.model_selection import compare_with_single_task
 
 MIN_TRAIN = 20
 
