@@ -29,7 +29,9 @@ SPEED = {"bench_neural_speed.py": "neural_speed", "bench_tree.py": "tree_speed"}
 
 def run(script, args):
     """Run one benchmark script, single-threaded, echoing its output."""
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    root = os.path.dirname(HERE)  # benchmark the package of this checkout
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+           "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
     print(f"$ python benchmarks/{script} {' '.join(args)}", flush=True)
     start = time.perf_counter()
     subprocess.run([sys.executable, os.path.join(HERE, script), *args], env=env, check=True)
