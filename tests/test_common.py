@@ -10,7 +10,16 @@ ESTIMATORS = [
                         batch_size=32, random_state=0),
 ]
 
-EXPECTED_FAILED_CHECKS = {}
+# Every entry carries its reason; the README and the issue notes report them.
+_FLOAT32_BATCH_REASON = (
+    "The network computes in float32 and BLAS picks different kernels for a "
+    "1-row batch than for a full batch, so probabilities of the same row differ "
+    "by ~1e-7 (float32 rounding), above this check's absolute tolerance of 1e-7; "
+    "predictions (argmax) agree."
+)
+EXPECTED_FAILED_CHECKS = {
+    "MultiTaskClassifier": {"check_methods_subset_invariance": _FLOAT32_BATCH_REASON},
+}
 
 
 @parametrize_with_checks(

@@ -422,10 +422,10 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
             with torch.inference_mode():
                 for start in range(0, X.shape[0], _PREDICT_CHUNK):
                     xb = torch.from_numpy(X[start:start + _PREDICT_CHUNK]).to(device)
-                    chunks.append(module(xb).softmax(-1).cpu())
+                    chunks.append(module(xb).double().softmax(-1).cpu())
         finally:
             module.train(was_training)
-        proba = torch.cat(chunks).numpy().astype(np.float64)
+        proba = torch.cat(chunks).numpy()
         return [proba[:, j, :k] for j, k in enumerate(map(len, self._classes_list))]
 
     @property
