@@ -8,6 +8,11 @@ from sklearn_mtl import MultiTaskClassifier
 ESTIMATORS = [
     MultiTaskClassifier(hidden_layer_sizes=(16,), max_epochs=30, lr=0.05,
                         batch_size=32, random_state=0),
+    # a gradient-surgery strategy, and a learned weighting over the MMoE trunk
+    MultiTaskClassifier(hidden_layer_sizes=(8,), max_epochs=20, lr=0.05, batch_size=32,
+                        weighting="pcgrad", random_state=0),
+    MultiTaskClassifier(hidden_layer_sizes=(8,), max_epochs=20, lr=0.05, batch_size=32,
+                        weighting="gradnorm", architecture="mmoe", random_state=0),
 ]
 
 # Every entry carries its reason; the README and the issue notes report them.

@@ -14,6 +14,9 @@ from torch import nn
 
 from .._base import MultiTaskClassifierMixin
 from .._labels import resolve_task_weights
+from ..weighting import WEIGHTINGS, StaticWeighting, WeightingStrategy
+from ..weighting._aliases import resolve_weighting
+from ._mmoe import MMoETrunk
 from ._modules import ACTIVATIONS, MLPTrunk, MultiTaskNetwork
 from ._net import BatchIterator, HoldoutSplit, MultiTaskNet, TensorDataset
 
@@ -75,12 +78,33 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
         with no argument (use ``functools.partial`` for arguments); an
         instance is deep-copied, never trained in place. Its output, of shape
         ``(n, ...)``, is flattened to ``(n, d)`` and the heads are built on
-        ``d`` features. X may then have any number of dimensions.
+        ``d`` features. X may then have any number of dimensions. With
+        ``architecture="mmoe"`` it is the expert: a class or callable is
+        called once per expert, an instance is deep-copied once per expert
+        and each copy re-initialised (``reset_parameters()`` of its layers).
+    architecture : {"hard", "mmoe"}, default="hard"
+        "hard": hard parameter sharing, one trunk feeding every head.
+        "mmoe": multi-gate mixture of experts (Ma et al., KDD 2018):
+        ``n_experts`` trunks (each built from ``hidden_layer_sizes``,
+        ``activation``, ``dropout`` and ``batch_norm``, or from ``module``)
+        shared by all tasks, and per task a softmax gate on the input that
+        mixes the experts' features before the task's head.
+    n_experts : int, default=4
+        Number of experts when ``architecture="mmoe"``; ignored otherwise.
     task_weights : array-like of shape (n_tasks,) or dict, default=None
-        Non-negative weight ``w_j`` of each task's loss; None weighs all tasks
-        1. A dict maps task names (see ``task_names_``) to weights, and the
-        tasks it leaves out keep weight 1. A zero weight removes the task's
-        influence on the trunk.
+        Non-negative base weight ``w_j`` of each task's loss; None weighs all
+        tasks 1. A dict maps task names (see ``task_names_``) to weights, and
+        the tasks it leaves out keep weight 1. A zero weight removes the
+        task's influence on the network, whatever the ``weighting``.
+    weighting : str or WeightingStrategy, default="static"
+        How the task losses are balanced during training, an object from
+        :mod:`sklearn_mtl.weighting` or its alias: "static" (the fixed
+        ``task_weights``), "uncertainty", "dwa", "gradnorm", "pcgrad",
+        "mgda" or "rlw". A strategy produces weights ``lambda_j`` per batch
+        and the network minimises ``sum_j w_j * lambda_j * L_j``: the base
+        weights multiply what the strategy produces. Strategy parameters
+        are tunable as ``weighting__<name>`` once an object is passed. The
+        validation loss of early stopping is always ``sum_j w_j * L_j``.
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, \
             default="adam"
         Optimizer of all the network's parameters.
@@ -129,7 +153,13 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
     task_names_ : ndarray of str, shape (n_tasks_,)
         Column names of a DataFrame target, else ``task_0``, ``task_1``, ...
     task_weights_ : ndarray of shape (n_tasks_,)
-        The task weights used in training.
+        The task weights applied in the last training epoch,
+        ``w_j * lambda_j`` averaged over its batches; the fixed
+        ``task_weights`` under static weighting. The weights of every epoch
+        are in ``history_[:, "task_weights"]``.
+    weighting_ : WeightingStrategy
+        The validated strategy used (a clone of ``weighting``). Its learned
+        state is ``net_.module_.task_weighting``.
     n_features_in_ : int
         Number of features (the size of axis 1) seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -138,7 +168,8 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
         The fitted skorch net; ``net_.module_`` is the torch network.
     history_ : skorch.History
         skorch's record of every epoch, including the per-task losses
-        ``train_loss_<task>`` (and ``valid_loss_<task>`` with early stopping).
+        ``train_loss_<task>`` (and ``valid_loss_<task>`` with early stopping)
+        and the applied ``task_weights``.
     n_iter_ : int
         Number of epochs run.
 
@@ -174,7 +205,10 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
         "batch_norm": ["boolean"],
         "head_hidden_size": [None, Interval(Integral, 1, None, closed="left")],
         "module": [None, callable],
+        "architecture": [StrOptions({"hard", "mmoe"})],
+        "n_experts": [Interval(Integral, 1, None, closed="left")],
         "task_weights": [None, "array-like", dict],
+        "weighting": [StrOptions(set(WEIGHTINGS)), WeightingStrategy],
         "optimizer": [StrOptions(set(OPTIMIZERS)), callable],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
@@ -200,7 +234,10 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
         batch_norm=False,
         head_hidden_size=None,
         module=None,
+        architecture="hard",
+        n_experts=4,
         task_weights=None,
+        weighting="static",
         optimizer="adam",
         lr=1e-3,
         weight_decay=0.0,
@@ -222,7 +259,10 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
         self.batch_norm = batch_norm
         self.head_hidden_size = head_hidden_size
         self.module = module
+        self.architecture = architecture
+        self.n_experts = n_experts
         self.task_weights = task_weights
+        self.weighting = weighting
         self.optimizer = optimizer
         self.lr = lr
         self.weight_decay = weight_decay
@@ -261,7 +301,13 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
         previous = self._classes_list if continuing else None
         X = self._validate_X(X, reset=True)
         encoded = self._fit_targets(y, n_samples=X.shape[0], previous_classes=previous)
-        self.task_weights_ = resolve_task_weights(self.task_weights, encoded.task_names)
+        base_weights = resolve_task_weights(self.task_weights, encoded.task_names)
+        strategy = resolve_weighting(self.weighting)
+        if continuing and type(strategy) is not type(self.weighting_):
+            raise ValueError(
+                "Continued training (warm_start) requires the same weighting strategy; "
+                f"got {type(strategy).__name__} after {type(self.weighting_).__name__}."
+            )
         device = _resolve_device(self.device)
         hidden = self._check_hidden_layer_sizes()
 
@@ -275,14 +321,19 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
             torch.manual_seed(int(init_seed))
             if continuing:
                 net = self.net_
-                net.set_params(task_weights=self.task_weights_)
+                net.set_params(task_weights=base_weights)
                 net._weights_tensor = None
+                if net.weighting is not None:
+                    net.weighting = strategy
             else:
-                network = self._build_network(X_t, encoded, hidden)
-                net = self._build_net(network, encoded, device, shuffle_seed, split_seed)
+                network = self._build_network(X_t, encoded, hidden, strategy, base_weights)
+                net = self._build_net(network, encoded, device, shuffle_seed, split_seed,
+                                      strategy, base_weights)
                 net.initialize()
             net.partial_fit(X_t, y_t)
         self.net_ = net
+        self.weighting_ = strategy
+        self.task_weights_ = np.asarray(net.history[-1, "task_weights"])
         self.n_iter_ = len(net.history)
         return self
 
@@ -307,12 +358,16 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
             )
         return sizes
 
-    def _make_trunk(self, n_features, hidden):
+    def _make_trunk(self, n_features, hidden, reinitialise=False):
         if self.module is None:
             return MLPTrunk(n_features, hidden, self.activation, self.dropout,
                             self.batch_norm)
         if isinstance(self.module, nn.Module):
             trunk = copy.deepcopy(self.module)
+            if reinitialise:
+                for layer in trunk.modules():
+                    if hasattr(layer, "reset_parameters"):
+                        layer.reset_parameters()
         else:
             trunk = self.module()
         if not isinstance(trunk, nn.Module):
@@ -322,16 +377,35 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
             )
         return trunk
 
-    def _build_network(self, X_t, encoded, hidden):
-        trunk = self._make_trunk(X_t.shape[1], hidden)
-        n_features_out = self._probe_trunk(trunk, X_t)
-        return MultiTaskNetwork(
+    def _build_network(self, X_t, encoded, hidden, strategy, base_weights):
+        n_tasks = len(encoded.classes)
+        mmoe = self.architecture == "mmoe"
+        if mmoe:
+            if self.module is None and not hidden:
+                raise ValueError(
+                    "architecture='mmoe' needs experts with at least one hidden layer; "
+                    "got hidden_layer_sizes=(). Set hidden_layer_sizes or module."
+                )
+            experts = [self._make_trunk(X_t.shape[1], hidden, reinitialise=True)
+                       for _ in range(self.n_experts)]
+            n_features_out = self._probe_trunk(experts[0], X_t)
+            trunk = MMoETrunk(experts, int(np.prod(X_t.shape[1:])), n_tasks)
+        else:
+            trunk = self._make_trunk(X_t.shape[1], hidden)
+            n_features_out = self._probe_trunk(trunk, X_t)
+        network = MultiTaskNetwork(
             trunk,
             n_features_out,
             [len(c) for c in encoded.classes],
             head_hidden_size=self.head_hidden_size,
             activation=self.activation,
+            per_task_features=mmoe,
         )
+        if type(strategy) is not StaticWeighting:
+            network.task_weighting = strategy.initialize(
+                n_tasks, torch.as_tensor(base_weights, dtype=torch.float32)
+            )
+        return network
 
     def _probe_trunk(self, trunk, X_t):
         """Run the trunk on two rows to learn its output size."""
@@ -362,7 +436,8 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
             )
         return int(np.prod(out.shape[1:]))
 
-    def _build_net(self, network, encoded, device, shuffle_seed, split_seed):
+    def _build_net(self, network, encoded, device, shuffle_seed, split_seed, strategy,
+                   base_weights):
         optimizer = self.optimizer
         if isinstance(optimizer, str):
             optimizer = OPTIMIZERS[optimizer]
@@ -402,8 +477,9 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
             warm_start=True,
             verbose=self.verbose,
             device=str(device),
-            task_weights=self.task_weights_,
+            task_weights=base_weights,
             task_names=[str(t) for t in encoded.task_names],
+            weighting=None if type(strategy) is StaticWeighting else strategy,
             **kwargs,
         )
 

@@ -135,3 +135,25 @@ class MultiTaskNetwork(nn.Module):
         if not self.per_task_features and z.dim() > 2:
             z = z.flatten(1)
         return self.heads(z)
+
+    def shared_parameters(self):
+        """Trainable parameters that every task's loss depends on: the
+        trunk's, or what a trunk's own ``shared_parameters()`` returns
+        (an MMoE trunk's experts, not its per-task gates)."""
+        params = getattr(self.trunk, "shared_parameters", self.trunk.parameters)()
+        return [p for p in params if p.requires_grad]
+
+    def last_shared_parameters(self):
+        """Weights of the last shared layer: a trunk's own
+        ``last_shared_parameters()``, else its last shared parameter with at
+        least two dimensions (a weight matrix or kernel); may be empty."""
+        own = getattr(self.trunk, "last_shared_parameters", None)
+        if own is not None:
+            return [p for p in own() if p.requires_grad]
+        return last_weight(self.shared_parameters())
+
+
+def last_weight(params):
+    """The last parameter with at least two dimensions, as a list (maybe empty)."""
+    weights = [p for p in params if p.dim() >= 2]
+    return weights[-1:]

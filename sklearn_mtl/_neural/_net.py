@@ -3,8 +3,10 @@
 import numpy as np
 import torch
 from skorch import NeuralNet
+from skorch.dataset import unpack_data
 from skorch.utils import to_tensor
 
+from ..weighting._base import TaskBatch
 from ._loss import masked_task_losses
 
 
@@ -102,14 +104,25 @@ class MultiTaskNet(NeuralNet):
         Validated, non-negative weights ``w_j``.
     task_names : sequence of str
         Names used in the history keys and error messages.
+    weighting : WeightingStrategy or None, default=None
+        A task-weighting strategy whose state is the module's
+        ``task_weighting`` submodule; None trains the fixed weights alone,
+        through the plain path. The strategy applies to training batches;
+        validation losses are always ``sum_j w_j * L_j``.
     **kwargs
         Passed on to :class:`skorch.NeuralNet`.
+
+    The weights applied in each training epoch are recorded in the history
+    as ``task_weights`` (one float per task: the mean over the epoch's
+    batches of ``w_j * lambda_j``, over the batches where task j had
+    labels).
     """
 
-    def __init__(self, *args, task_weights, task_names, **kwargs):
+    def __init__(self, *args, task_weights, task_names, weighting=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.task_weights = task_weights
         self.task_names = task_names
+        self.weighting = weighting
 
     def _weights_on(self, like):
         cached = getattr(self, "_weights_tensor", None)
@@ -133,13 +146,79 @@ class MultiTaskNet(NeuralNet):
             self._epoch_counts = torch.zeros_like(counts)
         self._epoch_sums += detached * counts
         self._epoch_counts += counts
-        return self.combine_losses(losses)
+        if not training or self.weighting is None:
+            return self.combine_losses(losses)
+        return self._strategy_objective(losses, counts)
+
+    def _strategy_objective(self, losses, counts):
+        """The training objective of the strategy ``weighting`` for a batch.
+
+        For gradient-surgery strategies (``gradients="shared"``) it returns
+        ``sum_j w_j * L_j``, whose backward pass trains the task-specific
+        parameters, and stores the update of the shared parameters in
+        ``_shared_update`` for :meth:`train_step_single`.
+        """
+        strategy = self.weighting
+        base = self._weights_on(losses)
+        active = (counts > 0) & (base > 0)
+        gram = grads = None
+        if strategy.gradients is not None:
+            module = self.module_
+            params = (module.shared_parameters() if strategy.gradients == "shared"
+                      else module.last_shared_parameters())
+            grads = _task_gradients(losses, active, params)
+            gram = grads @ grads.T
+        batch = TaskBatch(losses, active, base, gram)
+        state = self.module_.task_weighting
+        if strategy.gradients == "shared":
+            weights = strategy.weights(batch, state).detach()
+            self._shared_update = (params, (base * weights) @ grads)
+            objective = self.combine_losses(losses)
+        else:
+            objective, weights = strategy.objective(batch, state)
+        if getattr(self, "_weight_sums", None) is None:
+            self._weight_sums = torch.zeros_like(weights)
+            self._weight_counts = torch.zeros_like(counts)
+        self._weight_sums += torch.where(active, base * weights, torch.zeros_like(weights))
+        self._weight_counts += active
+        return objective
+
+    def train_step_single(self, batch, **fit_params):
+        if self.weighting is None or self.weighting.gradients != "shared":
+            return super().train_step_single(batch, **fit_params)
+        self._set_training(True)
+        Xi, yi = unpack_data(batch)
+        y_pred = self.infer(Xi, **fit_params)
+        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        params, update = self._shared_update
+        self._shared_update = None
+        shared = {id(p) for p in params}
+        others = [p for _, p in self.get_all_learnable_params() if id(p) not in shared]
+        if others and loss.requires_grad:
+            torch.autograd.backward(loss, inputs=others)
+        offset = 0
+        for p in params:
+            p.grad = update[offset:offset + p.numel()].view_as(p).clone()
+            offset += p.numel()
+        return {"loss": loss, "y_pred": y_pred}
+
+    def _record_task_weights(self):
+        """Record the epoch's applied task weights in the history."""
+        if self.weighting is None:
+            applied = np.asarray(self.task_weights, dtype=float)
+        else:
+            sums = self._weight_sums.detach().cpu().numpy()
+            n = self._weight_counts.cpu().numpy()
+            applied = np.where(n > 0, sums / np.maximum(n, 1), 0.0)
+        self.history.record("task_weights", [float(w) for w in applied])
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         if iterator is None:
             return
         self._epoch_sums = None
         self._epoch_counts = None
+        if training:
+            self._weight_sums = None
         super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
         if self._epoch_sums is None:
             return
@@ -149,6 +228,12 @@ class MultiTaskNet(NeuralNet):
         for name, value in zip(self.task_names, means):
             self.history.record(f"{prefix}_loss_{name}", float(value))
         if training:
+            self._record_task_weights()
+            if self.weighting is not None:
+                self.weighting.end_epoch(
+                    torch.as_tensor(means, dtype=torch.float32, device=self._epoch_sums.device),
+                    self.module_.task_weighting,
+                )
             bad = ~np.isfinite(means) & (counts > 0)
             if bad.any():
                 task = self.task_names[int(np.flatnonzero(bad)[0])]
@@ -157,3 +242,20 @@ class MultiTaskNet(NeuralNet):
                     f"{len(self.history)}. Lower lr, scale the inputs, or check X "
                     "for extreme values."
                 )
+
+
+def _task_gradients(losses, active, params):
+    """Per-task gradients of ``params``, flattened: a (n_tasks, n_params)
+    matrix whose rows of inactive tasks are zero."""
+    n_params = sum(p.numel() for p in params)
+    grads = losses.new_zeros((losses.shape[0], n_params))
+    if n_params == 0:
+        return grads
+    for j in torch.nonzero(active).flatten().tolist():
+        task_grads = torch.autograd.grad(losses[j], params, retain_graph=True,
+                                         allow_unused=True)
+        grads[j] = torch.cat([
+            (g if g is not None else torch.zeros_like(p)).reshape(-1)
+            for g, p in zip(task_grads, params)
+        ])
+    return grads
