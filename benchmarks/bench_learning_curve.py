@@ -10,7 +10,7 @@ standard deviation over the repeats.
 
 Usage::
 
-    python benchmarks/bench_learning_curve.py --quick   # penguins, digits; 3 sizes
+    python benchmarks/bench_learning_curve.py --quick   # penguins, digits, Wage; 3 sizes
     python benchmarks/bench_learning_curve.py           # all data sets; 5 sizes
 """
 
@@ -91,13 +91,13 @@ def plot(results, path):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="2 data sets, 3 sizes, 2 repeats")
+    parser.add_argument("--quick", action="store_true", help="3 data sets, 3 sizes, 2 repeats")
     parser.add_argument("--datasets", nargs="+", choices=list(LOADERS), default=None)
     parser.add_argument("--out", default=RESULTS, help="folder of the JSON and PNG")
     args = parser.parse_args(argv)
     single_threaded()
     if args.quick:
-        datasets, fractions, repeats = ["penguins", "digits"], (0.1, 0.3, 1.0), 2
+        datasets, fractions, repeats = ["penguins", "digits", "wage"], (0.1, 0.3, 1.0), 2
     else:
         datasets, fractions, repeats = list(LOADERS), (0.05, 0.1, 0.25, 0.5, 1.0), 3
     datasets = args.datasets or datasets
