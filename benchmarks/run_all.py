@@ -1,10 +1,11 @@
 """Run every benchmark and gather the figures into one markdown report.
 
-Quick by default (a few minutes of CPU on 2 cores; noisy machines take
-longer); ``--full`` runs the full versions (5 folds, all data sets on the
-learning curve, up to 200k rows). Each benchmark runs in its own process,
-single-threaded, and writes its JSON (and PNG) under ``benchmarks/results/``;
-the report goes to ``benchmarks/results/report[_quick].md``.
+Quick by default; ``--full`` runs the full versions (5 folds, all data sets
+on the learning curve, up to 200k rows). Each benchmark runs in its own
+process, single-threaded, and writes its JSON (and PNG) under
+``benchmarks/results/``; the report goes to
+``benchmarks/results/report[_quick].md``. ``bench_weighting.py`` runs too
+when present (it prints its own table, not part of the report).
 
 Usage::
 
@@ -25,6 +26,8 @@ from _common import HERE, RESULTS, format_table
 ACCURACY, CURVE, SCALING = "bench_accuracy.py", "bench_learning_curve.py", "bench_scaling.py"
 # Speed benchmarks: script -> JSON name; run when present in this checkout.
 SPEED = {"bench_neural_speed.py": "neural_speed", "bench_tree.py": "tree_speed"}
+# Other benchmarks with their own tables (printed, not in the report), when present.
+OTHERS = ("bench_weighting.py",)
 
 
 def run(script, args):
@@ -136,6 +139,9 @@ def main(argv=None):
         start = time.perf_counter()
         for script in (ACCURACY, CURVE, SCALING):
             run(script, flags)
+        for script in OTHERS:
+            if os.path.exists(os.path.join(HERE, script)):
+                run(script, flags)
         for script, stem in SPEED.items():
             if os.path.exists(os.path.join(HERE, script)):
                 run(script, [*flags, "--json", os.path.join(RESULTS, f"{stem}{suffix}.json")])
