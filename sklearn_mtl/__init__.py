@@ -6,9 +6,12 @@ through skorch. Torch is imported only when a neural estimator is used.
 
 from ._version import __version__
 
-__all__ = ["MultiTaskClassifier", "__version__"]
+__all__ = ["InconsistentVersionWarning", "MultiTaskClassifier", "__version__"]
 
-_LAZY = {"MultiTaskClassifier": "._neural._classifier"}
+_LAZY = {
+    "InconsistentVersionWarning": "._base",
+    "MultiTaskClassifier": "._neural._classifier",
+}
 
 
 def __getattr__(name):

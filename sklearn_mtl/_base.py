@@ -1,12 +1,58 @@
 """Behaviour shared by every multi-task classifier of the package."""
 
+import re
 import warnings
 
 import numpy as np
 from sklearn.base import ClassifierMixin
+from sklearn.exceptions import InconsistentVersionWarning as _SklearnVersionWarning
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._labels import MISSING, decode_labels, encode_targets, encode_with_classes
+from ._labels import (
+    MISSING,
+    EncodedTargets,
+    declare_classes,
+    decode_labels,
+    encode_targets,
+    encode_with_classes,
+    same_classes,
+)
+from ._version import __version__
+
+
+class InconsistentVersionWarning(_SklearnVersionWarning):
+    """An estimator was unpickled under another sklearn-mtl version than the
+    one that pickled it.
+
+    A subclass of scikit-learn's ``InconsistentVersionWarning``, so one
+    warnings filter covers both libraries. Pickles are only guaranteed to
+    behave the same under the version that wrote them: refit, or load under
+    ``original_version``.
+
+    Parameters
+    ----------
+    estimator_name : str
+        Class name of the unpickled estimator.
+    current_version : str
+        The installed sklearn-mtl version.
+    original_version : str or None
+        The version that pickled the estimator; None when it predates the
+        recording of versions.
+    """
+
+    def __init__(self, *, estimator_name, current_version, original_version):
+        self.estimator_name = estimator_name
+        self.current_version = current_version
+        self.original_version = original_version
+
+    def __str__(self):
+        original = self.original_version or "an unknown (older) version"
+        return (
+            f"Trying to unpickle estimator {self.estimator_name} from sklearn-mtl "
+            f"{original} when using sklearn-mtl {self.current_version}. This might "
+            "lead to breaking code or invalid results; refit the estimator or load it "
+            "with the version that saved it."
+        )
 
 
 class MultiTaskClassifierMixin(ClassifierMixin):
@@ -20,19 +66,20 @@ class MultiTaskClassifierMixin(ClassifierMixin):
     written once here.
     """
 
-    def _fit_targets(self, y, n_samples, previous_classes=None):
+    def _fit_targets(self, y, n_samples, previous_classes=None, classes=None):
         """Encode ``Y`` and set ``classes_``, ``n_classes_``, ``n_tasks_`` and
         ``task_names_`` from the target ``y``; return the :class:`EncodedTargets`.
 
         With ``previous_classes`` (continued training), Y must have exactly
-        those tasks and classes; nothing is changed if it does not.
+        those tasks and classes; nothing is changed if it does not. With
+        ``classes`` (the first ``partial_fit`` of a stream), the tasks take
+        these declared classes, which must include every label of ``y``.
         """
         encoded = encode_targets(y, n_samples=n_samples, input_name="y")
+        if classes is not None:
+            encoded = declare_classes(encoded, classes)
         if previous_classes is not None:
-            same = len(previous_classes) == len(encoded.classes) and all(
-                np.array_equal(a, b) for a, b in zip(previous_classes, encoded.classes)
-            )
-            if not same:
+            if not same_classes(previous_classes, encoded.classes):
                 raise ValueError(
                     "Continued training (warm_start) requires y to have the same "
                     "tasks and classes as the previous fit; got "
@@ -57,6 +104,14 @@ class MultiTaskClassifierMixin(ClassifierMixin):
             self.classes_ = list(encoded.classes)
             self.n_classes_ = [len(c) for c in encoded.classes]
         return encoded
+
+    def _continued_targets(self, y, n_samples):
+        """Encode a later batch of a stream against the fitted tasks and
+        classes (``partial_fit``); a batch may lack some classes or labels."""
+        codes = encode_with_classes(y, self._classes_list, n_samples=n_samples, input_name="y")
+        return EncodedTargets(
+            codes, self._classes_list, self.task_names_, not isinstance(self.classes_, list)
+        )
 
     @property
     def _classes_list(self):
@@ -108,7 +163,16 @@ class MultiTaskClassifierMixin(ClassifierMixin):
 
     def _validate_predict_X(self, X):
         check_is_fitted(self)
-        return validate_data(self, X, reset=False)
+        return self._validate_X_data(X, reset=False)
+
+    def _validate_X_data(self, X, *, reset, **kwargs):
+        """``validate_data`` for X alone, whose errors always name X."""
+        try:
+            return validate_data(self, X, reset=reset, **kwargs)
+        except ValueError as exc:
+            if re.search(r"\bX\b", str(exc)):
+                raise
+            raise ValueError(f"Invalid X: {exc}") from exc
 
     def score(self, X, y, sample_weight=None):
         """Mean over tasks of the per-task accuracy on labelled entries.
@@ -157,6 +221,24 @@ class MultiTaskClassifierMixin(ClassifierMixin):
         if not scores:
             raise ValueError("y has no labelled entry to score against.")
         return float(np.mean(scores))
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        return {**state, "_sklearn_mtl_version": __version__}
+
+    def __setstate__(self, state):
+        state = dict(state)
+        version = state.pop("_sklearn_mtl_version", None)
+        if version != __version__:
+            warnings.warn(
+                InconsistentVersionWarning(
+                    estimator_name=type(self).__name__,
+                    current_version=__version__,
+                    original_version=version,
+                ),
+                stacklevel=2,
+            )
+        super().__setstate__(state)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -257,6 +257,74 @@ def encode_targets(Y, *, n_samples=None, input_name="Y"):
     return EncodedTargets(codes, classes, names, is_1d)
 
 
+def same_classes(classes, other):
+    """Whether two lists of per-task classes are equal."""
+    return len(classes) == len(other) and all(
+        np.array_equal(a, b) for a, b in zip(classes, other)
+    )
+
+
+def declare_classes(encoded, classes, *, input_name="classes"):
+    """Re-encode training targets against classes declared up front.
+
+    ``partial_fit(X, y, classes=...)`` declares every class of a stream, some
+    of which the first batch may lack.
+
+    Parameters
+    ----------
+    encoded : EncodedTargets
+        The first batch, from :func:`encode_targets`.
+    classes : array-like or list of array-like
+        The classes of each task; one array-like for a 1D target.
+    input_name : str, default="classes"
+        Name of ``classes`` in error messages.
+
+    Returns
+    -------
+    EncodedTargets
+        Codes and classes following the declared (sorted) classes.
+
+    Raises
+    ------
+    ValueError
+        If ``classes`` does not hold one non-empty list of scalars per task,
+        or a label of the batch is not among its task's declared classes.
+    """
+    n_tasks = len(encoded.classes)
+    if encoded.is_1d and not isinstance(classes, list):
+        classes = [classes]
+    if isinstance(classes, (str, bytes)) or not isinstance(classes, (list, tuple)) or len(
+        classes
+    ) != n_tasks:
+        raise ValueError(
+            f"{input_name} must be a list with one array of classes per task "
+            f"({n_tasks}); got {classes!r}."
+        )
+    codes = encoded.codes.copy()
+    declared = []
+    for j, (given, seen) in enumerate(zip(classes, encoded.classes)):
+        given = np.unique(np.asarray(given))
+        if given.ndim != 1 or given.size == 0:
+            raise ValueError(
+                f"{input_name}[{j}] must be a non-empty 1D array-like of class labels."
+            )
+        try:
+            idx = np.clip(np.searchsorted(given, seen), 0, given.size - 1)
+            found = given[idx] == seen
+        except TypeError:
+            found = np.zeros(seen.shape, dtype=bool)
+        if not np.all(found):
+            raise ValueError(
+                f"y column {encoded.task_names[j]!r} has labels "
+                f"{seen[~found].tolist()[:5]} that are not in {input_name}[{j}] = "
+                f"{given.tolist()}."
+            )
+        labelled = codes[:, j] != MISSING
+        codes[labelled, j] = idx[codes[labelled, j]]
+        declared.append(given)
+    return EncodedTargets(codes, declared, encoded.task_names, encoded.is_1d)
+
+
 def encode_with_classes(Y, classes, *, n_samples=None, input_name="Y"):
     """Encode labels against the classes learned in fit.
 

@@ -8,17 +8,18 @@ import torch
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import EarlyStopping
 from torch import nn
 
 from .._base import MultiTaskClassifierMixin
-from .._labels import resolve_task_weights
+from .._labels import declare_classes, resolve_task_weights, same_classes
 from ..weighting import WEIGHTINGS, StaticWeighting, WeightingStrategy
 from ..weighting._aliases import resolve_weighting
 from ._mmoe import MMoETrunk
 from ._modules import ACTIVATIONS, MLPTrunk, MultiTaskNetwork
 from ._net import BatchIterator, HoldoutSplit, MultiTaskNet, TensorDataset
+from ._threads import limited_torch_threads
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -298,9 +299,93 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
             The fitted estimator.
         """
         continuing = self.warm_start and hasattr(self, "net_")
+        X = self._validate_X(X, reset=not continuing)
         previous = self._classes_list if continuing else None
-        X = self._validate_X(X, reset=True)
         encoded = self._fit_targets(y, n_samples=X.shape[0], previous_classes=previous)
+        return self._train(X, encoded, continuing, epochs=self.max_epochs)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None):
+        """Train for one epoch on a batch of data, as ``MLPClassifier`` does.
+
+        The first call builds the network; later calls continue training it
+        and need the same features and tasks, with labels among
+        ``classes_`` (a batch may lack classes or labels of a task).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training inputs of this batch.
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
+            Labels of this batch; NaN, None or pd.NA where unlabelled.
+        classes : array-like or list of array-like, default=None
+            Every class of each task (one array-like for a 1D ``y``), for
+            streams whose first batch lacks some classes. Only needed on the
+            first call; None takes the classes of the first batch.
+
+        Returns
+        -------
+        self : MultiTaskClassifier
+            The estimator, trained one more epoch.
+        """
+        continuing = hasattr(self, "net_")
+        X = self._validate_X(X, reset=not continuing)
+        if not continuing:
+            encoded = self._fit_targets(y, n_samples=X.shape[0], classes=classes)
+        else:
+            encoded = self._continued_targets(y, X.shape[0])
+            if classes is not None and not same_classes(
+                declare_classes(encoded, classes).classes, self._classes_list
+            ):
+                raise ValueError(
+                    "classes must be the classes of the first call to partial_fit, "
+                    f"{[c.tolist() for c in self._classes_list]}; got {classes!r}."
+                )
+        return self._train(X, encoded, continuing, epochs=1)
+
+    def load_params(self, X, y, **kwargs):
+        """Restore a network saved with skorch's ``save_params`` or a
+        ``Checkpoint`` callback.
+
+        The network is built for ``X`` and ``y`` exactly as ``fit`` builds it
+        (same parameters, features, tasks and classes as when it was saved),
+        without training, and the saved state is loaded into it. With the
+        optimizer state and history restored too, ``warm_start=True`` and
+        ``fit`` resume an interrupted training where it stopped.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data with the features of the saved network (its training data).
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
+            Labels with the tasks and classes of the saved network.
+        **kwargs
+            Passed to :meth:`skorch.NeuralNet.load_params`: ``f_params``,
+            ``f_optimizer``, ``f_criterion``, ``f_history`` or
+            ``checkpoint``.
+
+        Returns
+        -------
+        self : MultiTaskClassifier
+            The estimator with the saved network, fitted for prediction.
+        """
+        self._validate_params()
+        X = self._validate_X(X, reset=True)
+        encoded = self._fit_targets(y, n_samples=X.shape[0])
+        self._train(X, encoded, continuing=False, epochs=0)
+        try:
+            self.net_.load_params(**kwargs)
+        except RuntimeError as exc:  # torch's state-dict mismatch
+            raise ValueError(
+                "The saved parameters do not fit the network built from these "
+                "parameters, X and y (features, tasks and classes must match the "
+                f"saved network): {exc}"
+            ) from exc
+        self._set_fitted_state(self.task_weights_)
+        return self
+
+    def _train(self, X, encoded, continuing, epochs):
+        """Set up (or reuse) the net and train it ``epochs`` epochs."""
         base_weights = resolve_task_weights(self.task_weights, encoded.task_names)
         strategy = resolve_weighting(self.weighting)
         if continuing and type(strategy) is not type(self.weighting_):
@@ -317,7 +402,7 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
         X_t = torch.from_numpy(X)
         y_t = torch.from_numpy(encoded.codes)
         fork_devices = [device.index or 0] if device.type == "cuda" else []
-        with torch.random.fork_rng(devices=fork_devices):
+        with torch.random.fork_rng(devices=fork_devices), limited_torch_threads():
             torch.manual_seed(int(init_seed))
             if continuing:
                 net = self.net_
@@ -330,16 +415,22 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
                 net = self._build_net(network, encoded, device, shuffle_seed, split_seed,
                                       strategy, base_weights)
                 net.initialize()
-            net.partial_fit(X_t, y_t)
+            if epochs:
+                net.partial_fit(X_t, y_t, epochs=epochs)
         self.net_ = net
         self.weighting_ = strategy
-        self.task_weights_ = np.asarray(net.history[-1, "task_weights"])
-        self.n_iter_ = len(net.history)
+        self._set_fitted_state(base_weights)
         return self
 
+    def _set_fitted_state(self, base_weights):
+        """``task_weights_`` (the last epoch's applied weights) and ``n_iter_``."""
+        history = self.net_.history
+        last = history[-1, "task_weights"] if len(history) else base_weights
+        self.task_weights_ = np.asarray(last, dtype=np.float64)
+        self.n_iter_ = len(history)
+
     def _validate_X(self, X, reset):
-        return validate_data(
-            self,
+        return self._validate_X_data(
             X,
             reset=reset,
             dtype=np.float32,
@@ -469,7 +560,6 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
             batch_size=self.batch_size,
             iterator_train=BatchIterator,
             iterator_train__shuffle=True,
-            iterator_train__seed=int(shuffle_seed),
             iterator_valid=BatchIterator,
             dataset=TensorDataset,
             train_split=train_split,
@@ -480,6 +570,7 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
             task_weights=base_weights,
             task_names=[str(t) for t in encoded.task_names],
             weighting=None if type(strategy) is StaticWeighting else strategy,
+            seed=int(shuffle_seed),
             **kwargs,
         )
 
@@ -495,7 +586,7 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
         module.eval()
         chunks = []
         try:
-            with torch.inference_mode():
+            with torch.inference_mode(), limited_torch_threads():
                 for start in range(0, X.shape[0], _PREDICT_CHUNK):
                     xb = torch.from_numpy(X[start:start + _PREDICT_CHUNK]).to(device)
                     chunks.append(module(xb).double().softmax(-1).cpu())

@@ -40,18 +40,19 @@ class BatchIterator:
     ``DataLoader`` fetches and collates one row at a time, which dominates
     the cost of a small network; one ``index_select`` per batch does not.
 
+    When shuffling, each pass draws its permutation from torch's global
+    random state, which :class:`MultiTaskNet` seeds at the start of every
+    training epoch from its ``seed`` and the epoch number: the order of
+    epoch ``k`` does not depend on how many ``fit`` calls led to it.
+
     A trailing batch of a single row is merged into the previous batch when
     training, so that batch normalisation always sees at least two rows.
     """
 
-    def __init__(self, dataset, batch_size, shuffle=False, seed=None):
+    def __init__(self, dataset, batch_size, shuffle=False):
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
-        self.generator = None
-        if shuffle:
-            self.generator = torch.Generator()
-            self.generator.manual_seed(0 if seed is None else int(seed))
 
     def _bounds(self):
         n = len(self.dataset)
@@ -69,10 +70,17 @@ class BatchIterator:
             for start, stop in self._bounds():
                 yield X[start:stop], (None if y is None else y[start:stop])
             return
-        perm = torch.randperm(len(self.dataset), generator=self.generator)
+        perm = torch.randperm(len(self.dataset))
         for start, stop in self._bounds():
             idx = perm[start:stop]
             yield X.index_select(0, idx), (None if y is None else y.index_select(0, idx))
+
+
+def epoch_seed(seed, epoch):
+    """The torch seed of training epoch ``epoch`` (1-based) of a net seeded
+    with ``seed``: a pure function, so an interrupted run resumed from a
+    checkpoint replays exactly the epochs it missed."""
+    return int(np.random.SeedSequence([int(seed), int(epoch)]).generate_state(1)[0])
 
 
 class HoldoutSplit:
@@ -109,6 +117,12 @@ class MultiTaskNet(NeuralNet):
         ``task_weighting`` submodule; None trains the fixed weights alone,
         through the plain path. The strategy applies to training batches;
         validation losses are always ``sum_j w_j * L_j``.
+    seed : int or None, default=None
+        When set, torch's global random state is seeded with
+        ``epoch_seed(seed, epoch)`` at the start of every training epoch, so
+        shuffling and dropout of an epoch depend only on ``seed`` and its
+        number ``len(history)``. The caller forks the random state around
+        training (``MultiTaskClassifier`` does).
     **kwargs
         Passed on to :class:`skorch.NeuralNet`.
 
@@ -118,11 +132,13 @@ class MultiTaskNet(NeuralNet):
     labels).
     """
 
-    def __init__(self, *args, task_weights, task_names, weighting=None, **kwargs):
+    def __init__(self, *args, task_weights, task_names, weighting=None, seed=None,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.task_weights = task_weights
         self.task_names = task_names
         self.weighting = weighting
+        self.seed = seed
 
     def _weights_on(self, like):
         cached = getattr(self, "_weights_tensor", None)
@@ -219,6 +235,8 @@ class MultiTaskNet(NeuralNet):
         self._epoch_counts = None
         if training:
             self._weight_sums = None
+        if training and self.seed is not None:
+            torch.manual_seed(epoch_seed(self.seed, len(self.history)))
         super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
         if self._epoch_sums is None:
             return

@@ -1,0 +1,15 @@
+"""Every public estimator, with small fast settings, for the test batteries
+(tests/test_robustness.py, test_persistence.py, test_properties.py,
+test_parallel.py). A new estimator joins all of them with one line here."""
+
+from sklearn_mtl import MultiTaskClassifier
+
+ESTIMATORS = [
+    MultiTaskClassifier(hidden_layer_sizes=(8,), max_epochs=3, lr=0.05, batch_size=16,
+                        random_state=0),
+]
+
+
+def estimator_id(estimator):
+    """Test id of an estimator: its class name."""
+    return type(estimator).__name__
