@@ -1,0 +1,78 @@
+"""The benchmark helpers (benchmarks/): data loading, splits, Delta_m over
+folds and the report; no model is trained here."""
+
+import json
+import os
+import sys
+
+import numpy as np
+import pytest
+
+BENCH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks")
+sys.path.insert(0, BENCH)
+
+import _datasets  # noqa: E402
+import bench_accuracy  # noqa: E402
+import bench_learning_curve  # noqa: E402
+import run_all  # noqa: E402
+
+
+def test_digits_tasks_are_derived_from_the_digit():
+    ds = _datasets.load("digits")
+    assert list(ds.Y.columns) == ["digit", "odd", "large", "prime"]
+    assert ds.X.shape == (1797, 64) and len(ds.Y) == 1797
+    digit = ds.Y["digit"].to_numpy()
+    np.testing.assert_array_equal(ds.Y["odd"], digit % 2)
+    np.testing.assert_array_equal(ds.Y["prime"], np.isin(digit, [2, 3, 5, 7]))
+
+
+def test_preprocessor_is_fresh_and_standardises():
+    ds = _datasets.load("digits")
+    first, second = ds.preprocessor(), ds.preprocessor()
+    assert first is not second
+    Z = first.fit_transform(ds.X)
+    assert Z.shape == ds.X.shape
+    np.testing.assert_allclose(Z.mean(axis=0), 0, atol=1e-8)
+
+
+def test_unknown_dataset_and_missing_package_are_named():
+    with pytest.raises(ValueError, match="dataset must be one of"):
+        _datasets.load("mnist")
+    with pytest.raises(ImportError, match="pip install not-a-package==1.0"):
+        _datasets._require("not_a_module_xyz", "not-a-package==1.0")
+
+
+def test_fold_delta_m_is_the_mean_and_std_of_per_fold_gains():
+    mtl = np.array([[0.9, 0.8], [0.8, 0.8]])
+    stl = np.array([[0.8, 0.8], [0.8, 0.8]])
+    mean, std = bench_accuracy.fold_delta_m(mtl, stl)
+    # fold 1: (12.5 % + 0) / 2 = 6.25 %; fold 2: 0
+    assert mean == pytest.approx(3.125)
+    assert std == pytest.approx(3.125)
+
+
+def test_subsampled_splits_share_the_test_rows():
+    full = bench_learning_curve.subsampled_splits(200, 1.0, repeats=2)
+    small = bench_learning_curve.subsampled_splits(200, 0.1, repeats=2)
+    for (train, test), (sub, sub_test) in zip(full, small):
+        np.testing.assert_array_equal(test, sub_test)
+        assert len(sub) == 20 and set(sub) <= set(train)
+        assert not set(sub) & set(test)
+
+
+def test_report_renders_every_section(tmp_path, monkeypatch):
+    monkeypatch.setattr(run_all, "RESULTS", str(tmp_path))
+    machine = {"platform": "Linux", "cpu_count": 2, "processor": "x86_64", "python": "3.11",
+               "torch": "2", "scikit-learn": "1", "date": "today"}
+    accuracy = {"machine": machine, "datasets": {"toy": {
+        "description": "toy", "n_splits": 2, "tasks": ["a", "b"],
+        "fold_scores": {"MTL net": [[0.9, 0.8], [0.8, 0.8]],
+                        "single-task nets": [[0.8, 0.8], [0.8, 0.8]]},
+        "delta_m_percent": {"MTL net vs single-task nets": {"mean": 3.125, "std": 3.125}}}}}
+    (tmp_path / "accuracy_quick.json").write_text(json.dumps(accuracy))
+    (tmp_path / "neural_speed_quick.json").write_text(json.dumps({"fit_ratio_vs_plain": 1.05}))
+    text = open(run_all.report("_quick")).read()
+    assert "| a " in text and "0.850 ± 0.050" in text
+    assert "+3.12 % ± 3.12" in text
+    assert "fit_ratio_vs_plain | 1.050" in text
+    assert "Date: today" in text
