@@ -174,6 +174,12 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
     n_iter_ : int
         Number of epochs run.
 
+    Notes
+    -----
+    The network computes in float32: ``predict_proba`` returns float32
+    arrays (as ``MLPClassifier`` does for float32 input), whose rows sum to 1
+    up to float32 rounding (~1e-7).
+
     See Also
     --------
     sklearn.neural_network.MLPClassifier : The single-task network.
@@ -589,10 +595,10 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
             with torch.inference_mode(), limited_torch_threads():
                 for start in range(0, X.shape[0], _PREDICT_CHUNK):
                     xb = torch.from_numpy(X[start:start + _PREDICT_CHUNK]).to(device)
-                    chunks.append(module(xb).double().softmax(-1).cpu())
+                    chunks.append(module(xb).softmax(-1).cpu())
         finally:
             module.train(was_training)
-        proba = torch.cat(chunks).numpy()
+        proba = (chunks[0] if len(chunks) == 1 else torch.cat(chunks)).numpy()
         return [proba[:, j, :k] for j, k in enumerate(map(len, self._classes_list))]
 
     @property
