@@ -27,11 +27,6 @@ def make(cls, **params):
     return cls(**{"random_state": 0, **SMALL[cls], **params})
 
 
-@pytest.fixture(autouse=True)
-def _seed():
-    np.random.seed(0)
-
-
 @pytest.fixture(scope="module")
 def digits():
     """Digits with three tasks: the digit, its parity and digit >= 5."""
@@ -85,7 +80,7 @@ def same_structure(a, b):
 @parametrize_with_checks(
     [
         SharedTreeClassifier(random_state=0),
-        SharedTreeClassifier(task_weights=[2.0], splitter="random", random_state=0),
+        SharedTreeClassifier(splitter="random", random_state=0),
         SharedForestClassifier(n_estimators=5, random_state=0),
         SharedForestClassifier(
             n_estimators=5, splitter="random", bootstrap=False, random_state=0

@@ -54,15 +54,15 @@ class BaseSharedTrees(MultiTaskClassifierMixin, BaseEstimator):
         return params
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, Y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None):
         """Grow the shared tree(s) on all tasks at once.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training inputs; NaN marks a missing feature value.
-        Y : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
-            One column of labels per task; NaN, None or pd.NA where a sample is
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
+            The label matrix Y: one column of labels per task; NaN, None or pd.NA where a sample is
             not labelled for a task.
         sample_weight : array-like of shape (n_samples,), default=None
             Sample weights; None weighs all samples equally.
@@ -74,7 +74,7 @@ class BaseSharedTrees(MultiTaskClassifierMixin, BaseEstimator):
         """
         self._check_params()
         X = self._validate_X(X, reset=True)
-        encoded = self._fit_targets(Y, n_samples=X.shape[0])
+        encoded = self._fit_targets(y, n_samples=X.shape[0])
         self.task_weights_ = resolve_task_weights(self.task_weights, encoded.task_names)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
