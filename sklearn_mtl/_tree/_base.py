@@ -1,6 +1,7 @@
 """Fitting and prediction shared by the single tree and the forests."""
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils import get_tags
@@ -24,6 +25,17 @@ TREE_PARAMS = (
 """Growth parameters that every shared tree passes on to scikit-learn."""
 
 ROUTES = ("classifier", "regressor")
+
+
+def apply_tree(tree, X):
+    """Leaf of every row of an already validated X in one fitted sklearn tree.
+
+    Dense X goes straight to the Cython tree; validating it a second time
+    would cost as much as the traversal of a small tree.
+    """
+    if sparse.issparse(X):
+        return tree.apply(X)
+    return tree.tree_.apply(X)
 
 
 class BaseSharedTrees(MultiTaskClassifierMixin, BaseEstimator):

@@ -4,7 +4,7 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import BaseSharedTrees
+from ._base import BaseSharedTrees, apply_tree
 from ._leaves import node_proba
 
 _ESTIMATORS = {
@@ -173,7 +173,7 @@ class SharedTreeClassifier(BaseSharedTrees):
         )
 
     def _predict_node_proba(self, X):
-        return self._node_proba[self.estimator_.apply(X)]
+        return self._node_proba[apply_tree(self.estimator_, X)]
 
     @property
     def tree_(self):

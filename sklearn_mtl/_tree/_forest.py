@@ -1,7 +1,7 @@
 """SharedForestClassifier: random forest (or extremely randomised trees) of shared trees."""
 
+import threading
 import warnings
-from numbers import Integral
 
 import numpy as np
 from sklearn.ensemble import (
@@ -10,11 +10,12 @@ from sklearn.ensemble import (
     RandomForestClassifier,
     RandomForestRegressor,
 )
-from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.parallel import Parallel, delayed
 
 from .._base import mean_task_accuracy
 from .._labels import MISSING
-from ._base import BaseSharedTrees
+from ._base import BaseSharedTrees, apply_tree
 from ._leaves import node_proba
 
 _CRITERIA = {"classifier": "gini", "regressor": "squared_error"}
@@ -70,8 +71,8 @@ class SharedForestClassifier(BaseSharedTrees):
         Whether each tree is grown on a bootstrap sample (else on all
         samples).
     max_samples : int or float, default=None
-        With ``bootstrap``, the number (or fraction, if a float) of samples
-        drawn for each tree; None draws ``n_samples``.
+        With ``bootstrap``, the number (or multiple of ``n_samples``, if a
+        float) of samples drawn for each tree; None draws ``n_samples``.
     oob_score : bool, default=False
         Whether to estimate the generalisation score from the out-of-bag
         samples (needs ``bootstrap=True``); see ``oob_score_``.
@@ -139,17 +140,12 @@ class SharedForestClassifier(BaseSharedTrees):
 
     _parameter_constraints: dict = {
         **BaseSharedTrees._parameter_constraints,
-        "n_estimators": [Interval(Integral, 1, None, closed="left")],
+        **{
+            name: RandomForestClassifier._parameter_constraints[name]
+            for name in ("n_estimators", "bootstrap", "max_samples", "n_jobs", "verbose")
+        },
         "splitter": [StrOptions({"best", "random"})],
-        "bootstrap": ["boolean"],
-        "max_samples": [
-            None,
-            Interval(RealNotInt, 0.0, 1.0, closed="right"),
-            Interval(Integral, 1, None, closed="left"),
-        ],
         "oob_score": ["boolean"],
-        "n_jobs": [Integral, None],
-        "verbose": ["verbose"],
     }
     _estimators = {
         ("best", "classifier"): RandomForestClassifier,
@@ -265,9 +261,18 @@ class SharedForestClassifier(BaseSharedTrees):
         self.oob_decision_function_ = per_task if isinstance(self.classes_, list) else per_task[0]
 
     def _predict_node_proba(self, X):
-        leaves = self.estimator_.apply(X)
         proba = np.zeros((X.shape[0], self._class_slices[-1].stop))
-        for t, table in enumerate(self._node_proba):
-            proba += table[leaves[:, t]]
+        lock = threading.Lock()
+        Parallel(n_jobs=self.n_jobs, require="sharedmem")(
+            delayed(_add_tree_proba)(tree, table, X, proba, lock)
+            for tree, table in zip(self.estimator_.estimators_, self._node_proba)
+        )
         proba /= len(self._node_proba)
         return proba
+
+
+def _add_tree_proba(tree, table, X, out, lock):
+    """Add one tree's leaf probabilities of the rows of X to ``out``."""
+    leaf_proba = table[apply_tree(tree, X)]
+    with lock:
+        out += leaf_proba
