@@ -364,21 +364,29 @@ def test_missing_labels_never_crash_nor_get_predicted(cls, digits):
 
 
 def test_missing_labels_leaf_uses_labelled_samples_and_ancestor():
-    """Leaf probabilities count labelled samples only; an unlabelled leaf
-    takes its parent's frequencies."""
+    """Leaf probabilities count labelled samples only; a leaf that no
+    labelled sample reaches takes its parent's frequencies."""
     X = np.arange(8, dtype=float)[:, None]
-    shape = np.array([0, 0, 0, 0, 1, 1, 1, 1])
-    other = np.array([0, 1, 1, np.nan, 1, 1, np.nan, np.nan])
+    shape = np.array([0, 0, 1, 1, 2, 2, 3, 3])  # task 0 alone shapes the tree
+    other = np.array([0, 1, np.nan, np.nan, 1, 1, 0, np.nan])
     Y = np.column_stack([shape, other])
     clf = SharedTreeClassifier(task_weights=[1, 0], random_state=0).fit(X, Y)
     proba = clf.predict_proba(X)[1]
-    np.testing.assert_allclose(proba[:4], np.tile([1 / 3, 2 / 3], (4, 1)))
-    np.testing.assert_allclose(proba[4:], np.tile([0.0, 1.0], (4, 1)))
-    deep = SharedTreeClassifier(task_weights=[1, 1], random_state=0).fit(X, Y)
-    leaves = deep.apply(X)
-    assert len(np.unique(leaves[6:])) >= 1
-    # samples 6 and 7 are unlabelled for task 1: they predict their region's class
-    np.testing.assert_array_equal(deep.predict(X[6:])[:, 1], [1, 1])
+    leaves = clf.apply(X)
+    assert len(np.unique(leaves)) == 4
+    paths = clf.decision_path(X).tocsc()
+    labelled = ~np.isnan(other)
+    for leaf in np.unique(leaves):
+        node = leaf
+        while not np.any(labelled & (paths[:, node].toarray().ravel() > 0)):
+            node = np.flatnonzero(
+                (clf.tree_.children_left == node) | (clf.tree_.children_right == node)
+            )[0]
+        rows = labelled & (paths[:, node].toarray().ravel() > 0)
+        expected = np.bincount(other[rows].astype(int), minlength=2) / rows.sum()
+        np.testing.assert_allclose(proba[leaves == leaf], [expected] * np.sum(leaves == leaf))
+    # the leaf of samples 2 and 3 has no label of task 1: it used an ancestor
+    assert not labelled[leaves == leaves[2]].any()
 
 
 def test_missing_label_prior_keeps_classifier_splits_on_labelled_tasks(tie_data):
@@ -413,18 +421,14 @@ def test_sparse_input_matches_dense(cls, digits):
 @pytest.mark.parametrize("cls", ESTIMATORS)
 @pytest.mark.parametrize("task_weights", [None, [1, 2, 3]])
 def test_missing_feature_values(cls, task_weights, digits):
-    X_train, X_test, Y_train, _ = digits
+    X_train, X_test, Y_train, Y_test = digits
     X_nan = X_train.copy()
     X_nan[np.random.RandomState(0).uniform(size=X_nan.shape) < 0.1] = np.nan
     clf = make(cls, task_weights=task_weights).fit(X_nan, Y_train)
     assert clf.__sklearn_tags__().input_tags.allow_nan
     X_test = X_test.copy()
     X_test[:, 10] = np.nan
-    assert clf.score(X_test, Y_test_of(digits)) > 0.6
-
-
-def Y_test_of(digits):
-    return digits[3]
+    assert clf.score(X_test, Y_test) > 0.6
 
 
 def test_sample_weight_zero_equals_dropping_rows(digits):
