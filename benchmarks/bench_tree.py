@@ -2,7 +2,10 @@
 
 Measured in the same run, on the same data (medians of several repeats,
 contenders interleaved round-robin so that load from other processes hits
-them alike; ratios are what matter on a shared, noisy machine):
+them alike; ratios are what matter on a shared, noisy machine). Everything
+runs single-threaded, so the CPU time of this process (``time.process_time``)
+is reported next to the wall-clock time: on a machine shared with other jobs
+it is the steadier measure of the work each estimator does.
 
 * fit and predict_proba time of ``SharedTreeClassifier`` /
   ``SharedForestClassifier`` with equal and with unequal task weights,
@@ -26,6 +29,7 @@ Usage::
 import argparse
 import json
 import statistics
+import sys
 import time
 import warnings
 
@@ -84,23 +88,29 @@ def per_task_accuracy(model, X, Y):
     return np.mean(model.predict(X) == Y, axis=0)
 
 
+def timed(fn):
+    """(wall seconds, CPU seconds of this process, result) of one call."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = fn()
+    return time.perf_counter() - wall, time.process_time() - cpu, result
+
+
 def measure(models, X, Y, X_test, Y_test, repeats):
-    """Median fit and predict_proba seconds of every model, interleaved."""
-    fit_times = {name: [] for name in models}
-    predict_times = {name: [] for name in models}
+    """Median fit and predict_proba seconds (wall and CPU) of every model, interleaved."""
+    times = {name: {key: [] for key in ("fit_s", "fit_cpu_s", "predict_s", "predict_cpu_s")}
+             for name in models}
     fitted = {}
     for _ in range(repeats):
         for name, model in models.items():
-            start = time.perf_counter()
-            fitted[name] = model.fit(X, Y)
-            fit_times[name].append(time.perf_counter() - start)
-            start = time.perf_counter()
-            model.predict_proba(X_test)
-            predict_times[name].append(time.perf_counter() - start)
+            wall, cpu, fitted[name] = timed(lambda m=model: m.fit(X, Y))
+            times[name]["fit_s"].append(wall)
+            times[name]["fit_cpu_s"].append(cpu)
+            wall, cpu, _ = timed(lambda m=model: m.predict_proba(X_test))
+            times[name]["predict_s"].append(wall)
+            times[name]["predict_cpu_s"].append(cpu)
     return {
         name: {
-            "fit_s": statistics.median(fit_times[name]),
-            "predict_s": statistics.median(predict_times[name]),
+            **{key: statistics.median(values) for key, values in times[name].items()},
             "accuracy": per_task_accuracy(fitted[name], X_test, Y_test).round(4).tolist(),
         }
         for name in models
@@ -109,17 +119,20 @@ def measure(models, X, Y, X_test, Y_test, repeats):
 
 def print_table(title, results):
     native = results["native"]
-    print(f"\n{title}")
-    print(f"{'model':16s} {'fit s':>8s} {'x native':>9s} {'predict s':>10s} {'x native':>9s}"
-          "  per-task accuracy")
+    print(f"\n{title}  (ratios to native; cpu = CPU seconds of this process)")
+    print(f"{'model':15s} {'fit s':>8s} {'x':>5s} {'fit cpu':>8s} {'x':>5s} "
+          f"{'pred s':>7s} {'x':>5s} {'pred cpu':>8s} {'x':>5s}  per-task accuracy")
     for name, r in results.items():
-        print(f"{name:16s} {r['fit_s']:8.3f} {r['fit_s'] / native['fit_s']:9.2f} "
-              f"{r['predict_s']:10.4f} {r['predict_s'] / native['predict_s']:9.2f}  "
-              f"{r['accuracy']}")
-    moc = results["multioutput"]["fit_s"]
-    print(f"MultiOutputClassifier fit / shared_equal fit: "
-          f"{moc / results['shared_equal']['fit_s']:.2f}x, / shared_unequal fit: "
-          f"{moc / results['shared_unequal']['fit_s']:.2f}x")
+        cells = []
+        for key in ("fit_s", "fit_cpu_s", "predict_s", "predict_cpu_s"):
+            width = 7 if key == "predict_s" else 8
+            cells.append(f"{r[key]:{width}.3f} {r[key] / native[key]:5.2f}")
+        print(f"{name:15s} {' '.join(cells)}  {r['accuracy']}")
+    for key in ("fit_s", "fit_cpu_s"):
+        moc = results["multioutput"][key]
+        print(f"MultiOutputClassifier {key} / shared_equal: "
+              f"{moc / results['shared_equal'][key]:.2f}x, / shared_unequal: "
+              f"{moc / results['shared_unequal'][key]:.2f}x")
 
 
 def main(argv=None):
@@ -148,22 +161,25 @@ def main(argv=None):
                           Y_all[n_samples:, :n_tasks], repeats)
         label = kind if kind == "tree" else f"forest, {n_estimators} trees"
         print_table(f"== {label}", results)
+        sys.stdout.flush()
         figures[kind] = results
 
-    print(f"\n== task-count sweep, forest of {sweep_trees} trees, fit seconds")
+    print(f"\n== task-count sweep, forest of {sweep_trees} trees, fit CPU seconds "
+          "(wall-clock in the JSON)")
     print(f"{'tasks':>5s} {'native':>8s} {'shared_eq':>10s} {'shared_uneq':>12s} "
-          f"{'multioutput':>12s} {'MOC/eq':>7s} {'MOC/uneq':>9s}")
+          f"{'multioutput':>12s} {'eq/native':>10s} {'MOC/eq':>7s} {'MOC/uneq':>9s}")
     figures["sweep"] = {}
     for t in sweep:
         models = contenders("forest", t, sweep_trees)
         r = measure(models, X, Y_all[:n_samples, :t], X_test, Y_all[n_samples:, :t],
                     repeats)
-        fit = {name: r[name]["fit_s"] for name in r}
-        figures["sweep"][t] = fit
+        figures["sweep"][t] = r
+        fit = {name: r[name]["fit_cpu_s"] for name in r}
         print(f"{t:5d} {fit['native']:8.3f} {fit['shared_equal']:10.3f} "
               f"{fit['shared_unequal']:12.3f} {fit['multioutput']:12.3f} "
+              f"{fit['shared_equal'] / fit['native']:10.2f} "
               f"{fit['multioutput'] / fit['shared_equal']:7.2f} "
-              f"{fit['multioutput'] / fit['shared_unequal']:9.2f}")
+              f"{fit['multioutput'] / fit['shared_unequal']:9.2f}", flush=True)
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(figures, fh, indent=2)

@@ -1,5 +1,6 @@
 """SharedTreeClassifier: one decision tree whose splits serve every task."""
 
+import numpy as np
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
@@ -173,7 +174,7 @@ class SharedTreeClassifier(BaseSharedTrees):
         )
 
     def _predict_node_proba(self, X):
-        return self._node_proba[apply_tree(self.estimator_, X)]
+        return np.take(self._node_proba, apply_tree(self.estimator_, X), axis=0)
 
     @property
     def tree_(self):

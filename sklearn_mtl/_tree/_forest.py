@@ -273,6 +273,6 @@ class SharedForestClassifier(BaseSharedTrees):
 
 def _add_tree_proba(tree, table, X, out, lock):
     """Add one tree's leaf probabilities of the rows of X to ``out``."""
-    leaf_proba = table[apply_tree(tree, X)]
+    leaf_proba = np.take(table, apply_tree(tree, X), axis=0)
     with lock:
         out += leaf_proba
