@@ -100,6 +100,7 @@ class BaseSharedTrees(MultiTaskClassifierMixin, BaseEstimator):
         )
         self.estimator_ = estimator.fit(X, targets.y, sample_weight=sample_weight)
         self._class_slices = class_slices([len(c) for c in encoded.classes])
+        self._targets = targets._replace(y=None)
         self._fit_node_proba(X, targets, encoded, sample_weight)
         return self
 

@@ -1,12 +1,11 @@
 """SharedTreeClassifier: one decision tree whose splits serve every task."""
 
-import numpy as np
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseSharedTrees, apply_tree
-from ._leaves import node_proba
+from ._leaves import counted_node_proba, leaf_proba
 
 _ESTIMATORS = {
     "classifier": (DecisionTreeClassifier, "gini"),
@@ -168,13 +167,21 @@ class SharedTreeClassifier(BaseSharedTrees):
         )
 
     def _fit_node_proba(self, X, targets, encoded, sample_weight):
-        leaves = None if targets.from_value.all() else self.estimator_.apply(X)
-        self._node_proba = node_proba(
-            self.estimator_.tree_, targets, encoded, leaves, sample_weight
-        )
+        self._counted = None
+        if not targets.from_value.all():
+            self._counted = counted_node_proba(
+                self.estimator_.tree_, targets, encoded, self.estimator_.apply(X),
+                sample_weight,
+            )
 
     def _predict_node_proba(self, X):
-        return np.take(self._node_proba, apply_tree(self.estimator_, X), axis=0)
+        return leaf_proba(
+            self.estimator_.tree_,
+            apply_tree(self.estimator_, X),
+            self._targets,
+            self._counted,
+            self._class_slices,
+        )
 
     @property
     def tree_(self):

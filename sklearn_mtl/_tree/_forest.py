@@ -16,7 +16,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from .._base import mean_task_accuracy
 from .._labels import MISSING
 from ._base import BaseSharedTrees, apply_tree
-from ._leaves import node_proba
+from ._leaves import counted_node_proba, leaf_proba
 
 _CRITERIA = {"classifier": "gini", "regressor": "squared_error"}
 
@@ -216,28 +216,27 @@ class SharedForestClassifier(BaseSharedTrees):
 
     def _fit_node_proba(self, X, targets, encoded, sample_weight):
         forest = self.estimator_
-        need_leaves = self.oob_score or not targets.from_value.all()
-        if not need_leaves:
-            self._node_proba = [
-                node_proba(tree.tree_, targets, encoded) for tree in forest.estimators_
-            ]
+        counting = not targets.from_value.all()
+        self._counted = [None] * len(forest.estimators_)
+        if not (counting or self.oob_score):
             return
         leaves = forest.apply(X)
         n_samples = X.shape[0]
         if sample_weight is None:
             sample_weight = np.ones(n_samples)
-        self._node_proba = []
         oob_sum = np.zeros((n_samples, self._class_slices[-1].stop))
         n_oob = np.zeros(n_samples, dtype=np.intp)
         for t, (tree, drawn) in enumerate(zip(forest.estimators_, forest.estimators_samples_)):
             in_bag = np.bincount(drawn, minlength=n_samples)
-            table = node_proba(
-                tree.tree_, targets, encoded, leaves[:, t], in_bag * sample_weight
-            )
-            self._node_proba.append(table)
+            if counting:
+                self._counted[t] = counted_node_proba(
+                    tree.tree_, targets, encoded, leaves[:, t], in_bag * sample_weight
+                )
             if self.oob_score:
                 oob = np.flatnonzero(in_bag == 0)
-                oob_sum[oob] += table[leaves[oob, t]]
+                oob_sum[oob] += leaf_proba(
+                    tree.tree_, leaves[oob, t], targets, self._counted[t], self._class_slices
+                )
                 n_oob[oob] += 1
         if self.oob_score:
             self._set_oob_score(oob_sum, n_oob, encoded)
@@ -264,15 +263,16 @@ class SharedForestClassifier(BaseSharedTrees):
         proba = np.zeros((X.shape[0], self._class_slices[-1].stop))
         lock = threading.Lock()
         Parallel(n_jobs=self.n_jobs, require="sharedmem")(
-            delayed(_add_tree_proba)(tree, table, X, proba, lock)
-            for tree, table in zip(self.estimator_.estimators_, self._node_proba)
+            delayed(self._add_tree_proba)(tree, counted, X, proba, lock)
+            for tree, counted in zip(self.estimator_.estimators_, self._counted)
         )
-        proba /= len(self._node_proba)
+        proba /= len(self._counted)
         return proba
 
-
-def _add_tree_proba(tree, table, X, out, lock):
-    """Add one tree's leaf probabilities of the rows of X to ``out``."""
-    leaf_proba = np.take(table, apply_tree(tree, X), axis=0)
-    with lock:
-        out += leaf_proba
+    def _add_tree_proba(self, tree, counted, X, out, lock):
+        """Add one tree's probabilities of the rows of X to ``out``."""
+        proba = leaf_proba(
+            tree.tree_, apply_tree(tree, X), self._targets, counted, self._class_slices
+        )
+        with lock:
+            out += proba

@@ -1,13 +1,15 @@
-"""Class probabilities of every node of a fitted shared tree, for every task.
+"""Class probabilities of every task at the leaves of a fitted shared tree.
 
 A task whose labels shaped the tree and are all present has its node class
-frequencies stored in the scikit-learn tree's values already. Every other
-task (weight 0, or some labels missing) is counted here: the (weighted) class
-frequencies of the training samples labelled for the task that reach the
-node. A node that no labelled sample of a task reaches takes the
-probabilities of its closest ancestor that one reaches (the root falls back
-to the task's training class prior), so an unlabelled sample never becomes a
-class and a small leaf still predicts what its region says.
+frequencies stored in the scikit-learn tree's values already: they are read
+from there at prediction time, so fitting adds no work and no memory for
+them. Every other task (weight 0, or some labels missing) is counted once
+after fitting: the (weighted) class frequencies of the training samples
+labelled for the task that reach each node. A node that no labelled sample
+of a task reaches takes the probabilities of its closest ancestor that one
+reaches (the root falls back to the task's training class prior), so an
+unlabelled sample never becomes a class and a small leaf still predicts what
+its region says.
 """
 
 import numpy as np
@@ -15,8 +17,14 @@ import numpy as np
 from .._labels import MISSING
 
 
-def node_proba(tree, targets, encoded, leaves=None, sample_weight=None):
-    """Per-node class probabilities of all tasks, side by side.
+def class_slices(n_classes):
+    """Column slice of each task in a side-by-side probability array."""
+    ends = np.cumsum(n_classes)
+    return [slice(int(end - k), int(end)) for k, end in zip(n_classes, ends)]
+
+
+def counted_node_proba(tree, targets, encoded, leaves, sample_weight=None):
+    """Per-node class probabilities of the tasks not read from the tree's values.
 
     Parameters
     ----------
@@ -26,45 +34,69 @@ def node_proba(tree, targets, encoded, leaves=None, sample_weight=None):
         The targets the tree was fitted on.
     encoded : EncodedTargets
         The encoded training labels.
-    leaves : ndarray of shape (n_samples,), default=None
-        Leaf of every training sample; needed when some task is counted.
+    leaves : ndarray of shape (n_samples,)
+        Leaf of every training sample.
     sample_weight : ndarray of shape (n_samples,), default=None
         Weight of every training sample in this tree (bootstrap counts times
         sample weights); samples of weight 0 are left out.
 
     Returns
     -------
-    proba : ndarray of shape (n_nodes, sum of n_classes)
-        Task j's probabilities in the columns of ``class_slices(...)[j]``.
+    proba : ndarray of shape (n_nodes, sum of the counted tasks' n_classes) or None
+        The counted tasks side by side, in task order; None if there is none.
     """
-    n_classes = [len(c) for c in encoded.classes]
-    slices = class_slices(n_classes)
-    proba = np.empty((tree.node_count, slices[-1].stop))
-    value = tree.value
-    for position, j in enumerate(targets.tasks):
-        if not targets.from_value[j]:
-            continue
-        if targets.route == "classifier":
-            block = value[:, position, : n_classes[j]]
-        else:
-            block = value[:, targets.columns[position], 0]
-        proba[:, slices[j]] = block / block.sum(axis=1, keepdims=True)
     counted = np.flatnonzero(~targets.from_value)
-    if counted.size:
-        if sample_weight is None:
-            sample_weight = np.ones(encoded.codes.shape[0])
-        levels = _levels(tree)
-        for j in counted:
-            proba[:, slices[j]] = _counted_proba(
-                tree, levels, leaves, encoded.codes[:, j], n_classes[j], sample_weight
-            )
+    if not counted.size:
+        return None
+    if sample_weight is None:
+        sample_weight = np.ones(encoded.codes.shape[0])
+    levels = _levels(tree)
+    return np.hstack([
+        _counted_proba(
+            tree, levels, leaves, encoded.codes[:, j], len(encoded.classes[j]), sample_weight
+        )
+        for j in counted
+    ])
+
+
+def leaf_proba(tree, leaves, targets, counted, slices):
+    """Class probabilities of all tasks, side by side, at the given leaves.
+
+    Parameters
+    ----------
+    tree : sklearn.tree._tree.Tree
+        The fitted scikit-learn tree.
+    leaves : ndarray of shape (n_samples,)
+        A leaf (node id) per sample.
+    targets : InnerTargets
+        The targets the tree was fitted on (``y`` is not used).
+    counted : ndarray or None
+        The tree's :func:`counted_node_proba`.
+    slices : list of slice
+        The :func:`class_slices` of the tasks.
+
+    Returns
+    -------
+    proba : ndarray of shape (n_samples, sum of n_classes)
+    """
+    proba = np.empty((leaves.shape[0], slices[-1].stop))
+    if targets.from_value.any():
+        value = np.take(tree.value, leaves, axis=0)
+        for position, j in enumerate(targets.tasks):
+            if not targets.from_value[j]:
+                continue
+            if targets.route == "classifier":
+                block = value[:, position, : slices[j].stop - slices[j].start]
+            else:
+                block = value[:, targets.columns[position], 0]
+            proba[:, slices[j]] = block / block.sum(axis=1, keepdims=True)
+    if counted is not None:
+        columns = np.concatenate([
+            np.arange(s.start, s.stop) for s, read in zip(slices, targets.from_value)
+            if not read
+        ])
+        proba[:, columns] = np.take(counted, leaves, axis=0)
     return proba
-
-
-def class_slices(n_classes):
-    """Column slice of each task in a side-by-side probability array."""
-    ends = np.cumsum(n_classes)
-    return [slice(int(end - k), int(end)) for k, end in zip(n_classes, ends)]
 
 
 def _levels(tree):
