@@ -1,12 +1,22 @@
 """Multi-task learning as scikit-learn estimators.
 
 ``MultiTaskClassifier`` trains a shared torch network with one head per task
-through skorch. Torch is imported only when a neural estimator is used.
+through skorch; ``SharedTreeClassifier`` and ``SharedForestClassifier`` grow
+trees whose splits serve every task. Torch is imported only when a neural
+estimator is used.
 """
 
+from ._tree._classifier import SharedTreeClassifier
+from ._tree._forest import SharedForestClassifier
 from ._version import __version__
 
-__all__ = ["InconsistentVersionWarning", "MultiTaskClassifier", "__version__"]
+__all__ = [
+    "InconsistentVersionWarning",
+    "MultiTaskClassifier",
+    "SharedForestClassifier",
+    "SharedTreeClassifier",
+    "__version__",
+]
 
 _LAZY = {
     "InconsistentVersionWarning": "._base",

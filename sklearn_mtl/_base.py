@@ -55,6 +55,43 @@ class InconsistentVersionWarning(_SklearnVersionWarning):
         )
 
 
+def mean_task_accuracy(true, pred, sample_weight=None):
+    """Mean over tasks of the accuracy on the labelled entries.
+
+    Parameters
+    ----------
+    true : ndarray of shape (n_samples, n_tasks)
+        True class codes, ``MISSING`` where unlabelled (left out).
+    pred : ndarray of shape (n_samples, n_tasks)
+        Predicted class codes.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Sample weights.
+
+    Returns
+    -------
+    score : float
+        The tasks with a labelled entry of positive weight, averaged with
+        equal weight.
+
+    Raises
+    ------
+    ValueError
+        If no task has such an entry.
+    """
+    if sample_weight is None:
+        sample_weight = np.ones(true.shape[0])
+    scores = []
+    for j in range(true.shape[1]):
+        labelled = true[:, j] != MISSING
+        w = sample_weight[labelled]
+        if w.sum() > 0:
+            hits = true[labelled, j] == pred[labelled, j]
+            scores.append(np.average(hits, weights=w))
+    if not scores:
+        raise ValueError("y has no labelled entry to score against.")
+    return float(np.mean(scores))
+
+
 class MultiTaskClassifierMixin(ClassifierMixin):
     """Targets, ``predict``, ``predict_proba`` and ``score`` for multi-task
     classifiers.
@@ -202,25 +239,14 @@ class MultiTaskClassifierMixin(ClassifierMixin):
         true = encode_with_classes(
             y, self._classes_list, n_samples=n_samples, input_name="y"
         )
-        if sample_weight is None:
-            sample_weight = np.ones(n_samples)
-        else:
+        if sample_weight is not None:
             sample_weight = np.asarray(sample_weight, dtype=np.float64)
             if sample_weight.shape != (n_samples,):
                 raise ValueError(
                     f"sample_weight must have shape ({n_samples},); got "
                     f"{sample_weight.shape}."
                 )
-        scores = []
-        for j in range(true.shape[1]):
-            labelled = true[:, j] != MISSING
-            w = sample_weight[labelled]
-            if w.sum() > 0:
-                hits = true[labelled, j] == pred[labelled, j]
-                scores.append(np.average(hits, weights=w))
-        if not scores:
-            raise ValueError("y has no labelled entry to score against.")
-        return float(np.mean(scores))
+        return mean_task_accuracy(true, pred, sample_weight)
 
     def __getstate__(self):
         state = super().__getstate__()

@@ -1,0 +1,170 @@
+"""The weighted multi-task Gini criterion, written for scikit-learn's builders.
+
+A shared tree chooses every split to minimise the weighted impurity
+
+    I = sum_j w_j * Gini_j / sum_j w_j
+
+over the tasks j. scikit-learn's Cython tree builders do not know this
+criterion, but two of their criteria compute it exactly:
+
+* When every positively weighted task has the same weight and all its labels
+  are present, ``I`` is the mean Gini impurity over those tasks, which is
+  what a multi-output ``DecisionTreeClassifier(criterion="gini")`` minimises.
+  This route is the fastest (its criterion update costs O(n_tasks) per sample,
+  not O(n_classes)) and its arithmetic is exact.
+* Otherwise, each task's labels are one-hot encoded and the block is scaled by
+  ``c_j = sqrt(w_j / max(w))``. The variance of a one-hot block summed over its
+  columns is the task's Gini impurity (``sum_k p_k (1 - p_k)``), so the
+  multi-output ``DecisionTreeRegressor(criterion="squared_error")`` impurity,
+  the mean variance over all columns, equals ``I`` times a constant: it
+  chooses the same splits. A missing label contributes the task's training
+  class prior as its (scaled) row, which moves no split towards any class.
+
+Tasks of weight 0 take no part in the criterion; their leaf probabilities are
+counted afterwards, like those of tasks with missing labels (see
+``_leaves.py``).
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .._labels import MISSING
+
+NOISE_FLOOR = 1e-12
+"""Smallest impurity decrease a split needs on the regressor route.
+
+Scaled one-hot values such as ``sqrt(0.5)`` are not exact in floating point,
+so a pure node keeps an impurity of about 1e-17 instead of 0, which
+scikit-learn would split for nothing. The floor, in the regressor's impurity
+units, is orders of magnitude above that noise. Its price: on this route a
+split that decreases the impurity by less than that (such as an exactly
+balanced XOR split, which gains nothing) is not made, where the classifier
+route, like scikit-learn, would make it.
+"""
+
+
+class InnerTargets(NamedTuple):
+    """Targets and settings of the scikit-learn tree that realises ``I``.
+
+    Attributes
+    ----------
+    route : {"classifier", "regressor"}
+        Which scikit-learn criterion computes the weighted impurity.
+    y : ndarray
+        Class codes of the criterion tasks, shape (n_samples, n_criterion_tasks)
+        (classifier), or their scaled one-hot blocks side by side, shape
+        (n_samples, sum of their class counts) (regressor); 1D for one column.
+    tasks : ndarray of int
+        The tasks that take part in the criterion, in column order.
+    columns : list of slice
+        Columns of ``y`` that hold each criterion task (regressor route).
+    from_value : ndarray of bool, shape (n_tasks,)
+        Whether a task's leaf probabilities can be read off the fitted tree's
+        node values (criterion tasks without missing labels).
+    impurity_scale : float
+        The scikit-learn tree's impurity divided by ``I``: multiply
+        ``min_impurity_decrease`` and ``ccp_alpha`` by it.
+    impurity_floor : float
+        Smallest impurity decrease to pass to scikit-learn (0 or
+        ``NOISE_FLOOR``).
+    """
+
+    route: str
+    y: np.ndarray
+    tasks: np.ndarray
+    columns: list
+    from_value: np.ndarray
+    impurity_scale: float
+    impurity_floor: float
+
+
+def inner_targets(encoded, task_weights, sample_weight=None, route=None):
+    """Targets on which a scikit-learn tree minimises the weighted impurity.
+
+    Parameters
+    ----------
+    encoded : EncodedTargets
+        The encoded training labels.
+    task_weights : ndarray of shape (n_tasks,)
+        Validated, non-negative task weights, at least one positive.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Weights of the samples, used for the class priors of missing labels.
+    route : {"classifier", "regressor"}, default=None
+        None takes the classifier route wherever it is exact (it is faster);
+        "regressor" forces the one-hot route (to test that both agree).
+
+    Returns
+    -------
+    InnerTargets
+    """
+    task_weights = np.asarray(task_weights, dtype=np.float64)
+    scales = np.sqrt(task_weights / task_weights.max())
+    tasks = np.flatnonzero(scales > 0)
+    complete = encoded.mask[:, tasks].all(axis=0)
+    from_value = np.zeros(len(task_weights), dtype=bool)
+    from_value[tasks[complete]] = True
+    exact_gini = bool(np.all(complete) and np.all(scales[tasks] == 1.0))
+    if route is None:
+        route = "classifier" if exact_gini else "regressor"
+    elif route == "classifier" and not exact_gini:
+        raise ValueError(
+            "The classifier route needs equal positive task weights and no missing label."
+        )
+    if route == "classifier":
+        codes = encoded.codes[:, tasks]
+        return InnerTargets(
+            route="classifier",
+            y=codes[:, 0] if len(tasks) == 1 else codes,
+            tasks=tasks,
+            columns=[],
+            from_value=from_value,
+            impurity_scale=1.0,
+            impurity_floor=0.0,
+        )
+    blocks = [
+        scales[j] * soft_one_hot(encoded.codes[:, j], len(encoded.classes[j]), sample_weight)
+        for j in tasks
+    ]
+    ends = np.cumsum([b.shape[1] for b in blocks])
+    columns = [slice(end - b.shape[1], end) for b, end in zip(blocks, ends)]
+    y = np.hstack(blocks)
+    weights = task_weights[tasks]
+    return InnerTargets(
+        route="regressor",
+        y=y[:, 0] if y.shape[1] == 1 else y,
+        tasks=tasks,
+        columns=columns,
+        from_value=from_value,
+        impurity_scale=float(weights.sum() / weights.max() / y.shape[1]),
+        impurity_floor=NOISE_FLOOR,
+    )
+
+
+def soft_one_hot(codes, n_classes, sample_weight=None):
+    """One-hot rows of a task's codes; a missing label gets the class prior.
+
+    Parameters
+    ----------
+    codes : ndarray of shape (n_samples,)
+        Class indices, ``MISSING`` where unlabelled.
+    n_classes : int
+        Number of classes of the task.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Weights for the prior (the weighted class frequencies of the labelled
+        samples).
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_classes)
+    """
+    labelled = codes != MISSING
+    out = np.zeros((codes.shape[0], n_classes))
+    out[np.flatnonzero(labelled), codes[labelled]] = 1.0
+    if not np.all(labelled):
+        weights = None if sample_weight is None else sample_weight[labelled]
+        prior = np.bincount(codes[labelled], weights=weights, minlength=n_classes)
+        if not prior.sum() > 0:  # every labelled sample has weight 0
+            prior = np.bincount(codes[labelled], minlength=n_classes)
+        out[~labelled] = prior / prior.sum()
+    return out
