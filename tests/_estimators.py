@@ -2,11 +2,13 @@
 (tests/test_robustness.py, test_persistence.py, test_properties.py,
 test_parallel.py). A new estimator joins all of them with one line here."""
 
-from sklearn_mtl import MultiTaskClassifier
+from sklearn_mtl import MultiTaskClassifier, SharedForestClassifier, SharedTreeClassifier
 
 ESTIMATORS = [
     MultiTaskClassifier(hidden_layer_sizes=(8,), max_epochs=3, lr=0.05, batch_size=16,
                         random_state=0),
+    SharedTreeClassifier(max_depth=4, random_state=0),
+    SharedForestClassifier(n_estimators=4, max_depth=4, random_state=0),
 ]
 
 

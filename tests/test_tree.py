@@ -13,7 +13,6 @@ from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_mtl import SharedForestClassifier, SharedTreeClassifier
 from sklearn_mtl._labels import encode_targets
@@ -77,33 +76,6 @@ def same_structure(a, b):
 
 
 # ---------------------------------------------------------------- the API
-@parametrize_with_checks(
-    [
-        SharedTreeClassifier(random_state=0),
-        SharedTreeClassifier(splitter="random", random_state=0),
-        SharedForestClassifier(n_estimators=5, random_state=0),
-        SharedForestClassifier(
-            n_estimators=5, splitter="random", bootstrap=False, random_state=0
-        ),
-    ],
-    expected_failed_checks=lambda est: (
-        {
-            name: "a bootstrap sample draws rows, so a weight of 2 is not a "
-            "repeated row (as for sklearn's RandomForestClassifier)"
-            for name in (
-                "check_sample_weight_equivalence_on_dense_data",
-                "check_sample_weight_equivalence_on_sparse_data",
-            )
-        }
-        if getattr(est, "bootstrap", False)
-        else {}
-    ),
-)
-def test_sklearn_estimator_checks_trees(estimator, check):
-    """Every scikit-learn estimator check (to move into tests/test_common.py)."""
-    check(estimator)
-
-
 def test_import_does_not_import_torch():
     code = (
         "import sys, sklearn_mtl; sklearn_mtl.SharedTreeClassifier; "

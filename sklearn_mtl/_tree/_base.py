@@ -5,7 +5,7 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils import get_tags
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from .._base import MultiTaskClassifierMixin
 from .._labels import resolve_task_weights
@@ -115,8 +115,7 @@ class BaseSharedTrees(MultiTaskClassifierMixin, BaseEstimator):
         raise NotImplementedError
 
     def _validate_X(self, X, reset):
-        return validate_data(
-            self,
+        return self._validate_X_data(
             X,
             reset=reset,
             dtype=np.float32,

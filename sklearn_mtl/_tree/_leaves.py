@@ -126,7 +126,7 @@ def _counted_proba(tree, levels, leaves, codes, n_classes, sample_weight):
         counts[split] = counts[left[split]] + counts[right[split]]
     totals = counts.sum(axis=1, keepdims=True)
     reached = totals[:, 0] > 0
-    proba = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
+    proba = np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
     if not reached[0]:
         labelled = codes != MISSING
         prior = np.bincount(codes[labelled], minlength=n_classes)
