@@ -93,9 +93,11 @@ def test_torch_threads_bounded_in_dask_workers(client):
 
 
 def test_fit_follows_omp_num_threads_and_restores_torch(monkeypatch):
-    before = torch.get_num_threads()
-    if before < 2:
-        pytest.skip("torch already runs one thread here")
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")
-    assert _threads_used(0) == 1
-    assert torch.get_num_threads() == before
+    previous = torch.get_num_threads()
+    torch.set_num_threads(2)  # the suite runs one thread (conftest.py)
+    try:
+        monkeypatch.setenv("OMP_NUM_THREADS", "1")
+        assert _threads_used(0) == 1
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(previous)
