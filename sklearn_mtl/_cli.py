@@ -234,6 +234,12 @@ def _compare(args):
     from .model_selection import compare_with_single_task
     from .model_selection._validation import _check_scoring
 
+    try:
+        import pandas  # noqa: F401 - the command reads and names tasks with pandas
+    except ImportError:
+        raise CLIError(
+            "the compare command needs pandas: pip install 'sklearn-mtl[cli]'"
+        ) from None
     tasks = None if args.tasks is None else _split_names(args.tasks, "--tasks")
     if args.csv is None:
         X, Y, source = _load_digits(tasks)

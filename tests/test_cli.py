@@ -132,3 +132,9 @@ def test_usage_error_exit_code():
 def test_parse_task_weights():
     assert _parse_task_weights("1,0.5", ["a", "b"]) == [1.0, 0.5]
     assert _parse_task_weights("b=0.5", ["a", "b"]) == {"b": 0.5}
+
+
+def test_without_pandas_the_command_names_the_extra(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas fails
+    assert main(["compare", "--max-epochs", "1"]) == 1
+    assert "pip install 'sklearn-mtl[cli]'" in capsys.readouterr().err
