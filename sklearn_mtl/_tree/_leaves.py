@@ -85,11 +85,11 @@ def leaf_proba(tree, leaves, targets, counted, slices):
         for position, j in enumerate(targets.tasks):
             if not targets.from_value[j]:
                 continue
-            if targets.route == "classifier":
-                block = value[:, position, : slices[j].stop - slices[j].start]
-            else:
+            if targets.route == "classifier":  # class fractions already
+                proba[:, slices[j]] = value[:, position, : slices[j].stop - slices[j].start]
+            else:  # sqrt(w_j) times the class fractions
                 block = value[:, targets.columns[position], 0]
-            proba[:, slices[j]] = block / block.sum(axis=1, keepdims=True)
+                proba[:, slices[j]] = block / block.sum(axis=1, keepdims=True)
     if counted is not None:
         columns = np.concatenate([
             np.arange(s.start, s.stop) for s, read in zip(slices, targets.from_value)
