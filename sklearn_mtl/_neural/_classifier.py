@@ -16,9 +16,11 @@ from .._base import MultiTaskClassifierMixin
 from .._labels import declare_classes, resolve_task_weights, same_classes
 from ..weighting import WEIGHTINGS, StaticWeighting, WeightingStrategy
 from ..weighting._aliases import resolve_weighting
+from ._embeddings import BINNINGS, NUM_EMBEDDINGS, EmbeddedTrunk, plan_embeddings
 from ._mmoe import MMoETrunk
 from ._modules import ACTIVATIONS, MLPTrunk, MultiTaskNetwork
 from ._net import BatchIterator, HoldoutSplit, MultiTaskNet, TensorDataset
+from ._tabm import TabMNetwork, TabMTrunk
 from ._threads import limited_torch_threads
 
 OPTIMIZERS = {
@@ -212,8 +214,13 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
         "batch_norm": ["boolean"],
         "head_hidden_size": [None, Interval(Integral, 1, None, closed="left")],
         "module": [None, callable],
-        "architecture": [StrOptions({"hard", "mmoe"})],
+        "num_embeddings": [None, StrOptions(set(NUM_EMBEDDINGS))],
+        "n_bins": [Interval(Integral, 2, None, closed="left")],
+        "binning": [StrOptions(set(BINNINGS))],
+        "d_embedding": [Interval(Integral, 1, None, closed="left")],
+        "architecture": [StrOptions({"hard", "mmoe", "tabm"})],
         "n_experts": [Interval(Integral, 1, None, closed="left")],
+        "n_members": [Interval(Integral, 1, None, closed="left")],
         "task_weights": [None, "array-like", dict],
         "weighting": [StrOptions(set(WEIGHTINGS)), WeightingStrategy],
         "optimizer": [StrOptions(set(OPTIMIZERS)), callable],
@@ -241,8 +248,13 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
         batch_norm=False,
         head_hidden_size=None,
         module=None,
+        num_embeddings="piecewise_linear",
+        n_bins=48,
+        binning="quantile",
+        d_embedding=16,
         architecture="hard",
         n_experts=4,
+        n_members=32,
         task_weights=None,
         weighting="static",
         optimizer="adam",
@@ -266,8 +278,13 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
         self.batch_norm = batch_norm
         self.head_hidden_size = head_hidden_size
         self.module = module
+        self.num_embeddings = num_embeddings
+        self.n_bins = n_bins
+        self.binning = binning
+        self.d_embedding = d_embedding
         self.architecture = architecture
         self.n_experts = n_experts
+        self.n_members = n_members
         self.task_weights = task_weights
         self.weighting = weighting
         self.optimizer = optimizer
@@ -417,7 +434,8 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
                 if net.weighting is not None:
                     net.weighting = strategy
             else:
-                network = self._build_network(X_t, encoded, hidden, strategy, base_weights)
+                network = self._build_network(X_t, encoded, hidden, strategy, base_weights,
+                                              seed=int(init_seed))
                 net = self._build_net(network, encoded, device, shuffle_seed, split_seed,
                                       strategy, base_weights)
                 net.initialize()
@@ -455,10 +473,14 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
             )
         return sizes
 
-    def _make_trunk(self, n_features, hidden, reinitialise=False):
+    def _make_trunk(self, n_features, hidden, reinitialise=False, plan=None):
         if self.module is None:
-            return MLPTrunk(n_features, hidden, self.activation, self.dropout,
-                            self.batch_norm)
+            if plan is None:
+                return MLPTrunk(n_features, hidden, self.activation, self.dropout,
+                                self.batch_norm)
+            return EmbeddedTrunk(plan.make(), MLPTrunk(plan.n_features_out, hidden,
+                                                       self.activation, self.dropout,
+                                                       self.batch_norm))
         if isinstance(self.module, nn.Module):
             trunk = copy.deepcopy(self.module)
             if reinitialise:
@@ -474,39 +496,76 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
             )
         return trunk
 
-    def _build_network(self, X_t, encoded, hidden, strategy, base_weights):
+    def _plan_embeddings(self, X_t, encoded, seed):
+        """The numeric embeddings of the built-in trunk, planned on the
+        training rows; None without embeddings or with a user module."""
+        if self.module is not None or self.num_embeddings is None:
+            return None
+        return plan_embeddings(X_t.numpy(), encoded.codes, kind=self.num_embeddings,
+                               n_bins=self.n_bins, binning=self.binning,
+                               d_embedding=self.d_embedding, random_state=seed)
+
+    def _build_network(self, X_t, encoded, hidden, strategy, base_weights, seed=None):
         n_tasks = len(encoded.classes)
         mmoe = self.architecture == "mmoe"
-        if mmoe:
+        plan = self._plan_embeddings(X_t, encoded, seed)
+        if self.architecture == "tabm":
+            network = TabMNetwork(
+                self._make_tabm_trunk(X_t.shape[1], hidden, plan),
+                [len(c) for c in encoded.classes],
+                head_hidden_size=self.head_hidden_size,
+                activation=self.activation,
+            )
+        elif mmoe:
             if self.module is None and not hidden:
                 raise ValueError(
                     "architecture='mmoe' needs experts with at least one hidden layer; "
                     "got hidden_layer_sizes=(). Set hidden_layer_sizes or module."
                 )
-            experts = [self._make_trunk(X_t.shape[1], hidden, reinitialise=True)
+            experts = [self._make_trunk(X_t.shape[1], hidden, reinitialise=True, plan=plan)
                        for _ in range(self.n_experts)]
             n_features_out = self._probe_trunk(experts[0], X_t)
             trunk = MMoETrunk(experts, int(np.prod(X_t.shape[1:])), n_tasks)
         else:
-            trunk = self._make_trunk(X_t.shape[1], hidden)
+            trunk = self._make_trunk(X_t.shape[1], hidden, plan=plan)
             n_features_out = self._probe_trunk(trunk, X_t)
-        network = MultiTaskNetwork(
-            trunk,
-            n_features_out,
-            [len(c) for c in encoded.classes],
-            head_hidden_size=self.head_hidden_size,
-            activation=self.activation,
-            per_task_features=mmoe,
-        )
+        if self.architecture != "tabm":
+            network = MultiTaskNetwork(
+                trunk,
+                n_features_out,
+                [len(c) for c in encoded.classes],
+                head_hidden_size=self.head_hidden_size,
+                activation=self.activation,
+                per_task_features=mmoe,
+            )
         if type(strategy) is not StaticWeighting:
             network.task_weighting = strategy.initialize(
                 n_tasks, torch.as_tensor(base_weights, dtype=torch.float32)
             )
         return network
 
+    def _make_tabm_trunk(self, n_features, hidden, plan):
+        if self.module is not None:
+            raise ValueError(
+                "architecture='tabm' builds its own trunk from hidden_layer_sizes; "
+                "it does not take a module. Use architecture='hard' with module."
+            )
+        if not hidden:
+            raise ValueError(
+                "architecture='tabm' needs at least one hidden layer; got "
+                "hidden_layer_sizes=()."
+            )
+        if self.batch_norm:
+            raise ValueError("architecture='tabm' does not support batch_norm=True.")
+        if plan is None:
+            return TabMTrunk(None, n_features, hidden, self.n_members, self.activation,
+                             self.dropout)
+        return TabMTrunk(plan.make(), plan.n_features_out, hidden, self.n_members,
+                         self.activation, self.dropout, chunks=plan.chunks)
+
     def _probe_trunk(self, trunk, X_t):
         """Run the trunk on two rows to learn its output size."""
-        if isinstance(trunk, MLPTrunk):
+        if isinstance(trunk, (MLPTrunk, EmbeddedTrunk)):
             return trunk.n_features_out
         was_training = trunk.training
         trunk.eval()

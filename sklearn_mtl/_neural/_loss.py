@@ -8,8 +8,10 @@ def masked_task_losses(logits, y):
 
     Parameters
     ----------
-    logits : Tensor of shape (n, n_tasks, max_classes)
+    logits : Tensor of shape (n, n_tasks, max_classes) or (n, k, n_tasks, max_classes)
         Output of :class:`MultiTaskNetwork`; padded classes hold ``-inf``.
+        With a member axis (the ``k`` members of a TabM ensemble), a
+        sample's loss is the mean of its members' cross-entropies.
     y : Tensor of shape (n, n_tasks), integer
         Class codes, ``-1`` where a sample is unlabelled for a task.
 
@@ -23,7 +25,12 @@ def masked_task_losses(logits, y):
     """
     labelled = y >= 0
     log_proba = torch.log_softmax(logits, dim=-1)
-    picked = log_proba.gather(-1, y.clamp(min=0).unsqueeze(-1)).squeeze(-1)
+    codes = y.clamp(min=0).unsqueeze(-1)
+    if logits.dim() == 4:
+        codes = codes.unsqueeze(1).expand(-1, logits.shape[1], -1, -1)
+        picked = log_proba.gather(-1, codes).squeeze(-1).mean(dim=1)
+    else:
+        picked = log_proba.gather(-1, codes).squeeze(-1)
     nll = torch.where(labelled, -picked, torch.zeros_like(picked))
     counts = labelled.sum(dim=0)
     losses = nll.sum(dim=0) / counts.clamp(min=1).to(nll.dtype)

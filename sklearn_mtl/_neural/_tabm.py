@@ -1,0 +1,154 @@
+"""TabM: an ensemble of MLPs that share most of their weights (Gorishniy et al., 2025).
+
+``k`` members share every weight matrix of the trunk; member i owns only
+rank-one scalings of each layer's input and output and its biases
+(BatchEnsemble, Wen et al. 2020, with TabM's initialisation). Every member
+has its own task heads. Training minimises the mean of the members' losses,
+so they train in parallel on the same batches; a prediction is the mean of
+the members' class probabilities.
+
+The layers come from ``tabm``, the authors' package.
+
+References
+----------
+Y. Gorishniy, A. Kotelnikov and A. Babenko. "TabM: advancing tabular deep
+learning with parameter-efficient ensembling." ICLR 2025.
+"""
+
+import math
+
+import torch
+from tabm import EnsembleView, LinearBatchEnsemble
+from torch import nn
+
+from ._modules import ACTIVATIONS, MultiTaskNetwork
+
+
+class TabMTrunk(nn.Module):
+    """``k`` weight-sharing MLPs: input ``(n, d_in)``, output ``(n, k, d)``.
+
+    Parameters
+    ----------
+    front : nn.Module or None
+        Applied to the input first, shared by the members (the numeric
+        embeddings); None feeds the raw columns.
+    n_in : int
+        Width of the (embedded) input.
+    hidden_layer_sizes : list of int
+        Width of each hidden layer; at least one.
+    n_members : int
+        Number of members ``k``.
+    activation, dropout : str, float
+        As for the MLP trunk.
+    chunks : list of int or None
+        Width of each input feature's representation: the first layer's
+        member scalings are random per feature, shared inside a feature's
+        embedding (TabM's initialisation). None: random per input unit.
+    """
+
+    def __init__(self, front, n_in, hidden_layer_sizes, n_members, activation="relu",
+                 dropout=0.0, chunks=None):
+        super().__init__()
+        self.front = front
+        self.view = EnsembleView(k=n_members)
+        layers = []
+        for i, n_out in enumerate(hidden_layer_sizes):
+            first = i == 0
+            layers.append(LinearBatchEnsemble(
+                n_in, n_out, k=n_members,
+                # TabM: random signs (raw features) or normal scalings
+                # (embedded ones) on the first input, ones elsewhere.
+                scaling_init=(("normal" if front is not None else "random-signs", "ones")
+                              if first else "ones"),
+                first_scaling_init_chunks=chunks if first else None,
+            ))
+            layers.append(ACTIVATIONS[activation]())
+            if dropout > 0:
+                layers.append(nn.Dropout(dropout))
+            n_in = n_out
+        self.layers = nn.Sequential(*layers)
+        self.n_members = n_members
+        self.n_features_out = n_in
+
+    def forward(self, x):
+        if self.front is not None:
+            x = self.front(x)
+        return self.layers(self.view(x))
+
+
+class EnsembleTaskHeads(nn.Module):
+    """The task heads of every member: ``(n, k, d)`` to ``(n, k, n_tasks, max_classes)``.
+
+    As :class:`TaskHeads`, one linear map per task (after an optional hidden
+    layer per task), here one per member and task; classes beyond a task's
+    own are filled with ``-inf``.
+    """
+
+    def __init__(self, n_in, n_classes, n_members, hidden_size=None, activation="relu"):
+        super().__init__()
+        n_tasks, max_classes = len(n_classes), max(n_classes)
+        pad = torch.arange(max_classes)[None, :] >= torch.tensor(n_classes)[:, None]
+        self.register_buffer("pad_mask", pad, persistent=False)
+        self.needs_pad = bool(pad.any())
+        if hidden_size is None:
+            self.hidden = None
+        else:
+            self.hidden = _MemberTaskLinear(n_in, hidden_size, n_tasks, n_members)
+            self.act = ACTIVATIONS[activation]()
+            n_in = hidden_size
+        self.out = _MemberTaskLinear(n_in, max_classes, n_tasks, n_members)
+
+    def forward(self, z):
+        if self.hidden is not None:
+            z = self.act(self.hidden(z))
+        logits = self.out(z)
+        if self.needs_pad:
+            logits = logits.masked_fill(self.pad_mask, float("-inf"))
+        return logits
+
+
+class _MemberTaskLinear(nn.Module):
+    """One linear map ``d_in -> d_out`` per member and task.
+
+    Input ``(n, k, d_in)`` (shared by the tasks) or ``(n, k, n_tasks, d_in)``;
+    output ``(n, k, n_tasks, d_out)``. Each map is initialised like an
+    ``nn.Linear(d_in, d_out)``.
+    """
+
+    def __init__(self, d_in, d_out, n_tasks, n_members):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(n_members, n_tasks, d_out, d_in))
+        self.bias = nn.Parameter(torch.empty(n_members, n_tasks, d_out))
+        bound = 1.0 / math.sqrt(d_in)
+        nn.init.uniform_(self.weight, -bound, bound)
+        nn.init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, z):
+        pattern = "nkd,ktod->nkto" if z.dim() == 3 else "nktd,ktod->nkto"
+        return torch.einsum(pattern, z, self.weight) + self.bias
+
+
+class TabMNetwork(MultiTaskNetwork):
+    """A :class:`TabMTrunk` with task heads on every member.
+
+    In training mode the forward pass returns every member's logits,
+    ``(n, k, n_tasks, max_classes)``, and the loss averages the members'
+    losses. In evaluation mode it returns the log of the members' mean
+    class probabilities, ``(n, n_tasks, max_classes)``: its softmax is the
+    ensemble's prediction and its cross-entropy the ensemble's loss, so
+    early stopping watches the ensemble, as in the paper.
+    """
+
+    def __init__(self, trunk, n_classes, head_hidden_size=None, activation="relu"):
+        nn.Module.__init__(self)
+        self.trunk = trunk
+        self.per_task_features = True
+        self.heads = EnsembleTaskHeads(trunk.n_features_out, n_classes, trunk.n_members,
+                                       head_hidden_size, activation)
+
+    def forward(self, x):
+        logits = self.heads(self.trunk(x))
+        if self.training:
+            return logits
+        k = logits.shape[1]
+        return torch.logsumexp(logits.log_softmax(-1), dim=1) - math.log(k)
