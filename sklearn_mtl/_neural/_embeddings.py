@@ -118,10 +118,14 @@ def plan_embeddings(X, codes, *, kind, n_bins, binning, d_embedding, random_stat
 
 
 def _quantile_bins(X, n_bins):
-    """Edges at the ``n_bins + 1`` quantiles of each column, duplicates merged."""
+    """Edges at the ``n_bins + 1`` quantiles of each column, duplicates merged.
+
+    The quantiles are values of the column (the nearest order statistics),
+    so a column with ``m`` distinct values has at most ``m - 1`` bins.
+    """
     q = np.linspace(0.0, 1.0, min(n_bins, X.shape[0] - 1) + 1)
-    edges = np.quantile(X.astype(np.float64), q, axis=0).T
-    return [torch.as_tensor(np.unique(e), dtype=torch.float32) for e in edges]
+    edges = np.quantile(X, q, axis=0, method="nearest").T
+    return [torch.as_tensor(np.unique(e)) for e in edges]
 
 
 def _tree_bins(X, codes, n_bins, random_state):
@@ -146,11 +150,11 @@ def _tree_bins(X, codes, n_bins, random_state):
                 random_state=random_state,
             ).fit(column[labelled, None], task_codes[labelled]).tree_
             edges.extend(tree.threshold[tree.children_left != tree.children_right].tolist())
-        edges = np.unique(np.clip(edges, edges[0], edges[1]))
+        edges = np.unique(np.clip(edges, edges[0], edges[1]).astype(np.float32))
         if len(edges) > n_bins + 1:
             edges = edges[np.unique(np.linspace(0, len(edges) - 1, n_bins + 1).round()
                                     .astype(int))]
-        bins.append(torch.as_tensor(edges, dtype=torch.float32))
+        bins.append(torch.as_tensor(edges))
     return bins
 
 

@@ -1,0 +1,300 @@
+"""Tabular strength: the default MultiTaskClassifier against one boosted-tree model per task.
+
+For every data set (the four of ``bench_accuracy.py`` and ``MORE_LOADERS``:
+CPS1985, CPS1988, HMDA) and the same shuffled K folds, each model is fitted
+on the training folds (preprocessing inside its Pipeline) and scored on the
+test fold, task by task:
+
+* ``net``: ``MultiTaskClassifier()`` with its defaults, one net for all tasks;
+* ``net single-task``: the same pipeline fitted on one task at a time (its twin);
+* ``HGB``: one ``HistGradientBoostingClassifier()`` per task (defaults);
+* ``HGB early stop``: the same with ``early_stopping=True``;
+* ``LightGBM``: one ``LGBMClassifier()`` per task (defaults);
+* ``shared forest``: one ``SharedForestClassifier`` for all tasks;
+* ``RF``: one ``RandomForestClassifier`` per task (as many trees).
+
+Two regimes: ``all`` (every label known) and ``20%`` (each task labelled on
+an independent random 20 % of the rows, drawn once per data set; a model
+trains on the labelled entries of the training rows, the per-task models on
+the rows labelled for their task, and each task is scored on the test rows
+labelled for it).
+
+Reported per data set and regime: accuracy per task (mean ± std over
+folds), Delta_m of the net against its twin, the gap to HGB in accuracy
+points (mean over tasks, mean ± std over folds), fit and predict seconds per
+fold (per-task models: summed over the tasks). ``--cost`` measures instead,
+on one core, the default net's fit time at 4,000 rows against the summed
+per-task HGB fits, and ``predict_proba`` on 10,000 rows against a raw forward.
+
+Usage::
+
+    python benchmarks/bench_tabular.py --quick              # 3 folds, fewer sets, minutes
+    python benchmarks/bench_tabular.py --n-jobs 8           # 5 folds, every set and model
+    OMP_NUM_THREADS=1 python benchmarks/bench_tabular.py --cost
+"""
+
+import argparse
+import functools
+import json
+import os
+import statistics
+import time
+
+import numpy as np
+import pandas as pd
+from _common import RESULTS, SEED, format_table, single_threaded, write_json
+from _datasets import LOADERS, MORE_LOADERS, load
+from joblib import Parallel, delayed
+from sklearn.base import clone
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.model_selection import KFold
+from sklearn.pipeline import make_pipeline
+
+from sklearn_mtl import MultiTaskClassifier, SharedForestClassifier
+from sklearn_mtl.metrics import multitask_gain
+
+DATASETS = [*LOADERS, *MORE_LOADERS]
+QUICK_DATASETS = ["penguins", "wage", "cps1985", "hmda"]
+LABEL_FRACTION = 0.2
+REGIMES = ("all", "20%")
+N_TREES = 100
+
+
+def _lightgbm(**kwargs):
+    from lightgbm import LGBMClassifier
+
+    return LGBMClassifier(n_jobs=1, verbose=-1, random_state=SEED, **kwargs)
+
+
+# name -> (estimator factory, one model per task?)
+MODELS = {
+    "net": (lambda: MultiTaskClassifier(random_state=SEED), False),
+    "net single-task": (lambda: MultiTaskClassifier(random_state=SEED), True),
+    "HGB": (lambda: HistGradientBoostingClassifier(random_state=SEED), True),
+    "HGB early stop": (lambda: HistGradientBoostingClassifier(early_stopping=True,
+                                                              random_state=SEED), True),
+    "LightGBM": (_lightgbm, True),
+    "shared forest": (lambda: SharedForestClassifier(n_estimators=N_TREES, n_jobs=1,
+                                                     random_state=SEED), False),
+    "RF": (lambda: RandomForestClassifier(n_estimators=N_TREES, n_jobs=1,
+                                          random_state=SEED), True),
+}
+REFERENCE, NET, TWIN = "HGB", "net", "net single-task"
+
+
+@functools.lru_cache(maxsize=None)
+def labelled_data(name, regime):
+    """A data set's X and Y, with the labels of the ``20%`` regime masked."""
+    dataset = load(name)
+    Y = dataset.Y
+    if regime == "20%":
+        rng = np.random.RandomState(SEED)
+        keep = rng.uniform(size=Y.shape) < LABEL_FRACTION
+        Y = Y.astype(object).where(keep, None)
+    return dataset, Y
+
+
+def run_job(name, regime, n_splits, fold, model, task, net_params):
+    """Fit one model (one task of a per-task model) on one fold; its test
+    accuracy per task, on the test rows labelled for the task, and timings."""
+    single_threaded()
+    dataset, Y = labelled_data(name, regime)
+    X = dataset.X
+    train, test = list(KFold(n_splits, shuffle=True, random_state=SEED).split(X))[fold]
+    factory, _ = MODELS[model]
+    estimator = factory()
+    if isinstance(estimator, MultiTaskClassifier) and net_params:
+        estimator.set_params(**net_params)
+    pipeline = make_pipeline(dataset.preprocessor(), estimator)
+    tasks = list(Y.columns) if task is None else [task]
+    Y_train = Y.iloc[train][tasks]
+    rows = train if task is None else train[Y_train[task].notna().to_numpy()]
+    y_fit = Y.iloc[rows][tasks] if task is None else Y.iloc[rows][task].astype(str)
+    start = time.perf_counter()
+    pipeline.fit(X.iloc[rows], y_fit)
+    fit_s = time.perf_counter() - start
+    start = time.perf_counter()
+    pred = np.asarray(pipeline.predict(X.iloc[test])).reshape(len(test), -1)
+    predict_s = time.perf_counter() - start
+    accuracy = {}
+    for j, t in enumerate(tasks):
+        truth = Y.iloc[test][t]
+        scored = truth.notna().to_numpy()
+        accuracy[t] = float(np.mean(pred[scored, j].astype(str)
+                                    == truth[scored].astype(str).to_numpy()))
+    n_iter = getattr(estimator, "n_iter_", None)
+    return {"dataset": name, "regime": regime, "fold": fold, "model": model,
+            "accuracy": accuracy, "fit_s": fit_s, "predict_s": predict_s,
+            "n_iter": None if n_iter is None else int(np.max(n_iter))}
+
+
+def jobs(datasets, models, n_splits, net_params):
+    for name in datasets:
+        tasks = list(load(name).Y.columns)
+        for regime in REGIMES:
+            for fold in range(n_splits):
+                for model in models:
+                    per_task = MODELS[model][1]
+                    for task in (tasks if per_task else [None]):
+                        yield delayed(run_job)(name, regime, n_splits, fold, model, task,
+                                               net_params)
+
+
+def gather(records, datasets, models, n_splits):
+    """Per data set and regime: fold x task accuracies, timings, Delta_m and gaps."""
+    results = {}
+    for name in datasets:
+        tasks = list(load(name).Y.columns)
+        for regime in REGIMES:
+            acc = {m: np.full((n_splits, len(tasks)), np.nan) for m in models}
+            fit = {m: np.zeros(n_splits) for m in models}
+            predict = {m: np.zeros(n_splits) for m in models}
+            epochs = []
+            for r in records:
+                if r["dataset"] != name or r["regime"] != regime:
+                    continue
+                m, f = r["model"], r["fold"]
+                for t, a in r["accuracy"].items():
+                    acc[m][f, tasks.index(t)] = a
+                fit[m][f] += r["fit_s"]
+                predict[m][f] += r["predict_s"]
+                if m == NET and r["n_iter"] is not None:
+                    epochs.append(r["n_iter"])
+            res = {"tasks": tasks, "n_splits": n_splits,
+                   "accuracy": {m: a.tolist() for m, a in acc.items()},
+                   "fit_s": {m: float(fit[m].mean()) for m in models},
+                   "predict_s": {m: float(predict[m].mean()) for m in models},
+                   "net_epochs": epochs}
+            if NET in models and TWIN in models:
+                gains = [100 * multitask_gain(a, b) for a, b in zip(acc[NET], acc[TWIN])]
+                res["delta_m_vs_twin"] = [float(np.mean(gains)), float(np.std(gains))]
+            if REFERENCE in models:
+                res["gap_to_hgb_points"] = {}
+                for m in models:
+                    gaps = 100 * (acc[m].mean(axis=1) - acc[REFERENCE].mean(axis=1))
+                    res["gap_to_hgb_points"][m] = [float(gaps.mean()), float(gaps.std())]
+            results.setdefault(name, {})[regime] = res
+    return results
+
+
+def tables(results):
+    lines = []
+    for name, regimes in results.items():
+        for regime, res in regimes.items():
+            models = list(res["accuracy"])
+            rows = []
+            for j, task in enumerate(res["tasks"]):
+                rows.append([task] + [f"{np.mean(np.array(res['accuracy'][m])[:, j]):.3f} ± "
+                                      f"{np.std(np.array(res['accuracy'][m])[:, j]):.3f}"
+                                      for m in models])
+            rows.append(["**mean**"] + [f"**{np.mean(res['accuracy'][m]):.3f}**" for m in models])
+            if "gap_to_hgb_points" in res:
+                rows.append(["gap to HGB (points)"] + [
+                    "{:+.2f} ± {:.2f}".format(*res["gap_to_hgb_points"][m]) for m in models])
+            rows.append(["fit s / fold"] + [f"{res['fit_s'][m]:.2f}" for m in models])
+            rows.append(["predict s / fold"] + [f"{res['predict_s'][m]:.3f}" for m in models])
+            title = f"### {name}, {regime} labels ({res['n_splits']}-fold CV, accuracy mean ± std)"
+            lines += [title, "", format_table(["task", *models], rows), ""]
+            if "delta_m_vs_twin" in res:
+                lines += ["Delta_m, net vs its single-task twin: {:+.2f} % ± {:.2f}; "
+                          "net epochs per fold: {}".format(*res["delta_m_vs_twin"],
+                                                           res["net_epochs"]), ""]
+    return "\n".join(lines)
+
+
+def goals(results):
+    """The issue's goals, measured: one line each."""
+    out = {}
+    for regime, threshold in (("all", 0.5), ("20%", 0.0)):
+        gaps = {n: r[regime]["gap_to_hgb_points"][NET][0] for n, r in results.items()
+                if "gap_to_hgb_points" in r[regime]}
+        dms = {n: r[regime]["delta_m_vs_twin"][0] for n, r in results.items()
+               if "delta_m_vs_twin" in r[regime]}
+        out[regime] = {"gap_to_hgb_points": gaps, "gap_goal": threshold,
+                       "gap_met_everywhere": bool(gaps) and min(gaps.values()) >= threshold,
+                       "delta_m_vs_twin": dms,
+                       "mean_delta_m": float(np.mean(list(dms.values()))) if dms else None}
+    return out
+
+
+def cost(repeats=3):
+    """Fit and predict cost on one core (run with OMP_NUM_THREADS=1)."""
+    from bench_neural_speed import raw_predict, timed
+
+    from sklearn_mtl.datasets import make_multitask_classification
+
+    single_threaded()
+    X, Y = make_multitask_classification(14_000, 20, n_tasks=4, n_classes=[2, 3, 2, 5],
+                                         random_state=SEED)
+    X = X.astype(np.float32)
+    X_fit, Y_fit, X_10k = X[:4000], Y[:4000], X[4000:]
+    figures = {"rows": 4000, "features": 20, "tasks": 4}
+    pairs = []
+    for _ in range(repeats):  # interleaved, so load changes hit both
+        start = time.perf_counter()
+        clf = MultiTaskClassifier(random_state=SEED).fit(X_fit, Y_fit)
+        net_s = time.perf_counter() - start
+        start = time.perf_counter()
+        for j in range(Y.shape[1]):
+            HistGradientBoostingClassifier(random_state=SEED).fit(X_fit, Y_fit[:, j])
+        pairs.append((net_s, time.perf_counter() - start))
+    figures["net_fit_s"] = statistics.median(p[0] for p in pairs)
+    figures["hgb_per_task_fit_s"] = statistics.median(p[1] for p in pairs)
+    figures["fit_ratio"] = statistics.median(p[0] / p[1] for p in pairs)
+    figures["net_epochs"] = int(clf.n_iter_)
+    module = clf.net_.module_.eval()
+    figures["predict_10k_raw_ms"] = 1e3 * timed(lambda: raw_predict(module, X_10k, "cpu"), 20)
+    figures["predict_10k_ms"] = 1e3 * timed(lambda: clf.predict_proba(X_10k), 20)
+    figures["predict_ratio"] = figures["predict_10k_ms"] / figures["predict_10k_raw_ms"]
+    for key, value in figures.items():
+        print(f"{key:24s} {value:10.3f}" if isinstance(value, float) else f"{key:24s} {value:>10}")
+    print(f"goal fit <= 3x summed per-task HGB: {figures['fit_ratio']:.2f}x; "
+          f"goal predict_proba(10k) <= 1.2x raw forward: {figures['predict_ratio']:.2f}x")
+    return figures
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help=f"3 folds on {', '.join(QUICK_DATASETS)}")
+    parser.add_argument("--cost", action="store_true", help="the one-core cost figures only")
+    parser.add_argument("--datasets", nargs="+", choices=DATASETS)
+    parser.add_argument("--models", nargs="+", choices=list(MODELS), default=list(MODELS))
+    parser.add_argument("--folds", type=int, help="number of CV folds (3 quick, 5 full)")
+    parser.add_argument("--n-jobs", type=int, default=1,
+                        help="parallel jobs over data set x regime x fold x model (x task)")
+    parser.add_argument("--net-params", type=json.loads, default={},
+                        help="JSON of MultiTaskClassifier parameters overriding the "
+                             "defaults (for trials; the reported figures use none)")
+    parser.add_argument("--json", help="where to write the figures (default "
+                        "benchmarks/results/tabular[_quick|_cost].json)")
+    args = parser.parse_args(argv)
+    suffix = "_cost" if args.cost else "_quick" if args.quick else ""
+    path = args.json or os.path.join(RESULTS, f"tabular{suffix}.json")
+    if args.cost:
+        write_json(path, {"cost": cost()})
+        return None
+    datasets = args.datasets or (QUICK_DATASETS if args.quick else DATASETS)
+    n_splits = args.folds or (3 if args.quick else 5)
+    start = time.perf_counter()
+    records = Parallel(n_jobs=args.n_jobs, verbose=0)(
+        jobs(datasets, args.models, n_splits, args.net_params))
+    seconds = time.perf_counter() - start
+    results = gather(records, datasets, args.models, n_splits)
+    report = tables(results)
+    measured = goals(results)
+    print(report)
+    print(json.dumps(measured, indent=1))
+    print(f"{seconds:.0f} s with --n-jobs {args.n_jobs}")
+    write_json(path, {"quick": args.quick, "net_params": args.net_params,
+                      "seconds": seconds, "n_jobs": args.n_jobs, "goals": measured,
+                      "datasets": results})
+    with open(path.replace(".json", ".md"), "w") as fh:
+        fh.write(report + "\n")
+    return results
+
+
+if __name__ == "__main__":
+    import bench_tabular  # run as a module, so that parallel workers import its jobs
+
+    bench_tabular.main()
