@@ -41,11 +41,9 @@ import statistics
 import time
 
 import numpy as np
-import pandas as pd
 from _common import RESULTS, SEED, format_table, single_threaded, write_json
 from _datasets import LOADERS, MORE_LOADERS, load
 from joblib import Parallel, delayed
-from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.model_selection import KFold
 from sklearn.pipeline import make_pipeline
@@ -82,7 +80,7 @@ MODELS = {
 REFERENCE, NET, TWIN = "HGB", "net", "net single-task"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def labelled_data(name, regime):
     """A data set's X and Y, with the labels of the ``20%`` regime masked."""
     dataset = load(name)

@@ -4,6 +4,11 @@ test_parallel.py). A new estimator joins all of them with one line here."""
 
 from sklearn_mtl import MultiTaskClassifier, SharedForestClassifier, SharedTreeClassifier
 
+# The plain MLP's training (no numeric embeddings, no early stopping, no
+# regularisation), for tests of mechanics that the tabular defaults would
+# only slow down or blur (exact step counts, layer structure).
+PLAIN_MLP = dict(num_embeddings=None, dropout=0.0, weight_decay=0.0, early_stopping=False)
+
 ESTIMATORS = [
     MultiTaskClassifier(hidden_layer_sizes=(8,), max_epochs=3, lr=0.05, batch_size=16,
                         random_state=0),

@@ -1,5 +1,6 @@
 """scikit-learn's estimator checks over every public estimator."""
 
+from _estimators import PLAIN_MLP
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_mtl import MultiTaskClassifier, SharedForestClassifier, SharedTreeClassifier
@@ -10,9 +11,11 @@ ESTIMATORS = [
                         batch_size=32, random_state=0),
     # a gradient-surgery strategy, and a learned weighting over the MMoE trunk
     MultiTaskClassifier(hidden_layer_sizes=(8,), max_epochs=20, lr=0.05, batch_size=32,
-                        weighting="pcgrad", random_state=0),
+                        weighting="pcgrad", random_state=0, **PLAIN_MLP),
     MultiTaskClassifier(hidden_layer_sizes=(8,), max_epochs=20, lr=0.05, batch_size=32,
-                        weighting="gradnorm", architecture="mmoe", random_state=0),
+                        weighting="gradnorm", architecture="mmoe", random_state=0, **PLAIN_MLP),
+    MultiTaskClassifier(hidden_layer_sizes=(8,), max_epochs=10, lr=0.05, batch_size=32,
+                        architecture="tabm", n_members=4, random_state=0),
     SharedTreeClassifier(random_state=0),
     SharedTreeClassifier(splitter="random", random_state=0),
     SharedForestClassifier(n_estimators=5, random_state=0),

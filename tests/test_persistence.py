@@ -19,6 +19,7 @@ from sklearn_mtl import InconsistentVersionWarning, MultiTaskClassifier
 estimators = pytest.mark.parametrize("estimator", ESTIMATORS, ids=estimator_id)
 
 NEURAL = dict(hidden_layer_sizes=(8,), max_epochs=6, lr=0.05, batch_size=16, dropout=0.2,
+              early_stopping=False,
               random_state=0)
 
 

@@ -6,6 +6,7 @@ import pickle
 import numpy as np
 import pytest
 import torch
+from _estimators import PLAIN_MLP
 from sklearn.base import clone
 
 from sklearn_mtl import MultiTaskClassifier
@@ -25,7 +26,8 @@ from sklearn_mtl.weighting._pcgrad import project_conflicting
 
 NAMES = sorted(WEIGHTINGS)
 STOCHASTIC = {"rlw", "pcgrad"}  # draw from torch's random state per batch
-FAST = dict(hidden_layer_sizes=(8,), max_epochs=5, lr=0.05, batch_size=32, random_state=0)
+FAST = dict(PLAIN_MLP, hidden_layer_sizes=(8,), max_epochs=5, lr=0.05, batch_size=32,
+            random_state=0)
 
 
 # ------------------------------------------------------------ strategy harness
@@ -301,7 +303,8 @@ def test_gradnorm_moves_gradient_norm_ratio_to_target():
     Y = np.column_stack([rng.randint(50, size=400), X[:, 0] > 0])  # 50 classes vs binary
     alpha = 1.0
     clf = MultiTaskClassifier(hidden_layer_sizes=(16,), max_epochs=15, lr=0.02, batch_size=100,
-                              weighting=GradNorm(alpha=alpha), random_state=0).fit(X, Y)
+                              weighting=GradNorm(alpha=alpha), random_state=0,
+                              **PLAIN_MLP).fit(X, Y)
     module = clf.net_.module_
     codes = np.column_stack([np.searchsorted(c, Y[:, j]) for j, c in enumerate(clf.classes_)])
     losses, counts = masked_task_losses(module(torch.from_numpy(X)), torch.from_numpy(codes))
