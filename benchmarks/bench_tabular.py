@@ -148,9 +148,10 @@ def gather(records, datasets, models, n_splits):
             fit = {m: np.zeros(n_splits) for m in models}
             predict = {m: np.zeros(n_splits) for m in models}
             epochs = []
-            for r in records:
-                if r["dataset"] != name or r["regime"] != regime:
-                    continue
+            mine = [r for r in records if r["dataset"] == name and r["regime"] == regime]
+            if not mine:
+                continue
+            for r in mine:
                 m, f = r["model"], r["fold"]
                 for t, a in r["accuracy"].items():
                     acc[m][f, tasks.index(t)] = a
@@ -205,9 +206,9 @@ def goals(results):
     out = {}
     for regime, threshold in (("all", 0.5), ("20%", 0.0)):
         gaps = {n: r[regime]["gap_to_hgb_points"][NET][0] for n, r in results.items()
-                if "gap_to_hgb_points" in r[regime]}
+                if NET in r.get(regime, {}).get("gap_to_hgb_points", {})}
         dms = {n: r[regime]["delta_m_vs_twin"][0] for n, r in results.items()
-               if "delta_m_vs_twin" in r[regime]}
+               if "delta_m_vs_twin" in r.get(regime, {})}
         out[regime] = {"gap_to_hgb_points": gaps, "gap_goal": threshold,
                        "gap_met_everywhere": bool(gaps) and min(gaps.values()) >= threshold,
                        "delta_m_vs_twin": dms,

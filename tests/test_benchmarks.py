@@ -6,6 +6,7 @@ import os
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 
 BENCH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks")
@@ -14,6 +15,7 @@ sys.path.insert(0, BENCH)
 import _datasets  # noqa: E402
 import bench_accuracy  # noqa: E402
 import bench_learning_curve  # noqa: E402
+import bench_tabular  # noqa: E402
 import run_all  # noqa: E402
 
 
@@ -76,3 +78,46 @@ def test_report_renders_every_section(tmp_path, monkeypatch):
     assert "+3.12 % ± 3.12" in text
     assert "fit_ratio_vs_plain | 1.050" in text
     assert "Date: today" in text
+
+
+@pytest.mark.parametrize("name", ["cps1985", "cps1988", "hmda"])
+def test_more_tabular_sets_keep_tasks_out_of_the_features(name):
+    ds = _datasets.load(name)
+    assert not set(ds.X.columns) & set(ds.Y.columns)
+    assert ds.Y.shape[1] >= 4 and ds.Y.notna().all().all()
+    assert ds.preprocessor().fit_transform(ds.X).shape[0] == len(ds.X)
+
+
+def test_twenty_percent_regime_masks_each_task_independently():
+    _, Y = bench_tabular.labelled_data("cps1985", "20%")
+    _, full = bench_tabular.labelled_data("cps1985", "all")
+    labelled = Y.notna().to_numpy()
+    assert np.all(np.abs(labelled.mean(axis=0) - 0.2) < 0.05)
+    # independent draws: the tasks are not labelled on the same rows
+    assert (labelled[:, 0] != labelled[:, 1]).any()
+    kept = Y.to_numpy()[labelled]
+    np.testing.assert_array_equal(kept, full.to_numpy()[labelled])
+
+
+def test_gather_computes_gap_to_hgb_and_delta_m_per_fold(monkeypatch):
+    def record(model, fold, a, b, fit=1.0):
+        return {"dataset": "toy", "regime": "all", "fold": fold, "model": model,
+                "accuracy": {"a": a, "b": b}, "fit_s": fit, "predict_s": 0.1, "n_iter": 7}
+
+    records = [record("net", 0, 0.9, 0.8), record("net", 1, 0.8, 0.8),
+               record("net single-task", 0, 0.8, 0.8), record("net single-task", 1, 0.8, 0.8),
+               record("HGB", 0, 0.85, 0.8, fit=0.5), record("HGB", 1, 0.8, 0.7, fit=0.5)]
+    toy_set = _datasets.BenchDataset("toy", pd.DataFrame(), pd.DataFrame(columns=["a", "b"]),
+                                     (), (), "toy")
+    monkeypatch.setattr(bench_tabular, "load", lambda name: toy_set)
+    res = bench_tabular.gather(records, ["toy"], ["net", "net single-task", "HGB"], 2)
+    assert list(res["toy"]) == ["all"]  # no record of the 20% regime
+    toy = res["toy"]["all"]
+    # gaps over folds: (0.85 - 0.825) and (0.8 - 0.75) -> 2.5 and 5 points
+    assert toy["gap_to_hgb_points"]["net"] == pytest.approx([3.75, 1.25])
+    assert toy["delta_m_vs_twin"] == pytest.approx([3.125, 3.125])
+    assert toy["net_epochs"] == [7, 7]
+    assert toy["fit_s"]["HGB"] == pytest.approx(0.5)
+    goals = bench_tabular.goals(res)
+    assert goals["all"]["gap_met_everywhere"]
+    assert goals["all"]["mean_delta_m"] == pytest.approx(3.125)
