@@ -300,8 +300,11 @@ def main(argv=None):
     print(report)
     print(json.dumps(measured, indent=1))
     print(f"{seconds:.0f} s with --n-jobs {args.n_jobs}")
+    job_seconds = sum(r["fit_s"] + r["predict_s"] for r in records)
+    print(f"summed fit + predict time of the {len(records)} jobs: {job_seconds:.0f} s")
     write_json(path, {"quick": args.quick, "net_params": args.net_params,
-                      "seconds": seconds, "n_jobs": args.n_jobs, "goals": measured,
+                      "seconds": seconds, "n_jobs": args.n_jobs, "job_seconds": job_seconds,
+                      "goals": measured,
                       "datasets": results})
     with open(path.replace(".json", ".md"), "w") as fh:
         fh.write(report + "\n")

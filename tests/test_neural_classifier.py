@@ -208,6 +208,15 @@ def test_early_stopping_holds_out_validation(data):
     assert n_train <= FAST["batch_size"]
 
 
+def test_early_stopping_is_the_default_and_a_single_row_trains_without_it(data):
+    X, Y = data
+    assert MultiTaskClassifier().early_stopping
+    clf = MultiTaskClassifier(**{**FAST, "max_epochs": 4}).fit(X[:1], Y[:1])
+    assert clf.n_iter_ == 4 and "valid_loss" not in clf.history_[-1]
+    clf = MultiTaskClassifier(**{**FAST, "max_epochs": 4}).fit(X[:2], Y[:2])
+    assert "valid_loss" in clf.history_[-1]
+
+
 def test_skorch_callbacks_work_and_are_not_modified(data, tmp_path):
     X, Y = data
     callbacks = [

@@ -169,7 +169,8 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
         Hold out ``validation_fraction`` of the training rows and stop when
         the validation loss has not improved by ``tol`` for
         ``n_iter_no_change`` epochs, restoring the best weights (as
-        ``MLPClassifier`` does).
+        ``MLPClassifier`` does). A single training row cannot be split:
+        it trains for ``max_epochs`` without early stopping.
     validation_fraction : float, default=0.1
         Fraction of the rows held out when ``early_stopping=True``.
     n_iter_no_change : int, default=10
@@ -645,12 +646,7 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
             optimizer = OPTIMIZERS[optimizer]
         callbacks = copy.deepcopy(list(self.callbacks or []))
         train_split = None
-        if self.early_stopping:
-            if encoded.codes.shape[0] < 2:
-                raise ValueError(
-                    "early_stopping=True holds out validation rows and needs at least 2 "
-                    "samples; got 1 sample. Set early_stopping=False."
-                )
+        if self.early_stopping and encoded.codes.shape[0] >= 2:
             train_split = HoldoutSplit(self.validation_fraction, int(split_seed))
             callbacks.append((
                 "early_stopping",
