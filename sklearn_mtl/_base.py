@@ -1,15 +1,16 @@
-"""Behaviour shared by every multi-task classifier of the package."""
+"""``MultiTaskClassifierMixin``: the behaviour shared by every multi-task
+classifier of the package."""
 
 import re
 import warnings
 
 import numpy as np
 from sklearn.base import ClassifierMixin
-from sklearn.exceptions import InconsistentVersionWarning as _SklearnVersionWarning
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._accuracy import mean_task_accuracy
+from ._exceptions import InconsistentVersionWarning
 from ._labels import (
-    MISSING,
     EncodedTargets,
     declare_classes,
     decode_labels,
@@ -20,83 +21,12 @@ from ._labels import (
 from ._version import __version__
 
 
-class InconsistentVersionWarning(_SklearnVersionWarning):
-    """An estimator was unpickled under another sklearn-mtl version than the
-    one that pickled it.
-
-    A subclass of scikit-learn's ``InconsistentVersionWarning``, so one
-    warnings filter covers both libraries. Pickles are only guaranteed to
-    behave the same under the version that wrote them: refit, or load under
-    ``original_version``.
-
-    Parameters
-    ----------
-    estimator_name : str
-        Class name of the unpickled estimator.
-    current_version : str
-        The installed sklearn-mtl version.
-    original_version : str or None
-        The version that pickled the estimator; None when it predates the
-        recording of versions.
-    """
-
-    def __init__(self, *, estimator_name, current_version, original_version):
-        self.estimator_name = estimator_name
-        self.current_version = current_version
-        self.original_version = original_version
-
-    def __str__(self):
-        original = self.original_version or "an unknown (older) version"
-        return (
-            f"Trying to unpickle estimator {self.estimator_name} from sklearn-mtl "
-            f"{original} when using sklearn-mtl {self.current_version}. This might "
-            "lead to breaking code or invalid results; refit the estimator or load it "
-            "with the version that saved it."
-        )
-
-
-def mean_task_accuracy(true, pred, sample_weight=None):
-    """Mean over tasks of the accuracy on the labelled entries.
-
-    Parameters
-    ----------
-    true : ndarray of shape (n_samples, n_tasks)
-        True class codes, ``MISSING`` where unlabelled (left out).
-    pred : ndarray of shape (n_samples, n_tasks)
-        Predicted class codes.
-    sample_weight : ndarray of shape (n_samples,), default=None
-        Sample weights.
-
-    Returns
-    -------
-    score : float
-        The tasks with a labelled entry of positive weight, averaged with
-        equal weight.
-
-    Raises
-    ------
-    ValueError
-        If no task has such an entry.
-    """
-    if sample_weight is None:
-        sample_weight = np.ones(true.shape[0])
-    scores = []
-    for j in range(true.shape[1]):
-        labelled = true[:, j] != MISSING
-        w = sample_weight[labelled]
-        if w.sum() > 0:
-            hits = true[labelled, j] == pred[labelled, j]
-            scores.append(np.average(hits, weights=w))
-    if not scores:
-        raise ValueError("y has no labelled entry to score against.")
-    return float(np.mean(scores))
-
-
 class MultiTaskClassifierMixin(ClassifierMixin):
     """Targets, ``predict``, ``predict_proba`` and ``score`` for multi-task
     classifiers.
 
     A subclass calls :meth:`_fit_targets` in ``fit`` and implements
+    ``_validate_X(X, reset)`` (its :meth:`_validate_X_data` call) and
     ``_predict_proba_tasks(X)``, which returns one probability array per
     task for an already validated ``X``. Everything else (decoding labels,
     the 1D single-task forms, the mean per-task accuracy of ``score``) is
@@ -200,7 +130,7 @@ class MultiTaskClassifierMixin(ClassifierMixin):
 
     def _validate_predict_X(self, X):
         check_is_fitted(self)
-        return self._validate_X_data(X, reset=False)
+        return self._validate_X(X, reset=False)
 
     def _validate_X_data(self, X, *, reset, **kwargs):
         """``validate_data`` for X alone, whose errors always name X."""

@@ -13,7 +13,7 @@ from sklearn.ensemble import (
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.parallel import Parallel, delayed
 
-from .._base import mean_task_accuracy
+from .._accuracy import mean_task_accuracy
 from .._labels import MISSING
 from ._base import BaseSharedTrees, apply_tree
 from ._leaves import counted_node_proba, leaf_proba
