@@ -1,6 +1,8 @@
-"""The score of every classifier of the package: mean per-task accuracy."""
+"""The score of every classifier of the package, mean per-task accuracy, and
+the check of the sample weights of every score."""
 
 import numpy as np
+from sklearn.utils.validation import _check_sample_weight
 
 from ._labels import MISSING
 
@@ -40,3 +42,16 @@ def mean_task_accuracy(true, pred, sample_weight=None):
     if not scores:
         raise ValueError("y has no labelled entry to score against.")
     return float(np.mean(scores))
+
+
+def check_score_weights(sample_weight, n_samples):
+    """Validate the ``sample_weight`` of a score: finite, non-negative, one per
+    sample; returned as a float64 array (None stays None)."""
+    if sample_weight is None:
+        return None
+    shape = np.shape(sample_weight)
+    if shape != (n_samples,):
+        raise ValueError(f"sample_weight must have shape ({n_samples},); got {shape}.")
+    return _check_sample_weight(
+        sample_weight, np.empty((n_samples, 0)), ensure_non_negative=True
+    )

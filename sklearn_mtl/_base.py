@@ -8,14 +8,16 @@ import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._accuracy import mean_task_accuracy
+from ._accuracy import check_score_weights, mean_task_accuracy
 from ._exceptions import InconsistentVersionWarning
 from ._labels import (
     EncodedTargets,
+    align_tasks,
     declare_classes,
     decode_labels,
     encode_targets,
     encode_with_classes,
+    is_dataframe,
     same_classes,
 )
 from ._version import __version__
@@ -38,14 +40,19 @@ class MultiTaskClassifierMixin(ClassifierMixin):
         ``task_names_`` from the target ``y``; return the :class:`EncodedTargets`.
 
         With ``previous_classes`` (continued training), Y must have exactly
-        those tasks and classes; nothing is changed if it does not. With
-        ``classes`` (the first ``partial_fit`` of a stream), the tasks take
-        these declared classes, which must include every label of ``y``.
+        those tasks and classes; a DataFrame is matched to the fitted tasks by
+        column name (see :meth:`_align_tasks`), and nothing is changed if it
+        does not match. With ``classes`` (the first ``partial_fit`` of a
+        stream), the tasks take these declared classes, which must include
+        every label of ``y``.
         """
+        continuing = previous_classes is not None
+        if continuing:
+            y = self._align_tasks(y)
         encoded = encode_targets(y, n_samples=n_samples, input_name="y")
         if classes is not None:
             encoded = declare_classes(encoded, classes)
-        if previous_classes is not None:
+        if continuing:
             if not same_classes(previous_classes, encoded.classes):
                 raise ValueError(
                     "Continued training (warm_start) requires y to have the same "
@@ -53,6 +60,8 @@ class MultiTaskClassifierMixin(ClassifierMixin):
                     f"{[c.tolist() for c in encoded.classes]} instead of "
                     f"{[c.tolist() for c in previous_classes]}."
                 )
+            # the same tasks, whatever form (DataFrame or array) y takes now
+            return encoded._replace(task_names=self.task_names_)
         for name, task_classes in zip(encoded.task_names, encoded.classes):
             if len(task_classes) == 1:
                 warnings.warn(
@@ -64,6 +73,7 @@ class MultiTaskClassifierMixin(ClassifierMixin):
                 )
         self.n_tasks_ = len(encoded.classes)
         self.task_names_ = encoded.task_names
+        self._tasks_by_name = is_dataframe(y)
         if encoded.is_1d:
             self.classes_ = encoded.classes[0]
             self.n_classes_ = len(encoded.classes[0])
@@ -72,10 +82,25 @@ class MultiTaskClassifierMixin(ClassifierMixin):
             self.n_classes_ = [len(c) for c in encoded.classes]
         return encoded
 
+    def _align_tasks(self, y):
+        """``y`` read against the fitted tasks: names beat positions.
+
+        After a fit on a DataFrame, a DataFrame ``y`` is matched to
+        ``task_names_`` by column name (reordered if permuted; a ValueError
+        naming the columns if one is missing, unexpected or renamed). Any
+        other ``y``, or any ``y`` after a fit on an array, is read by
+        position, as scikit-learn reads X without feature names.
+        """
+        if getattr(self, "_tasks_by_name", False):
+            return align_tasks(y, self.task_names_, input_name="y")
+        return y
+
     def _continued_targets(self, y, n_samples):
         """Encode a later batch of a stream against the fitted tasks and
         classes (``partial_fit``); a batch may lack some classes or labels."""
-        codes = encode_with_classes(y, self._classes_list, n_samples=n_samples, input_name="y")
+        codes = encode_with_classes(
+            self._align_tasks(y), self._classes_list, n_samples=n_samples, input_name="y"
+        )
         return EncodedTargets(
             codes, self._classes_list, self.task_names_, not isinstance(self.classes_, list)
         )
@@ -155,9 +180,11 @@ class MultiTaskClassifierMixin(ClassifierMixin):
         X : array-like of shape (n_samples, n_features)
             Test samples.
         y : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
-            True labels; every label must have been seen during fit.
+            True labels; every label must have been seen during fit. After a
+            fit on a DataFrame, a DataFrame is matched to the tasks by column
+            name; arrays are read by position.
         sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
+            Non-negative, finite sample weights.
 
         Returns
         -------
@@ -165,18 +192,10 @@ class MultiTaskClassifierMixin(ClassifierMixin):
             Mean per-task accuracy.
         """
         pred = self._predict_codes(X)
-        n_samples = pred.shape[0]
         true = encode_with_classes(
-            y, self._classes_list, n_samples=n_samples, input_name="y"
+            self._align_tasks(y), self._classes_list, n_samples=pred.shape[0], input_name="y"
         )
-        if sample_weight is not None:
-            sample_weight = np.asarray(sample_weight, dtype=np.float64)
-            if sample_weight.shape != (n_samples,):
-                raise ValueError(
-                    f"sample_weight must have shape ({n_samples},); got "
-                    f"{sample_weight.shape}."
-                )
-        return mean_task_accuracy(true, pred, sample_weight)
+        return mean_task_accuracy(true, pred, check_score_weights(sample_weight, pred.shape[0]))
 
     def __getstate__(self):
         state = super().__getstate__()

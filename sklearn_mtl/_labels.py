@@ -11,6 +11,7 @@ torch: the tree estimators use it too.
 
 import numbers
 import sys
+from collections import Counter
 from typing import NamedTuple
 
 import numpy as np
@@ -48,12 +49,14 @@ class EncodedTargets(NamedTuple):
         return self.codes != MISSING
 
 
-def _is_dataframe(obj):
+def is_dataframe(obj):
+    """Whether ``obj`` is a pandas DataFrame (without importing pandas)."""
     pd = sys.modules.get("pandas")
     return pd is not None and isinstance(obj, pd.DataFrame)
 
 
-def _is_series(obj):
+def is_series(obj):
+    """Whether ``obj`` is a pandas Series (without importing pandas)."""
     pd = sys.modules.get("pandas")
     return pd is not None and isinstance(obj, pd.Series)
 
@@ -77,9 +80,10 @@ def _missing_mask(values):
     )
 
 
-def _column_values(column, name, input_name):
-    """Return (labelled values as a homogeneous array, missing mask)."""
-    if _is_series(column):
+def column_values(column, name, input_name):
+    """Return (labelled values as a homogeneous array, missing mask) of one
+    label column; ``name`` and ``input_name`` name it in errors."""
+    if is_series(column):
         missing = np.asarray(column.isna(), dtype=bool)
         values = column[~missing].to_numpy()
     else:
@@ -108,8 +112,38 @@ def _column_values(column, name, input_name):
     return values, missing
 
 
-def _as_2d_target(Y, input_name):
-    """Return (list of columns, task names, is_1d) for any supported target."""
+def unique_names(labels, what):
+    """The labels as strings, refusing two that are equal as strings.
+
+    Task names are compared as strings everywhere (``1`` and ``"1"`` name the
+    same task), so a repeated one would make matching by name ambiguous.
+
+    Parameters
+    ----------
+    labels : iterable
+        Column names, index labels or dict keys.
+    what : str
+        What the labels are, for the error message (``"Y columns"``).
+
+    Returns
+    -------
+    names : list of str
+    """
+    names = [str(label) for label in labels]
+    repeated = sorted(name for name, count in Counter(names).items() if count > 1)
+    if repeated:
+        raise ValueError(
+            f"{what} must name each task once; {repeated} occur more than once "
+            f"(names are compared as strings) in {list(labels)!r}."
+        )
+    return names
+
+
+def as_2d_target(Y, input_name):
+    """Return (list of columns, task names, is_1d) for any supported target.
+
+    A DataFrame's columns are its task names, which must be unique as strings.
+    """
     if Y is None:
         raise ValueError(
             "This estimator requires y to be passed, but the target y is None. "
@@ -126,10 +160,10 @@ def _as_2d_target(Y, input_name):
             f"{input_name} must be an array-like of shape (n_samples,) or "
             f"(n_samples, n_tasks), got {type(Y).__name__}."
         )
-    if _is_dataframe(Y):
-        names = np.asarray([str(c) for c in Y.columns], dtype=object)
+    if is_dataframe(Y):
+        names = np.asarray(unique_names(Y.columns, f"{input_name} columns"), dtype=object)
         return [Y.iloc[:, j] for j in range(Y.shape[1])], names, False
-    if _is_series(Y):
+    if is_series(Y):
         name = "task_0" if Y.name is None else str(Y.name)
         return [Y], np.asarray([name], dtype=object), True
     if not hasattr(Y, "dtype"):
@@ -150,6 +184,50 @@ def _as_2d_target(Y, input_name):
         )
     names = np.asarray([f"task_{j}" for j in range(Y.shape[1])], dtype=object)
     return [Y[:, j] for j in range(Y.shape[1])], names, False
+
+
+def align_tasks(Y, task_names, *, input_name="Y"):
+    """Put the columns of a DataFrame target in the order of ``task_names``.
+
+    Names beat positions: a DataFrame is matched to the tasks by its column
+    names, whatever their order. Any other target (an array, a list, a
+    Series for one task) is returned unchanged and read by position.
+
+    Parameters
+    ----------
+    Y : array-like or DataFrame
+        The target.
+    task_names : sequence
+        The names of the tasks, in the order wanted.
+    input_name : str, default="Y"
+        Name of the target in error messages.
+
+    Returns
+    -------
+    Y : array-like or DataFrame
+        ``Y`` itself, or a DataFrame with its columns reordered (a new
+        object; ``Y`` is not modified).
+
+    Raises
+    ------
+    ValueError
+        If the columns of a DataFrame ``Y`` are not exactly the tasks: one is
+        missing, unexpected or repeated.
+    """
+    if not is_dataframe(Y):
+        return Y
+    columns = unique_names(Y.columns, f"{input_name} columns")
+    expected = [str(name) for name in task_names]
+    if columns == expected:
+        return Y
+    missing = [name for name in expected if name not in columns]
+    unexpected = [name for name in columns if name not in expected]
+    if missing or unexpected:
+        raise ValueError(
+            f"{input_name} columns must be the tasks the estimator was fitted on, "
+            f"{expected} (in any order); missing {missing}, unexpected {unexpected}."
+        )
+    return Y.iloc[:, [columns.index(name) for name in expected]]
 
 
 class TaskLabels(NamedTuple):
@@ -191,10 +269,10 @@ def task_labels(Y, *, input_name="Y"):
     is_1d : bool
         Whether ``Y`` was one-dimensional.
     """
-    columns, names, is_1d = _as_2d_target(Y, input_name)
+    columns, names, is_1d = as_2d_target(Y, input_name)
     tasks = []
     for column, name in zip(columns, names):
-        values, missing = _column_values(column, name, input_name)
+        values, missing = column_values(column, name, input_name)
         tasks.append(TaskLabels(str(name), values, ~missing))
     return tasks, is_1d
 
@@ -232,7 +310,7 @@ def encode_targets(Y, *, n_samples=None, input_name="Y"):
         If Y has no task columns, a task has no labelled sample, a task's
         labels are continuous or mix types, or the row count is off.
     """
-    columns, names, is_1d = _as_2d_target(Y, input_name)
+    columns, names, is_1d = as_2d_target(Y, input_name)
     if not columns:
         raise ValueError(f"{input_name} has 0 task columns; at least one is required.")
     _check_n_samples(columns, n_samples, input_name)
@@ -240,7 +318,7 @@ def encode_targets(Y, *, n_samples=None, input_name="Y"):
     codes = np.empty((n_rows, len(columns)), dtype=np.int64)
     classes = []
     for j, (column, name) in enumerate(zip(columns, names)):
-        values, missing = _column_values(column, name, input_name)
+        values, missing = column_values(column, name, input_name)
         if values.shape[0] == 0:
             raise ValueError(
                 f"{input_name} column {name!r} has no labelled sample: every "
@@ -303,11 +381,18 @@ def declare_classes(encoded, classes, *, input_name="classes"):
     codes = encoded.codes.copy()
     declared = []
     for j, (given, seen) in enumerate(zip(classes, encoded.classes)):
-        given = np.unique(np.asarray(given))
+        given = np.asarray(given)
         if given.ndim != 1 or given.size == 0:
             raise ValueError(
                 f"{input_name}[{j}] must be a non-empty 1D array-like of class labels."
             )
+        if _missing_mask(given).any():
+            raise ValueError(
+                f"{input_name}[{j}] = {given.tolist()} holds a missing value (NaN, None "
+                "or pd.NA); a missing label marks an unlabelled sample and cannot be "
+                "a class."
+            )
+        given = np.unique(given)
         try:
             idx = np.clip(np.searchsorted(given, seen), 0, given.size - 1)
             found = given[idx] == seen
@@ -350,7 +435,7 @@ def encode_with_classes(Y, classes, *, n_samples=None, input_name="Y"):
         If the number of tasks differs from ``len(classes)`` or a label was
         not seen during fit.
     """
-    columns, names, _ = _as_2d_target(Y, input_name)
+    columns, names, _ = as_2d_target(Y, input_name)
     if len(columns) != len(classes):
         raise ValueError(
             f"{input_name} has {len(columns)} task column(s) but the estimator "
@@ -360,7 +445,7 @@ def encode_with_classes(Y, classes, *, n_samples=None, input_name="Y"):
     n_rows = len(columns[0])
     codes = np.full((n_rows, len(columns)), MISSING, dtype=np.int64)
     for j, (column, task_classes) in enumerate(zip(columns, classes)):
-        values, missing = _column_values(column, names[j], input_name)
+        values, missing = column_values(column, names[j], input_name)
         try:
             idx = np.searchsorted(task_classes, values)
         except TypeError:
@@ -403,9 +488,10 @@ def resolve_task_weights(task_weights, task_names):
 
     Parameters
     ----------
-    task_weights : None, array-like of shape (n_tasks,) or dict
-        None gives all ones; a dict maps task names to weights and tasks it
-        does not name keep weight 1.
+    task_weights : None, array-like of shape (n_tasks,), dict or Series
+        None gives all ones; a dict (or a pandas Series, by its index) maps
+        task names to weights and tasks it does not name keep weight 1.
+        Names are compared as strings; a plain array-like is read by position.
     task_names : array-like of str
         The names of the fitted tasks.
 
@@ -416,8 +502,8 @@ def resolve_task_weights(task_weights, task_names):
     Raises
     ------
     ValueError
-        Wrong length, an unknown task name, a negative or non-finite weight,
-        or all weights zero.
+        Wrong length, an unknown or repeated task name, a negative or
+        non-finite weight, or all weights zero.
     TypeError
         A weight that is not a real number.
     """
@@ -425,14 +511,16 @@ def resolve_task_weights(task_weights, task_names):
     n_tasks = len(task_names)
     if task_weights is None:
         return np.ones(n_tasks)
-    if isinstance(task_weights, dict):
-        unknown = [k for k in task_weights if str(k) not in task_names]
+    if isinstance(task_weights, dict) or is_series(task_weights):
+        keys = unique_names(task_weights.keys(), "task_weights")
+        unknown = [k for k in keys if k not in task_names]
         if unknown:
             raise ValueError(
                 f"task_weights names unknown task(s) {unknown}; the tasks are "
                 f"{task_names}."
             )
-        lookup = {str(k): v for k, v in task_weights.items()}
+        values = task_weights.tolist() if is_series(task_weights) else task_weights.values()
+        lookup = dict(zip(keys, values))
         raw = [lookup.get(name, 1.0) for name in task_names]
     elif isinstance(task_weights, str) or np.isscalar(task_weights):
         raise TypeError(
