@@ -79,14 +79,16 @@ def per_task_score(Y_true, Y_pred, *, score_func=accuracy_score, sample_weight=N
         of ``predict``; a DataFrame is matched to a DataFrame ``Y_true`` by
         column name), or the list of per-task probability arrays of shape
         (n_samples, n_classes_j) returned by ``predict_proba`` (a single 2D
-        array when ``Y_true`` is 1D). For a binary task, the positive-class
-        column (the second one) is passed to ``score_func``, as
-        scikit-learn's scorers do, so ``roc_auc_score`` works as is.
+        array when ``Y_true`` is 1D). Arrays and lists carry no names: their
+        columns or arrays are read in the order of ``Y_true``'s columns. For
+        a binary task, the positive-class column (the second one) is passed
+        to ``score_func``, as scikit-learn's scorers do, so ``roc_auc_score``
+        works as is.
     score_func : callable, default=accuracy_score
         Metric ``score_func(y_true, y_pred, **kwargs)`` applied to each task.
     sample_weight : array-like of shape (n_samples,), default=None
-        Non-negative, finite sample weights, passed (restricted to the labelled rows) to
-        ``score_func``.
+        Non-negative, finite sample weights, passed (restricted to the
+        labelled rows) to ``score_func``.
     **kwargs : dict
         Extra arguments of ``score_func``, e.g. ``average="macro"``.
 
