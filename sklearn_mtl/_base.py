@@ -61,7 +61,7 @@ class MultiTaskClassifierMixin(ClassifierMixin):
                     f"{[c.tolist() for c in previous_classes]}."
                 )
             # the same tasks, whatever form (DataFrame or array) y takes now
-            return encoded._replace(task_names=self.task_names_)
+            encoded = encoded._replace(task_names=self.task_names_)
         for name, task_classes in zip(encoded.task_names, encoded.classes):
             if len(task_classes) == 1:
                 warnings.warn(
@@ -71,6 +71,8 @@ class MultiTaskClassifierMixin(ClassifierMixin):
                     UserWarning,
                     stacklevel=3,
                 )
+        if continuing:
+            return encoded
         self.n_tasks_ = len(encoded.classes)
         self.task_names_ = encoded.task_names
         self._tasks_by_name = is_dataframe(y)
