@@ -12,14 +12,13 @@ from ._accuracy import check_score_weights, mean_task_accuracy
 from ._exceptions import InconsistentVersionWarning
 from ._labels import (
     EncodedTargets,
-    align_tasks,
     declare_classes,
     decode_labels,
     encode_targets,
     encode_with_classes,
-    is_dataframe,
     same_classes,
 )
+from ._targets import align_tasks, is_dataframe
 from ._version import __version__
 
 

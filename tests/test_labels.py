@@ -6,7 +6,6 @@ import pytest
 
 from sklearn_mtl._labels import (
     MISSING,
-    align_tasks,
     declare_classes,
     decode_labels,
     encode_targets,
@@ -155,34 +154,6 @@ def test_task_weights_input_not_modified():
     resolve_task_weights(array, ["a", "b", "c"])
     assert weights == {"a": 2.0}
     assert array.tolist() == [1.0, 2.0, 3.0]
-
-
-# ------------------------------------------------- names beat positions, one name each
-@pytest.mark.parametrize(
-    "columns, repeated",
-    [(["t", "t"], "'t'"), ([1, "1"], "'1'"), (["a", 0, "b", 0.0, "0.0"], "'0.0'")],
-)
-def test_repeated_task_names_are_refused(columns, repeated):
-    Y = pd.DataFrame(np.zeros((3, len(columns)), dtype=int), columns=columns)
-    for call in (lambda: encode_targets(Y), lambda: encode_with_classes(Y, [np.array([0])] * 2),
-                 lambda: align_tasks(Y, ["t", "1"])):
-        with pytest.raises(ValueError, match=f"Y columns must name each task once; .*{repeated}"):
-            call()
-
-
-def test_align_tasks_reorders_by_name_and_names_the_wrong_columns():
-    Y = pd.DataFrame({"b": [1, 2], "a": [3, 4]})
-    aligned = align_tasks(Y, ["a", "b"])
-    assert list(aligned.columns) == ["a", "b"] and aligned["a"].tolist() == [3, 4]
-    assert list(Y.columns) == ["b", "a"]  # input not modified
-    assert align_tasks(Y, ["b", "a"]) is Y
-    array = Y.to_numpy()
-    assert align_tasks(array, ["a", "b"]) is array  # arrays stay positional
-    for wrong, match in [(Y[["a"]], r"missing \['b'\], unexpected \[\]"),
-                         (Y.assign(c=0), r"missing \[\], unexpected \['c'\]"),
-                         (Y.rename(columns={"a": "z"}), r"missing \['a'\], unexpected \['z'\]")]:
-        with pytest.raises(ValueError, match="Y columns must be the tasks .*" + match):
-            align_tasks(wrong, ["a", "b"])
 
 
 @pytest.mark.parametrize("missing", [np.nan, None, pd.NA])

@@ -4,7 +4,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .._labels import is_series, unique_names
+from .._targets import is_series, unique_names
 
 
 def _split_names(values, name):

@@ -10,7 +10,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _num_samples
 
 from .._accuracy import check_score_weights
-from .._labels import is_dataframe, task_labels, unique_names
+from .._targets import is_dataframe, task_labels, unique_names
 
 
 def _estimator_has(method):
@@ -126,7 +126,7 @@ def score_tasks(scorer, estimator, X, tasks, pairs, sample_weight=None):
     NaN for a task without labelled rows.
 
     ``scorer`` is a single-output scikit-learn scorer, ``tasks`` the
-    :func:`~sklearn_mtl._labels.task_labels` of the true target and
+    :func:`~sklearn_mtl._targets.task_labels` of the true target and
     ``pairs`` the (column of the target, task of the estimator) to score.
     This is the one path by which the package scores a task of a
     multi-output model.

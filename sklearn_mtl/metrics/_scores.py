@@ -7,7 +7,7 @@ import numpy as np
 from sklearn.metrics import accuracy_score
 
 from .._accuracy import check_score_weights
-from .._labels import align_tasks, as_2d_target, column_values, is_dataframe, task_labels
+from .._targets import align_tasks, as_2d_target, column_values, is_dataframe, task_labels
 from ._scorer import check_binary_metric
 
 

@@ -16,7 +16,7 @@ from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _num_samples
 
-from .._labels import is_dataframe, task_labels
+from .._targets import is_dataframe, task_labels
 from ..metrics._scorer import score_tasks
 
 
