@@ -69,6 +69,8 @@ class Progress:
             left = f", about {_duration(elapsed / self.done * (self.total - self.done))} left"
         elif self.done == self.total:
             left = f" in {_duration(time.perf_counter() - self._start)}"
+        else:
+            left = ", starting"
         return f"{self.label}: {self.done}/{self.total} fits{left}"
 
     def _write(self, text, end):

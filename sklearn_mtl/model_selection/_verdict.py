@@ -58,7 +58,8 @@ class Verdict:
     """
 
     def __init__(self, result):
-        self.overall = decide(result.delta_m_test) if result.delta_m == result.delta_m else UNDEFINED
+        defined = result.delta_m == result.delta_m
+        self.overall = decide(result.delta_m_test) if defined else UNDEFINED
         self.tasks = dict(zip(result.task_names, map(decide, result.gain_tests)))
         self.reference = (
             None if result.reference_scores is None
