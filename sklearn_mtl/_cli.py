@@ -265,8 +265,11 @@ def _write_atomically(path, write):
     folder, name = os.path.split(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=os.path.splitext(name)[1], dir=folder)
     os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
     try:
         write(tmp)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -356,20 +359,20 @@ def _compare(args):
         ) from None
     _check_options(args)
     tasks = None if args.tasks is None else _split_names(args.tasks, "--tasks")
+    if tasks is not None and len(tasks) < 2:
+        raise CLIError("--tasks must name at least 2 tasks for a multi-task comparison.")
     if args.csv is None:
         X, Y, source = _load_digits(tasks)
         preprocess = None
     else:
         X, Y, source = _load_csv(args.csv, tasks, args.keep_column)
         preprocess = make_preprocessor(X)
-    if len(Y.columns) < 2:
-        raise CLIError("--tasks must name at least 2 tasks for a multi-task comparison.")
-    if args.cv > X.shape[0]:
-        raise CLIError(f"--cv must be between 2 and the number of rows ({X.shape[0]}).")
     task_names = [str(c) for c in Y.columns]
     weights = None
     if args.task_weights is not None:
         weights = _parse_task_weights(args.task_weights, task_names)
+    if args.cv > X.shape[0]:
+        raise CLIError(f"--cv must be between 2 and the number of rows ({X.shape[0]}).")
     names = list(MODELS) if args.model == "all" else [args.model]
     models = {name: _model(name, args, weights) for name in names}
     if models[names[0]] is None and args.model != "all":

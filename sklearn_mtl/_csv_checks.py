@@ -3,9 +3,10 @@ training: row identifiers, constant columns and copies of a label."""
 
 import numpy as np
 
-MIN_ROWS_FOR_IDS = 20
+MIN_ROWS = 20
 """Below this many rows, a column of distinct values is no evidence of a row
-identifier (two random integers are usually distinct)."""
+identifier (two random integers are usually distinct), nor a column that
+matches a label of a copy of it."""
 
 
 class CSVError(ValueError):
@@ -39,7 +40,7 @@ def read_csv(path):
 def _is_row_id(column):
     """Distinct integers or strings on every row, or a run of consecutive
     integers (1, 2, 3, ...) even when stored as floats."""
-    if len(column) < MIN_ROWS_FOR_IDS or column.isna().any():
+    if len(column) < MIN_ROWS or column.isna().any():
         return False
     kind = column.dtype.kind
     if kind in "iu" or (kind == "O" and column.map(type).eq(str).all()):
@@ -56,9 +57,9 @@ def _is_row_id(column):
 def _copies_label(column, label):
     """Whether the column is the label under another coding (one value per
     class and one class per value) on the rows where both are known, and
-    those cover at least half the labelled rows."""
+    those cover at least half the labelled rows and MIN_ROWS."""
     both = column.notna() & label.notna()
-    if both.sum() < max(2, 0.5 * label.notna().sum()):
+    if both.sum() < max(MIN_ROWS, 0.5 * label.notna().sum()):
         return False
     feature, target = column[both], label[both]
     if feature.nunique() != target.nunique():

@@ -133,17 +133,20 @@ reference_std : ndarray of shape (n_tasks,)
         NaN when a task's gain is undefined."""
         return float(np.mean(self.gain))
 
-    def _tests(self, other_scores, other_mean):
+    def _tests(self, other_scores, other_mean=None):
         """Per task, the corrected t-test of the multi-task score minus the
-        other's, relative to the other's mean score (the test itself does not
-        depend on that scale; its mean and interval do)."""
+        other's, relative to ``other_mean`` when given (the p-value does not
+        depend on that scale; the mean and the interval do, and are NaN when
+        the scale is 0)."""
         tests = []
         for j in range(len(self.task_names)):
             test = corrected_ttest(self.mtl_scores[:, j] - other_scores[:, j],
                                    self.test_train_ratio)
-            scale = _relative(1.0, other_mean[j])
-            tests.append(test._replace(mean=test.mean * scale, low=test.low * scale,
-                                       high=test.high * scale))
+            if other_mean is not None:
+                scale = _relative(1.0, other_mean[j])
+                test = test._replace(mean=test.mean * scale, low=test.low * scale,
+                                     high=test.high * scale)
+            tests.append(test)
         return tests
 
     @property

@@ -63,7 +63,6 @@ class Progress:
         self._decile = 0
 
     def _line(self):
-        left = ""
         if 0 < self.done < self.total:
             elapsed = time.perf_counter() - self._start
             left = f", about {_duration(elapsed / self.done * (self.total - self.done))} left"

@@ -60,10 +60,12 @@ class Verdict:
     def __init__(self, result):
         defined = result.delta_m == result.delta_m
         self.overall = decide(result.delta_m_test) if defined else UNDEFINED
-        self.tasks = dict(zip(result.task_names, map(decide, result.gain_tests)))
+        # the words come from the differences in score units, defined even
+        # where a relative gain is not (a single-task score of 0)
+        self.tasks = dict(zip(result.task_names, map(decide, result._tests(result.stl_scores))))
         self.reference = (
-            None if result.reference_scores is None
-            else dict(zip(result.task_names, map(decide, result.reference_tests)))
+            None if result.reference_scores is None else dict(zip(
+                result.task_names, map(decide, result._tests(result.reference_scores))))
         )
         self.at_or_below_majority = [
             name for name, below in zip(result.task_names, result.at_or_below_majority) if below
