@@ -1,4 +1,5 @@
 import contextlib
+import importlib.util
 import io
 import json
 import os
@@ -278,3 +279,17 @@ def test_without_pandas_the_command_names_the_extra(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas fails
     assert main(["compare", "--max-epochs", "1"]) == 1
     assert "pip install 'sklearn-mtl[cli]'" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_readme_compare_output_is_what_the_command_prints(tmp_path):
+    """No drift: README.md shows what its command prints today (regenerate
+    with ``python docs/readme_compare.py``)."""
+    spec = importlib.util.spec_from_file_location(
+        "readme_compare", ROOT / "docs" / "readme_compare.py"
+    )
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"$ {script.COMMAND}\n" in readme
+    assert script.readme_block(readme) == script.command_output(tmp_path)

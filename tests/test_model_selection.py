@@ -389,6 +389,8 @@ def test_plot(result_name, request):
     ax = result.plot()
     assert ax.get_title()
     assert len(ax.patches) == 6 or len(ax.images) == 1
+    if result_name == "independent":  # the verdict is in the title
+        assert "Verdict: multi-task learning makes no detectable difference" in ax.get_title()
     matplotlib.pyplot.close("all")
 
 

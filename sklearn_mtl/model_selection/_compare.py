@@ -308,21 +308,22 @@ reference_std : ndarray of shape (n_tasks,)
         for k, (kind, name, mean, std) in enumerate(bars):
             ax.bar(x + (k - (len(bars) - 1) / 2) * width, mean, width, yerr=std, capsize=3,
                    label=f"{kind} ({name})")
-        ax.hlines(self.majority_mean, x - 0.45, x + 0.45, colors="black", linestyles="dashed",
-                  label="majority class")
         means = np.array([b[2] for b in bars])
         stds = np.array([b[3] for b in bars])
+        low, high = np.nanmin(means - stds), np.nanmax(means + stds)
+        hidden = np.any(self.majority_mean < low - 0.1 * (high - low))
+        ax.hlines(self.majority_mean, x - 0.45, x + 0.45, colors="black", linestyles="dashed",
+                  label="majority class" + (" (some below the axis)" if hidden else ""))
         for xi, top, gain in zip(x, np.nanmax(means + stds, axis=0), self.gain):
             ax.annotate(percent(gain) if gain == gain else "undefined", (xi, top),
                         textcoords="offset points", xytext=(0, 4), ha="center", fontsize=8)
         ax.set_xticks(x, self.task_names)
         # zoom on the scores: the differences are what the chart is for
-        low, high = np.nanmin(means - stds), np.nanmax(means + stds)
         pad = max(0.1 * (high - low), 1e-3)
         ax.set_ylim(low - pad, high + 3 * pad)
         ax.set_ylabel(f"{self.scoring} (axis zoomed)")
         delta = percent(self.delta_m) if self.delta_m == self.delta_m else "undefined"
-        ax.set_title(f"{self._cv_text()}, Delta_m = {delta}\n{self.verdict.short}", fontsize=10)
+        ax.set_title(f"{self._cv_text()}, Delta_m = {delta}\n{self.verdict.short}", fontsize=9)
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize=8)
 
 

@@ -54,7 +54,8 @@ class Verdict:
     text : str
         The whole verdict in one line that starts with ``Verdict:``.
     short : str
-        Its first sentence, for a plot title.
+        Two lines for a plot title: the overall word, and how many tasks
+        gain or lose, also against the reference.
     """
 
     def __init__(self, result):
@@ -110,7 +111,15 @@ class Verdict:
                 f"class on {', '.join(self.at_or_below_majority)}"
             )
         text = "Verdict: " + ". ".join(s[0].upper() + s[1:] for s in sentences) + "."
-        return "Verdict: " + short, text
+        counts = [(self.tasks, "MTL", "helps", "hurts")]
+        if self.reference is not None:
+            counts.append((self.reference, f"vs {result.reference_name}", "better", "worse"))
+        tallies = "; ".join(
+            f"{who} {good} on {list(words.values()).count(HELPS)}, {bad} on "
+            f"{list(words.values()).count(HURTS)} of {len(words)} tasks"
+            for words, who, good, bad in counts
+        )
+        return f"Verdict: {short}\n{tallies}", text
 
     def __str__(self):
         return self.text
