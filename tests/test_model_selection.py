@@ -164,6 +164,23 @@ def test_compare_needs_two_tasks(data):
         compare_with_single_task(LogisticRegression(), X, Y[:, 0])
 
 
+def test_pandas_rows_and_dict_tasks_are_matched_by_label(data, independent):
+    pd = pytest.importorskip("pandas")
+    X, Y = data
+    X = pd.DataFrame(X, index=[f"r{i}" for i in range(len(X))])
+    Y = pd.DataFrame(Y, index=X.index, columns=["task_0", "task_1", "task_2"])
+    model = MultiOutputClassifier(LogisticRegression())
+    shuffled = Y.sample(frac=1.0, random_state=0)  # same rows, other order
+    result = compare_with_single_task(model, X, shuffled, cv=CV, reference="none")
+    np.testing.assert_allclose(result.mtl_scores, independent.mtl_scores)
+    as_dict = {name: Y[name] for name in ["task_2", "task_0", "task_1"]}
+    result = compare_with_single_task(model, X, as_dict, cv=CV, reference="none")
+    assert result.task_names == ["task_2", "task_0", "task_1"]
+    np.testing.assert_allclose(result.stl_scores[:, 1], independent.stl_scores[:, 0])
+    with pytest.raises(ValueError, match=r"different row labels .* missing from Y: \['r0'"):
+        compare_with_single_task(model, X, Y.reset_index(drop=True), cv=CV, reference="none")
+
+
 # ------------------------------------------- baselines, tests and the verdict
 def _result(mtl, stl, *, majority=0.5, reference=None, **kwargs):
     mtl = np.asarray(mtl, dtype=float)

@@ -2,6 +2,8 @@
 single-task models, a reference model and the majority class, all trained on
 the same folds, with corrected resampled t-tests and a verdict."""
 
+from collections.abc import Mapping
+
 import numpy as np
 from sklearn.base import clone
 from sklearn.dummy import DummyClassifier
@@ -327,6 +329,30 @@ reference_std : ndarray of shape (n_tasks,)
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize=8)
 
 
+def _by_label(X, Y, groups):
+    """Y and groups in the row order of X when they carry row labels (pandas
+    objects): names beat positions. A dict Y becomes a DataFrame, its keys
+    the task names."""
+    if isinstance(Y, Mapping):
+        Y = require_pandas().DataFrame(dict(Y))
+    x_rows = getattr(X, "index", None)
+    aligned = []
+    for name, obj in (("Y", Y), ("groups", groups)):
+        rows = getattr(obj, "index", None)
+        if x_rows is not None and rows is not None and not rows.equals(x_rows):
+            if not (x_rows.is_unique and rows.is_unique and len(rows) == len(x_rows)
+                    and rows.isin(x_rows).all()):
+                missing = list(x_rows[~x_rows.isin(rows)][:5])
+                raise ValueError(
+                    f"X and {name} have different row labels (index); rows of X missing "
+                    f"from {name}: {missing}. Give them the same index, or pass arrays "
+                    "to match the rows by position."
+                )
+            obj = obj.loc[x_rows]
+        aligned.append(obj)
+    return aligned
+
+
 def _resolve_reference(reference, estimator):
     """The reference model of each task, with the estimator's preprocessing
     steps when it is a Pipeline, or None."""
@@ -378,10 +404,13 @@ def compare_with_single_task(
         ending in one, or any scikit-learn multi-output classifier).
     X : array-like of shape (n_samples, ...)
         Features.
-    Y : array-like of shape (n_samples, n_tasks) or DataFrame
+    Y : array-like of shape (n_samples, n_tasks), DataFrame or dict
         Labels of at least 2 tasks; NaN, None and pd.NA mark missing labels
         (fitting with them requires an estimator that supports them, like
-        those of this package).
+        those of this package). The task names are the DataFrame's columns
+        or the dict's keys. When X and Y (or ``groups``) are pandas objects,
+        their rows are matched by index label: a permuted index is put in
+        X's order, different labels raise a ValueError.
     cv : int, cross-validation generator or iterable, default=5
         As in scikit-learn; an int gives unshuffled ``KFold``, so pass
         ``KFold(n, shuffle=True, random_state=0)`` for sorted data. A
@@ -400,7 +429,7 @@ def compare_with_single_task(
         ``"neg_log_loss"``, ...) or a scorer ``scorer(estimator, X, y)`` of a
         single-output classifier, e.g. ``make_scorer(f1_score,
         average="macro")``. It is applied to each task.
-    groups : array-like of shape (n_samples,), default=None
+    groups : array-like of shape (n_samples,) or Series, default=None
         Group labels for a group splitter.
     n_jobs : int, default=None
         Number of fits run in parallel (joblib).
@@ -445,6 +474,7 @@ def compare_with_single_task(
     >>> result.verdict.overall
     'no detectable difference'
     """
+    Y, groups = _by_label(X, Y, groups)
     targets = _Targets(Y)
     scorer, scoring_name = _check_scoring(scoring)
     single = (
