@@ -148,7 +148,7 @@ def _check_columns(names, columns, where, what="task column(s)"):
 
 
 def _load_csv(path, tasks, keep):
-    from ._csv_checks import check_columns, read_csv
+    from ._cli_input import check_columns, read_csv
 
     if not os.path.isfile(path):
         raise CLIError(f"CSV file not found: {path}")
@@ -242,69 +242,11 @@ def _model(name, args, task_weights):
     return model
 
 
-def _check_output(path, option, extensions):
-    """Refuse an output path whose folder is missing or read-only, or whose
-    extension is not one of ``extensions``, before any work is done."""
-    folder = os.path.dirname(os.path.abspath(path))
-    ext = os.path.splitext(path)[1].lower().lstrip(".")
-    if ext not in extensions:
-        raise CLIError(
-            f"{option} {path}: the file name must end in one of "
-            f"{', '.join('.' + e for e in sorted(extensions))}."
-        )
-    if not os.path.isdir(folder):
-        raise CLIError(f"{option} {path}: the folder {folder} does not exist.")
-    if os.path.isdir(path) or not os.access(folder, os.W_OK):
-        raise CLIError(f"{option} {path}: cannot write there.")
-
-
-def _write_atomically(path, write):
-    """``write(tmp_path)``, then rename: no half-written file at ``path``."""
-    import tempfile
-
-    folder, name = os.path.split(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=os.path.splitext(name)[1], dir=folder)
-    os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
-def _plot_formats():
-    from ._optional import require_pyplot
-
-    require_pyplot()
-    from matplotlib.backend_bases import FigureCanvasBase
-
-    return set(FigureCanvasBase.get_supported_filetypes())
-
-
-def _save_plot(results, path):
-    from ._optional import require_pyplot
-
-    os.environ.setdefault("MPLBACKEND", "Agg")
-    plt = require_pyplot()
-    fig, axes = plt.subplots(
-        1, len(results), figsize=(7.5 * len(results), 4.6), squeeze=False
-    )
-    for ax, (name, result) in zip(axes[0], results.items()):
-        result.plot(ax=ax)
-        ax.set_title(f"{name}: {ax.get_title()}", fontsize=10)
-    fig.tight_layout()
-    ext = os.path.splitext(path)[1].lstrip(".").lower()
-    _write_atomically(path, lambda tmp: fig.savefig(tmp, dpi=110, format=ext))
-    plt.close(fig)
-
-
 def _check_options(args):
     """Every check that needs no data, before any is read."""
     from sklearn.metrics import get_scorer_names
+
+    from ._cli_output import check_output, plot_formats
 
     if args.cv < 2:
         raise CLIError(f"--cv must be at least 2; got {args.cv}.")
@@ -322,9 +264,9 @@ def _check_options(args):
     if args.keep_column and args.csv is None:
         raise CLIError("--keep-column applies to the columns of a CSV.")
     if args.json:
-        _check_output(args.json, "--json", {"json"})
+        check_output(args.json, "--json", {"json"})
     if args.plot:
-        _check_output(args.plot, "--plot", _plot_formats())
+        check_output(args.plot, "--plot", plot_formats())
 
 
 def _run_model(model, X, Y, cv, args, seen):
@@ -350,6 +292,8 @@ def _run_model(model, X, Y, cv, args, seen):
 def _compare(args):
     from sklearn.model_selection import KFold, RepeatedKFold
     from sklearn.pipeline import make_pipeline
+
+    from ._cli_output import save_plot, write_atomically
 
     try:
         import pandas  # noqa: F401 - the command reads and names tasks with pandas
@@ -417,10 +361,10 @@ def _compare(args):
             with open(tmp, "w", encoding="utf-8") as f:
                 json.dump(summary, f, indent=2)
 
-        _write_atomically(args.json, write_json)
+        write_atomically(args.json, write_json)
         print(f"\nWrote {args.json}")
     if args.plot:
-        _save_plot(results, args.plot)
+        save_plot(results, args.plot)
         print(f"Wrote {args.plot}")
     return 0
 

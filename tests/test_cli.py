@@ -170,7 +170,7 @@ def test_keep_column_keeps_it(suspicious_csv, capsys):
 
 
 def test_row_id_detection_needs_enough_rows():
-    from sklearn_mtl._csv_checks import MIN_ROWS, check_columns
+    from sklearn_mtl._cli_input import MIN_ROWS, check_columns
 
     frame = _frame(n=MIN_ROWS)
     frame["count"] = np.random.RandomState(0).permutation(MIN_ROWS) * 3  # distinct ints
@@ -229,7 +229,7 @@ def test_output_paths_are_checked_before_any_work(tmp_path, capsys, option, name
 
 
 def test_a_failed_write_leaves_no_file(tmp_path):
-    from sklearn_mtl._cli import _write_atomically
+    from sklearn_mtl._cli_output import write_atomically
 
     path = tmp_path / "out.json"
 
@@ -239,7 +239,7 @@ def test_a_failed_write_leaves_no_file(tmp_path):
         raise OSError("disk full")
 
     with pytest.raises(OSError, match="disk full"):
-        _write_atomically(str(path), half_then_fail)
+        write_atomically(str(path), half_then_fail)
     assert list(tmp_path.iterdir()) == []
 
 
