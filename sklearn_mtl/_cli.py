@@ -345,6 +345,11 @@ def _compare(args):
         print(f"\n[{name}] {results[name]}", flush=True)
     if not results:
         raise CLIError("none of the models is available in this installation.")
+    if args.repeats == 1 and any(
+        r.verdict.overall == "no detectable difference" for r in results.values()
+    ):
+        print(f"\nWith {args.cv} splits the test has little power: --repeats 10 repeats the "
+              "cross-validation with other shuffles for narrower intervals.")
     if args.json:
         summary = {
             "data": {"source": source, "n_samples": int(X.shape[0]),

@@ -101,7 +101,8 @@ def test_plot_is_written(csv_path, tmp_path, capsys):
             "--max-epochs", "2", "--task-weights", "churn=1,plan=0.5", "--plot", str(png)]
     assert main(argv) == 0
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "2-fold CV x 2 repeats" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "2-fold CV x 2 repeats" in out and "--repeats 10" not in out
     assert list(tmp_path.iterdir()) == [png]  # no temporary file left
 
 
@@ -151,6 +152,8 @@ def test_row_ids_and_label_copies_are_dropped(suspicious_run):
     assert summary["data"]["feature_columns"] == ["x", "z", "country", "empty"]
     assert "60 samples, 4 feature columns" in out
     assert "Labelled rows per task: a 60, b 45" in out
+    overall = summary["results"]["neural"]["verdict"]["overall"]
+    assert ("--repeats 10 repeats" in out) == (overall == "no detectable difference")
     assert summary["data"]["labelled"] == {"a": 60, "b": 45}
 
 
