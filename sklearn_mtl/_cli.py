@@ -32,7 +32,9 @@ def _build_parser():
         help="cross-validate a multi-task model against one single-task model per task",
         description=(
             "Cross-validate a multi-task model against one single-task model per task, "
-            "on the same folds, and print the per-task scores, gains and Delta_m. "
+            "the majority class and a reference model, on the same folds, and print the "
+            "per-task scores, the gains and Delta_m with their corrected t-tests, and a "
+            "verdict. "
             "Without a CSV, runs on scikit-learn's bundled digits with the tasks "
             "digit, odd, large and prime."
         ),
@@ -46,7 +48,7 @@ def _build_parser():
     )
     compare.add_argument("--cv", type=int, default=3, help="number of folds (default: 3)")
     compare.add_argument(
-        "--repeats", type=int, default=1,
+        "--repeats", type=int, default=1, metavar="R",
         help="repeat the k-fold cross-validation R times with other shuffles, for more "
         "power in the tests (default: 1)",
     )
@@ -76,7 +78,9 @@ def _build_parser():
     compare.add_argument("--random-state", type=int, default=0, help="seed (default: 0)")
     compare.add_argument("--n-jobs", type=int, default=None, help="parallel fits (joblib)")
     compare.add_argument("--plot", metavar="PNG", help="write a bar chart (needs matplotlib)")
-    compare.add_argument("--json", metavar="JSON", help="write the results as JSON")
+    compare.add_argument(
+        "--json", metavar="JSON", help="write the results, fold scores and verdict as JSON"
+    )
     compare.add_argument(
         "-v", "--verbose", action="count", default=0,
         help="scores as they come (-v: per model, -vv: per fold)",
