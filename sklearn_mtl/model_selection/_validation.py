@@ -7,6 +7,7 @@ each task of the group on its labelled test rows.
 """
 
 import time
+from contextlib import nullcontext
 
 import numpy as np
 from sklearn.base import clone
@@ -18,6 +19,7 @@ from sklearn.utils.validation import _num_samples
 
 from .._targets import is_dataframe, task_labels
 from ..metrics._scorer import score_tasks
+from ._run import FitRun, call_capturing_warnings
 
 
 def _check_scoring(scoring):
@@ -119,7 +121,7 @@ def _fit_and_score(estimator, X, targets, group, train, test, scorer, fold, verb
 
 
 def cross_validate_task_groups(
-    estimators, X, targets, *, cv, scoring, groups, n_jobs, verbose, label
+    estimators, X, targets, *, cv, scoring, groups, n_jobs, verbose, label, run=None
 ):
     """Cross-validate ``estimators[k]`` trained on the task group ``k``.
 
@@ -136,6 +138,9 @@ def cross_validate_task_groups(
     n_jobs, verbose : parallelism and progress.
     label : str
         Prefix of the progress lines.
+    run : FitRun, default=None
+        The run these fits belong to (its progress, its warnings); None makes
+        one for these fits alone.
 
     Returns
     -------
@@ -157,13 +162,19 @@ def cross_validate_task_groups(
             f"[{label}] {len(task_groups)} task group(s) x {len(splits)} folds = {n_fits} fits",
             flush=True,
         )
-    results = Parallel(n_jobs=n_jobs)(
-        delayed(_fit_and_score)(
-            estimator, X, targets, group, train, test, scoring, fold, verbose, label
+    jobs = (
+        delayed(call_capturing_warnings)(
+            _fit_and_score, estimator, X, targets, group, train, test, scoring, fold, verbose,
+            label,
         )
         for fold, (train, test) in enumerate(splits)
         for group, estimator in estimators.items()
     )
+    results = []
+    with nullcontext(run) if run is not None else FitRun(n_fits, label=label) as run:
+        for scores, caught in Parallel(n_jobs=n_jobs, return_as="generator")(jobs):
+            run.fit_done(caught)
+            results.append(scores)
     n_groups = len(task_groups)
     out = {
         group: np.vstack(results[k::n_groups]) for k, group in enumerate(task_groups)
