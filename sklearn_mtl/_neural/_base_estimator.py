@@ -91,6 +91,7 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
         """
         continuing = hasattr(self, "net_")
         X = self._validate_X(X, reset=not continuing)
+        classes = _classes_per_task(y, classes)
         if not continuing:
             encoded = self._fit_targets(y, n_samples=X.shape[0], classes=classes)
         else:
@@ -254,6 +255,22 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
         """skorch's history of the fit (per-epoch losses, per task too)."""
         check_is_fitted(self)
         return self.net_.history
+
+
+def _classes_per_task(y, classes):
+    """``classes`` in the per-task form: scikit-learn's flat form
+    ``classes=[0, 1]`` is the classes of a 1D ``y``'s single task."""
+    flat = (isinstance(classes, (list, tuple, np.ndarray)) and len(classes) > 0
+            and all(np.ndim(c) == 0 for c in classes))
+    if not flat:
+        return classes
+    if np.ndim(y) == 1:
+        return [list(classes)]
+    raise ValueError(
+        "classes must hold one array-like of classes per task for a 2D y, e.g. "
+        f"[[0, 1], [0, 1, 2]]; got the flat list {list(classes)!r}, scikit-learn's "
+        "form for a 1D y."
+    )
 
 
 def _same_value(a, b):

@@ -83,8 +83,8 @@ class DivergenceCheck(Callback):
     - at the end of every epoch, non-finite parameters, or gradients too
       large for float32 optimizers (which then stop learning silently),
       stop the fit too;
-    - an epoch loss ``1e3`` times the lowest epoch loss of the fit so far
-      warns (once per fit).
+    - an epoch loss ``1e3`` times the lowest loss so far (the first batch's,
+      or an earlier epoch's) warns, once per fit.
     """
 
     def on_train_begin(self, net, **kwargs):
@@ -118,13 +118,17 @@ class DivergenceCheck(Callback):
                     f"epoch {epoch}, beyond what float32 training can follow (the "
                     "network stops learning). " + _CAUSES
                 )
+        # the reference: the first batch of the history (the untrained
+        # network's loss) and the epochs before this one
         losses = [row["train_loss"] for row in net.history if "train_loss" in row]
-        if (not self.warned_ and len(losses) > 1
-                and losses[-1] > _EXPLOSION_FACTOR * min(losses[:-1])):
+        batches = net.history[0, "batches"]
+        start = [batches[0]["train_loss"]] if batches and "train_loss" in batches[0] else []
+        reference = min(start + losses[:-1], default=np.inf)
+        if not self.warned_ and losses and losses[-1] > _EXPLOSION_FACTOR * reference:
             self.warned_ = True
             warnings.warn(
                 f"The training loss exploded at epoch {epoch}: {losses[-1]:.3g}, against "
-                f"{min(losses[:-1]):.3g} before. {_CAUSES}",
+                f"{reference:.3g} before. {_CAUSES}",
                 UserWarning,
                 stacklevel=2,
             )
