@@ -328,6 +328,7 @@ def test_pipeline_and_clone(data):
     assert clone(pipe).get_params()["multitaskclassifier__lr"] == FAST["lr"]
 
 
+@pytest.mark.slow
 def test_cross_validate_and_grid_search_over_task_weights(data):
     X, Y = data
     Ydf = pd.DataFrame(Y, columns=["sign", "level", "other"])

@@ -6,6 +6,7 @@ import pickle
 import numpy as np
 import pytest
 import torch
+from _estimators import SMALL_NET
 from sklearn.base import clone
 
 from sklearn_mtl import MultiTaskClassifier
@@ -26,7 +27,7 @@ from sklearn_mtl.weighting._pcgrad import project_conflicting
 
 NAMES = sorted(WEIGHTINGS)
 STOCHASTIC = {"rlw", "pcgrad"}  # draw from torch's random state per batch
-FAST = dict(hidden_layer_sizes=(8,), max_epochs=5, lr=0.05, batch_size=32, random_state=0)
+FAST = SMALL_NET
 
 
 # ------------------------------------------------------------ strategy harness
@@ -91,6 +92,7 @@ def test_invariant_to_task_order(name):
     np.testing.assert_allclose(permuted, weights[:, perm], rtol=1e-5)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(STOCHASTIC))
 def test_invariant_to_task_order_in_distribution(name):
     """Random strategies: the mean weights of many draws follow the tasks."""

@@ -39,31 +39,30 @@ class TaskLossRecorder(Callback):
     """
 
     def on_epoch_begin(self, net, **kwargs):
-        self.sums_ = {}
+        self.batches_ = {"train": [], "valid": []}
 
     def on_batch_end(self, net, batch=None, training=None, task_losses=None,
                      task_counts=None, task_weights=None, task_active=None, **kwargs):
-        if task_losses is None:
-            return
-        prefix = "train" if training else "valid"
-        sums = self.sums_.setdefault(prefix, [0.0, 0, 0.0, 0])
-        sums[0] = sums[0] + task_losses * task_counts
-        sums[1] = sums[1] + task_counts
-        if training:
-            sums[2] = sums[2] + torch.where(task_active, task_weights,
-                                            torch.zeros_like(task_weights))
-            sums[3] = sums[3] + task_active
+        if task_losses is not None:  # summed once per epoch, in on_epoch_end
+            self.batches_["train" if training else "valid"].append(
+                (task_losses, task_counts, task_weights, task_active))
 
     def on_epoch_end(self, net, **kwargs):
-        for prefix, (loss_sums, counts, weight_sums, active) in self.sums_.items():
-            means = _mean_where_counted(loss_sums, counts, np.nan)
+        for prefix, batches in self.batches_.items():
+            if not batches:
+                continue
+            losses, counts = (torch.stack(part) for part in list(zip(*batches))[:2])
+            totals = counts.sum(0)
+            means = _mean_where_counted((losses * counts).sum(0), totals, np.nan)
             for name, value in zip(net.task_names, means):
                 net.history.record(f"{prefix}_loss_{name}", float(value))
             if prefix == "train":
-                applied = _mean_where_counted(weight_sums, active, 0.0)
+                weights, active = (torch.stack(part) for part in list(zip(*batches))[2:])
+                applied = torch.where(active, weights, torch.zeros_like(weights)).sum(0)
+                applied = _mean_where_counted(applied, active.sum(0), 0.0)
                 net.history.record("task_weights", [float(w) for w in applied])
                 net.weighting.end_epoch(
-                    torch.as_tensor(means, dtype=torch.float32, device=loss_sums.device),
+                    torch.as_tensor(means, dtype=torch.float32, device=losses.device),
                     net.module_.task_weighting,
                 )
 
