@@ -81,6 +81,13 @@ class MultiTaskNet(NeuralNet):
         self.generator_ = torch.Generator()
         self.uses_global_rng_ = draws_global_random_numbers(self.module_)
 
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "module_" in state:  # a fitted net; older pickles lack the run state
+            self.module_.eval()
+            if "generator_" not in state:
+                self._initialize_run_state()
+
     def rewire(self, *, task_weights, weighting, optimizer, **params):
         """Continue training the same network with new settings (warm start).
 
