@@ -120,7 +120,7 @@ class DivergenceCheck(Callback):
         # the reference: the first batch of the history (the untrained
         # network's loss) and the epochs before this one
         losses = [row["train_loss"] for row in net.history if "train_loss" in row]
-        batches = net.history[0, "batches"]
+        batches = net.history[0].get("batches", [])
         start = [batches[0]["train_loss"]] if batches and "train_loss" in batches[0] else []
         reference = min(start + losses[:-1], default=np.inf)
         if not self.warned_ and losses and losses[-1] > _EXPLOSION_FACTOR * reference:

@@ -105,8 +105,9 @@ class MultiTaskClassifier(BaseMultiTaskNetwork, BaseEstimator):
         training settings changed since (``lr``, ``optimizer``,
         ``weight_decay``, ``batch_size``, ``max_epochs``, ``task_weights``,
         early stopping, ``callbacks``, ``verbose``) apply to the continued
-        training; the network, its weighting state and the optimizer state
-        are kept (a new ``optimizer`` class starts a fresh optimizer).
+        training, and the callbacks start afresh as new copies of
+        ``callbacks``; the network, its weighting state and the optimizer
+        state are kept (a new ``optimizer`` class starts a fresh optimizer).
         Changing a parameter that shapes the network (``hidden_layer_sizes``,
         ``activation``, ``dropout``, ``batch_norm``, ``head_hidden_size``,
         ``module``, ``architecture``, ``n_experts``, ``device``) or the

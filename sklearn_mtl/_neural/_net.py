@@ -103,6 +103,8 @@ class MultiTaskNet(NeuralNet):
         self.weighting = weighting
         params.setdefault("optimizer__weight_decay", 0.0)
         self.set_params(**params)
+        if "callbacks" in params:
+            self.initialize_callbacks()
         if optimizer is not self.optimizer:
             self.optimizer = optimizer
             self.initialize_optimizer()
