@@ -172,10 +172,10 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
                 ).initialize()
                 check_optimizer(net)
                 self._network_params = {name: getattr(self, name) for name in NETWORK_PARAMS}
-            split = params["train_split"]
-            n_train = X.shape[0] - (split.n_valid(X.shape[0]) if split else 0)
-            check_batch_norm(net.module_, n_train, params["batch_size"])
             if epochs:
+                split = params["train_split"]
+                n_train = X.shape[0] - (split.n_valid(X.shape[0]) if split else 0)
+                check_batch_norm(net.module_, n_train, params["batch_size"])
                 net.partial_fit(X_t, torch.from_numpy(encoded.codes), epochs=epochs)
         self.net_ = net
         self.weighting_ = strategy
