@@ -169,3 +169,22 @@ def test_partial_fit_takes_scikit_learn_flat_classes(tasks):
     np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
     with pytest.raises(ValueError, match="one array-like of classes per task for a 2D y"):
         MultiTaskClassifier(**SMALL_NET).partial_fit(X, Y, classes=[0, 1, 2])
+
+
+# ------------------------------------------------- one-row fast path checks
+def test_one_row_fast_path_keeps_every_check(tasks):
+    pd = pytest.importorskip("pandas")
+    X, Y = tasks
+    clf = MultiTaskClassifier(**SMALL_NET).fit(X, Y)
+    row = X[:1].copy()
+    np.testing.assert_array_equal(clf.predict_proba(row)[0],
+                                  clf.predict_proba(row.astype(np.float32))[0])
+    with pytest.raises(ValueError, match="features"):
+        clf.predict(row[:, :-1])
+    row[0, 2] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        clf.predict(row)
+    named = MultiTaskClassifier(**SMALL_NET).fit(
+        pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])]), Y)
+    with pytest.warns(UserWarning, match="feature names"):
+        named.predict(X[:1])
