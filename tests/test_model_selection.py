@@ -187,3 +187,29 @@ def test_plot_without_matplotlib_says_how_to_install(independent, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match=r"sklearn-mtl\[plot\]"):
         independent.plot()
+
+
+def test_affinity_refuses_repeated_task_names(data):
+    import pandas as pd
+
+    X, Y = data
+    frame = pd.DataFrame(Y[:, :2], columns=["t", "t"])
+    with pytest.raises(ValueError, match=r"Y columns must name each task once; \['t'\]"):
+        task_affinity(MultiOutputClassifier(LogisticRegression()), X, frame)
+
+
+def test_affinity_reads_task_groups_of_a_dataframe_by_name(data):
+    """Permuted columns give the same affinities, permuted (shared trees do not
+    depend on the order of their tasks)."""
+    import pandas as pd
+
+    from sklearn_mtl import SharedTreeClassifier
+
+    X, Y = data
+    frame = pd.DataFrame(Y, columns=[f"t{j}" for j in range(Y.shape[1])])
+    order = list(range(Y.shape[1]))[::-1]
+    tree = SharedTreeClassifier(max_depth=3, random_state=0)
+    result = task_affinity(tree, X, frame, cv=CV)
+    permuted = task_affinity(tree, X, frame.iloc[:, order], cv=CV)
+    assert permuted.task_names == [result.task_names[k] for k in order]
+    np.testing.assert_array_equal(permuted.affinity, result.affinity[np.ix_(order, order)])

@@ -42,10 +42,11 @@ class SharedTreeClassifier(BaseSharedTrees):
 
     Parameters
     ----------
-    task_weights : array-like of shape (n_tasks,) or dict, default=None
+    task_weights : array-like of shape (n_tasks,), dict or Series, default=None
         Non-negative weight ``w_j`` of each task's Gini impurity in the split
-        criterion; None weighs all tasks 1. A dict maps task names (see
-        ``task_names_``) to weights, and the tasks it leaves out keep weight 1.
+        criterion; None weighs all tasks 1. A dict or a pandas Series maps
+        task names (see ``task_names_``) to weights, and the tasks it leaves
+        out keep weight 1.
     splitter : {"best", "random"}, default="best"
         "best" searches every threshold of the candidate features, "random"
         draws one threshold per feature (an extremely randomised tree).

@@ -13,7 +13,7 @@ from sklearn.ensemble import (
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.parallel import Parallel, delayed
 
-from .._base import mean_task_accuracy
+from .._accuracy import mean_task_accuracy
 from .._labels import MISSING
 from ._base import BaseSharedTrees, apply_tree
 from ._leaves import counted_node_proba, leaf_proba
@@ -37,10 +37,11 @@ class SharedForestClassifier(BaseSharedTrees):
     ----------
     n_estimators : int, default=100
         Number of trees.
-    task_weights : array-like of shape (n_tasks,) or dict, default=None
+    task_weights : array-like of shape (n_tasks,), dict or Series, default=None
         Non-negative weight ``w_j`` of each task's Gini impurity in the split
-        criterion; None weighs all tasks 1. A dict maps task names (see
-        ``task_names_``) to weights, and the tasks it leaves out keep weight 1.
+        criterion; None weighs all tasks 1. A dict or a pandas Series maps
+        task names (see ``task_names_``) to weights, and the tasks it leaves
+        out keep weight 1.
     splitter : {"best", "random"}, default="best"
         "best" searches every threshold of the candidate features (random
         forest), "random" draws one threshold per feature (extremely

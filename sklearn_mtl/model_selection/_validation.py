@@ -16,8 +16,8 @@ from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _num_samples
 
-from .._labels import _is_dataframe, task_labels
-from ..metrics._scorer import _score_tasks
+from .._targets import is_dataframe, task_labels
+from ..metrics._scorer import score_tasks
 
 
 def _check_scoring(scoring):
@@ -70,7 +70,7 @@ class _Targets:
     """The raw target, its per-task labels, and its subsets by rows and tasks."""
 
     def __init__(self, Y):
-        if not (_is_dataframe(Y) or hasattr(Y, "dtype")):
+        if not (is_dataframe(Y) or hasattr(Y, "dtype")):
             Y = np.asarray(Y)
         self.tasks, is_1d = task_labels(Y, input_name="Y")
         if is_1d or len(self.tasks) < 2:
@@ -89,7 +89,7 @@ class _Targets:
             kept = rows[task.labelled[rows]]
             position = np.cumsum(task.labelled) - 1  # row -> index in task.values
             return kept, task.values[position[kept]]
-        if _is_dataframe(self.Y):
+        if is_dataframe(self.Y):
             return rows, self.Y.iloc[rows, list(group)]
         return rows, self.Y[np.ix_(rows, list(group))]
 
@@ -105,7 +105,8 @@ def _fit_and_score(estimator, X, targets, group, train, test, scorer, fold, verb
     test_rows, y_test = targets.subset(test, group)
     X_test = _safe_indexing(X, test_rows)
     tasks, _ = task_labels(y_test, input_name="Y")
-    scores = _score_tasks(scorer, fitted, X_test, tasks, list(range(len(group))))
+    # the clone was fitted on these very columns: column k is its task k
+    scores = score_tasks(scorer, fitted, X_test, tasks, [(k, k) for k in range(len(group))])
     if verbose > 1:
         names = ", ".join(targets.names[j] for j in group)
         values = " ".join(f"{s:.3f}" for s in scores)
