@@ -60,7 +60,10 @@ class MultiTaskNet(NeuralNet):
 
     # ------------------------------------------------------------ set-up
     def get_default_callbacks(self):
-        callbacks = list(super().get_default_callbacks())
+        # skorch's PrintLog tabulates every epoch even when verbose=0, a cost
+        # that grows with the per-task history keys: it only runs when printing
+        callbacks = [(name, cb) for name, cb in super().get_default_callbacks()
+                     if self.verbose or name != "print_log"]
         ours = [("task_losses", TaskLossRecorder()), ("divergence", DivergenceCheck())]
         names = [name for name, _ in callbacks]
         at = names.index("print_log") if "print_log" in names else len(callbacks)
