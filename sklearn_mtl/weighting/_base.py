@@ -28,6 +28,10 @@ class TaskBatch(NamedTuple):
         (``gradients="shared"``) or the last shared layer
         (``gradients="last_shared"``); rows and columns of inactive tasks
         are zero. None otherwise.
+    generator : torch.Generator or None
+        The source of random numbers of strategies that draw them (a CPU
+        generator the net seeds from ``random_state`` every epoch); None
+        uses torch's global random state.
 
     Examples
     --------
@@ -44,6 +48,7 @@ class TaskBatch(NamedTuple):
     active: torch.Tensor
     base_weights: torch.Tensor
     gram: torch.Tensor | None = None
+    generator: torch.Generator | None = None
 
 
 class WeightingStrategy(BaseEstimator):
