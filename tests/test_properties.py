@@ -155,17 +155,7 @@ def _continuations(model):
         yield lambda m, X, Y: m.set_params(warm_start=True).fit(X, Y)
 
 
-FIT_EQUIVARIANT = [
-    pytest.param(e, marks=pytest.mark.xfail(
-        strict=True,
-        reason="known: the network's heads are initialised in column order, so a fit "
-               "on permuted tasks starts from other weights (sklearn_mtl/_neural)"))
-    if estimator_id(e) == "MultiTaskClassifier" else e
-    for e in ESTIMATORS
-]
-
-
-@pytest.mark.parametrize("estimator", FIT_EQUIVARIANT, ids=estimator_id)
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=estimator_id)
 @NAMED
 @given(problem=named_problems(), as_series=st.booleans())
 def test_fitting_on_permuted_named_tasks_only_permutes_the_outputs(estimator, problem,

@@ -164,7 +164,7 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
             else:
                 with seeded_global_rng(init_seed, device):
                     network = build_network(self, X_t, [len(c) for c in encoded.classes],
-                                            strategy, base_weights)
+                                            strategy, base_weights, _head_order(self, encoded))
                 net = MultiTaskNet(
                     module=network, task_weights=base_weights, weighting=strategy,
                     task_names=[str(t) for t in encoded.task_names], seed=int(shuffle_seed),
@@ -255,6 +255,14 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
         """skorch's history of the fit (per-epoch losses, per task too)."""
         check_is_fitted(self)
         return self.net_.history
+
+
+def _head_order(estimator, encoded):
+    """Named tasks get their heads in the order of their names (so the network
+    does not depend on the order of the columns); unnamed ones in column order."""
+    if not getattr(estimator, "_tasks_by_name", False):
+        return None
+    return np.argsort(np.asarray(encoded.task_names, dtype=str), kind="stable")
 
 
 def _classes_per_task(y, classes):

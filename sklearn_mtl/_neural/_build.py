@@ -17,9 +17,10 @@ from ._mmoe import MMoETrunk
 from ._modules import MLPTrunk, MultiTaskNetwork
 
 
-def build_network(estimator, X_t, n_classes, strategy, base_weights):
+def build_network(estimator, X_t, n_classes, strategy, base_weights, task_order=None):
     """The :class:`MultiTaskNetwork` for inputs like ``X_t`` and tasks with
-    ``n_classes`` classes, holding the strategy's state as ``task_weighting``.
+    ``n_classes`` classes, holding the strategy's state as ``task_weighting``;
+    its heads are laid out in ``task_order`` (None: column order).
 
     Parameter initialisation draws from torch's global random state: the
     caller seeds it (see :func:`._random.seeded_global_rng`).
@@ -46,6 +47,7 @@ def build_network(estimator, X_t, n_classes, strategy, base_weights):
         head_hidden_size=estimator.head_hidden_size,
         activation=estimator.activation,
         per_task_features=mmoe,
+        task_order=task_order,
     )
     network.task_weighting = strategy.initialize(
         len(n_classes), torch.as_tensor(base_weights, dtype=torch.float32)
