@@ -2,8 +2,8 @@
 
 Build: ``pip install -e ".[docs]"`` then
 ``python -m sphinx -W -b html docs docs/_build/html``. The gallery runs every
-``examples/plot_*.py``; ``SKLEARN_MTL_DOCS_QUICK=1`` makes them run on small
-data (CI sets it).
+``examples/plot_*.py``; ``SKLEARN_MTL_DOCS_QUICK=1`` in the environment makes
+them run on small data (CI sets it).
 """
 
 import os
@@ -99,7 +99,6 @@ def setup(app):
     app.connect("autodoc-skip-member", _skip_member)
 
 # -- Gallery -------------------------------------------------------------
-QUICK = os.environ.get("SKLEARN_MTL_DOCS_QUICK", "") not in ("", "0")
 sphinx_gallery_conf = {
     "examples_dirs": str(ROOT / "examples"),
     "gallery_dirs": "auto_examples",

@@ -24,7 +24,6 @@ single-task learning of the same network for free.
 import os
 
 import matplotlib.pyplot as plt
-import numpy as np
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import GridSearchCV, KFold
 
