@@ -81,7 +81,6 @@ numpydoc_validation_exclude = {
     r"\.TaskAffinityResult$",
     r"\.TaskBatch$",
 }
-numpydoc_validation_overrides = {}
 
 # scikit-learn's metadata-routing machinery (set_fit_request, ...) is
 # inherited by every estimator, generated at run time and documented in

@@ -78,7 +78,8 @@ for name, weighting in strategies.items():
 fig, ax = plt.subplots(figsize=(6, 3.5))
 for name, model in fitted.items():
     weights = np.asarray(model.history_[:, "task_weights"])
-    ax.plot(weights[:, 0] / weights.sum(axis=1), label=name)
+    epochs = np.arange(1, len(weights) + 1)
+    ax.plot(epochs, weights[:, 0] / weights.sum(axis=1), label=name)
 ax.set_xlabel("epoch")
 ax.set_ylabel("share of the weight on the 20-class task")
 ax.legend(fontsize=7)
