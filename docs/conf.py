@@ -6,7 +6,9 @@ Build: ``pip install -e ".[docs]"`` then
 them run on small data (CI sets it).
 """
 
-import os
+import importlib
+import inspect
+import pkgutil
 import re
 import sys
 from pathlib import Path
@@ -15,6 +17,10 @@ ROOT = Path(__file__).resolve().parent.parent
 # Build from a checkout without installing: the package in the repository
 # root wins over an installed copy.
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "docs"))  # _gallery_order, imported by name
+
+from sphinx.pycode import ModuleAnalyzer  # noqa: E402
+from sphinx.util import logging  # noqa: E402
 
 import sklearn_mtl  # noqa: E402
 
@@ -23,6 +29,14 @@ author = "sklearn-mtl developers"
 copyright = "sklearn-mtl developers"
 release = sklearn_mtl.__version__
 version = ".".join(release.split(".")[:2])
+
+# The public modules: the package and its subpackages without a leading
+# underscore. api.rst must list each (checked in setup() below).
+PUBLIC_MODULES = ["sklearn_mtl"] + [
+    f"sklearn_mtl.{info.name}"
+    for info in pkgutil.iter_modules(sklearn_mtl.__path__)
+    if not info.name.startswith("_")
+]
 
 extensions = [
     "sphinx.ext.autodoc",
@@ -38,7 +52,6 @@ exclude_patterns = ["_build", "images", "Thumbs.db", ".DS_Store"]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
 default_role = "literal"  # `name` renders as code, as in numpydoc docstrings
-nitpicky = False
 
 # -- API reference -------------------------------------------------------
 autosummary_generate = True
@@ -74,9 +87,10 @@ numpydoc_validation_exclude = {
     r"\.get_metadata_routing$",
     r"\.set_\w+_request$",
     r"\.__init__$",
-    # Records the package builds and returns (compare_with_single_task,
-    # task_affinity, the weighting hooks): users read them, never construct
-    # them, and their constructor arguments are their documented Attributes.
+    # Records the package builds (the results of compare_with_single_task and
+    # task_affinity; the batch the weighting hooks receive): users read them,
+    # never construct them; their constructor arguments are their documented
+    # Attributes.
     r"\.ComparisonResult$",
     r"\.TaskAffinityResult$",
     r"\.TaskBatch$",
@@ -94,8 +108,40 @@ def _skip_member(app, what, name, obj, skip, options):
     return True if builtin or _SKLEARN_ROUTING.match(name) else None
 
 
+def _reexported_data_docs(public_modules):
+    """A public constant re-exported by a package's ``__init__`` (such as
+    ``weighting.WEIGHTINGS``) has its docstring where it is assigned, which
+    autodoc does not read: copy it into the analysis of the public module
+    (autodoc's analyses are cached per module)."""
+    for public in public_modules:
+        module = importlib.import_module(public)
+        analyzer = ModuleAnalyzer.for_module(public)
+        analyzer.analyze()
+        for name in getattr(module, "__all__", []):
+            obj = getattr(module, name)
+            if ("", name) in analyzer.attr_docs or inspect.isclass(obj) or callable(obj):
+                continue
+            for modname, defining in list(sys.modules.items()):
+                if modname.startswith(public + ".") and getattr(defining, name, None) is obj:
+                    docs = ModuleAnalyzer.for_module(modname).find_attr_docs()
+                    if ("", name) in docs:
+                        analyzer.attr_docs[("", name)] = docs[("", name)]
+                        break
+
+
+def _check_api_lists_public_modules():
+    listed = set((Path(__file__).parent / "api.rst").read_text().split())
+    for name in PUBLIC_MODULES:
+        if name not in listed:
+            logging.getLogger(__name__).warning(
+                "docs/api.rst does not list the public module %s", name)
+
+
 def setup(app):
     app.connect("autodoc-skip-member", _skip_member)
+    _check_api_lists_public_modules()
+    _reexported_data_docs(PUBLIC_MODULES)
+
 
 # -- Gallery -------------------------------------------------------------
 sphinx_gallery_conf = {
@@ -105,7 +151,8 @@ sphinx_gallery_conf = {
     # TaskGroupingClassifier is not merged yet: the task-grouping example is
     # left out of the gallery until it is (delete this entry then).
     "ignore_pattern": r"plot_task_grouping\.py",
-    "within_subsection_order": "FileNameSortKey",
+    # the article's example first, then from the everyday to the specialised
+    "within_subsection_order": "_gallery_order.gallery_order",
     "download_all_examples": False,
     "show_memory": False,
     "remove_config_comments": True,
@@ -113,7 +160,6 @@ sphinx_gallery_conf = {
     "backreferences_dir": "generated/backreferences",
     "reference_url": {"sklearn_mtl": None},
     "matplotlib_animations": False,
-    "plot_gallery": "True",
 }
 
 # -- HTML ----------------------------------------------------------------
@@ -128,4 +174,3 @@ html_theme_options = {
 }
 html_show_sourcelink = False
 myst_heading_anchors = 3
-suppress_warnings = []
