@@ -126,9 +126,9 @@ class MultiTaskClassifier(BaseMultiTaskNetwork, BaseEstimator):
         Number of classes of each task.
     n_tasks_ : int
         Number of tasks.
-    task_names_ : ndarray of str, shape (n_tasks_,)
+    task_names_ : ndarray of str, shape (`n_tasks_`,)
         Column names of a DataFrame target, else ``task_0``, ``task_1``, ...
-    task_weights_ : ndarray of shape (n_tasks_,)
+    task_weights_ : ndarray of shape (`n_tasks_`,)
         The task weights applied in the last training epoch,
         ``w_j * lambda_j`` averaged over its batches; the fixed
         ``task_weights`` under static weighting. The weights of every epoch
@@ -138,7 +138,7 @@ class MultiTaskClassifier(BaseMultiTaskNetwork, BaseEstimator):
         state is ``net_.module_.task_weighting``.
     n_features_in_ : int
         Number of features (the size of axis 1) seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features, when X is a DataFrame with string columns.
     net_ : skorch.NeuralNet
         The fitted skorch net; ``net_.module_`` is the torch network.

@@ -163,7 +163,7 @@ class BaseSharedTrees(MultiTaskClassifierMixin, BaseEstimator):
 
     @property
     def feature_importances_(self):
-        """Impurity-based importance of each feature, shape (n_features_in_,).
+        """Impurity-based importance of each feature, shape (`n_features_in_`,).
 
         The normalised total decrease of the weighted impurity brought by
         the splits on each feature (the Gini importance of a

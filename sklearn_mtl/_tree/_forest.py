@@ -92,16 +92,16 @@ class SharedForestClassifier(BaseSharedTrees):
         Number of classes of each task.
     n_tasks_ : int
         Number of tasks.
-    task_names_ : ndarray of str, shape (n_tasks_,)
+    task_names_ : ndarray of str, shape (`n_tasks_`,)
         Column names of a DataFrame target, else ``task_0``, ``task_1``, ...
-    task_weights_ : ndarray of shape (n_tasks_,)
+    task_weights_ : ndarray of shape (`n_tasks_`,)
         The task weights used in training.
     estimator_ : RandomForestClassifier, RandomForestRegressor, ExtraTreesClassifier \
             or ExtraTreesRegressor
         The fitted scikit-learn forest. Its trees' splits are this forest's
         splits; their values are those of the encoded targets, not the
         class probabilities (use ``predict_proba``).
-    feature_importances_ : ndarray of shape (n_features_in_,)
+    feature_importances_ : ndarray of shape (`n_features_in_`,)
         Normalised total decrease of the weighted impurity per feature,
         averaged over the trees.
     oob_score_ : float
@@ -113,7 +113,7 @@ class SharedForestClassifier(BaseSharedTrees):
         Only with ``oob_score``.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features, when X is a DataFrame with string columns.
 
     See Also

@@ -147,7 +147,20 @@ class WeightingStrategy(BaseEstimator):
         raise NotImplementedError
 
     def penalty(self, batch, state):
-        """Extra term of the training objective, or None (the default)."""
+        """Extra term of the training objective, or None (the default).
+
+        Parameters
+        ----------
+        batch : TaskBatch
+            The batch's per-task losses, active tasks and base weights.
+        state : torch.nn.Module
+            The module returned by :meth:`initialize`.
+
+        Returns
+        -------
+        penalty : Tensor, scalar, or None
+            Added to the weighted sum of the task losses.
+        """
         return None
 
     def end_epoch(self, epoch_losses, state):
@@ -163,6 +176,13 @@ class WeightingStrategy(BaseEstimator):
 
     def objective(self, batch, state):
         """The scalar to minimise for one batch and the weights it applies.
+
+        Parameters
+        ----------
+        batch : TaskBatch
+            The batch's per-task losses, active tasks and base weights.
+        state : torch.nn.Module
+            The module returned by :meth:`initialize`.
 
         Returns
         -------
