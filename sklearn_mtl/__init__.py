@@ -15,12 +15,14 @@ __all__ = [
     "MultiTaskClassifier",
     "SharedForestClassifier",
     "SharedTreeClassifier",
+    "TaskGroupingClassifier",
     "__version__",
 ]
 
 _LAZY = {
     "InconsistentVersionWarning": "._base",
     "MultiTaskClassifier": "._neural._classifier",
+    "TaskGroupingClassifier": "._grouping._classifier",
 }
 
 
