@@ -128,9 +128,8 @@ class TaskGroupingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
        most strongly linked pair first, under the same rule, each pair
        once, for at most ``max_candidates`` fits in steps 3 and 4;
     5. all tasks together replace this partition only if they are better
-       by more than one standard error; even then a task whose labels are
-       linked to no other and that its own model cannot predict better
-       than its majority class (a pure-noise task) stays alone.
+       by more than one standard error; even then the tasks linked to no
+       other (a pure-noise task among them) stay alone.
 
     A task linked to no other, or that loses from every partner, trains
     alone. The chosen groups are then refitted on all the training rows.
@@ -215,7 +214,7 @@ class TaskGroupingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         self : TaskGroupingClassifier
             The fitted estimator.
         """
-        validate_data(self, X, skip_check_array=True)
+        X = self._check_X(X, reset=True)
         n_samples = _num_samples(X)
         if not (_is_dataframe(y) or hasattr(y, "dtype")):
             _as_2d_target(y, "y")  # the package's errors for None, scalars, ragged lists
@@ -264,9 +263,6 @@ class TaskGroupingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         )
         self._group_indices = [list(group) for group in groups]
         self.groups_ = [[str(self.task_names_[t]) for t in group] for group in groups]
-        first = self.estimators_[0]
-        if hasattr(first, "n_features_in_"):
-            self.n_features_in_ = first.n_features_in_
         return self
 
     def _resolve_groups(self, tasks):
@@ -317,10 +313,21 @@ class TaskGroupingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
             "indices)."
         )
 
+    def _check_X(self, X, *, reset):
+        """Validate X as the inner estimator would (2D or more, sparse only
+        if it accepts sparse input), but leave a DataFrame as it is so that
+        a Pipeline inside can select columns by name."""
+        checked = validate_data(
+            self, X, reset=reset,
+            accept_sparse=["csr", "csc"] if self.__sklearn_tags__().input_tags.sparse else False,
+            dtype=None, ensure_all_finite=False, allow_nd=True,
+        )
+        return X if _is_dataframe(X) else checked
+
     # ------------------------------------------------------------ predict
     def _group_outputs(self, X, method):
         check_is_fitted(self)
-        validate_data(self, X, skip_check_array=True, reset=False)
+        X = self._check_X(X, reset=False)
         outputs = [None] * self.n_tasks_
         for group, estimator in zip(self._group_indices, self.estimators_):
             result = getattr(estimator, method)(X)

@@ -113,16 +113,6 @@ def _split(n_samples, tasks, validation_fraction, random_state):
     return train, valid
 
 
-def _majority_accuracy(task, train, valid):
-    """Validation accuracy of always predicting the task's most frequent
-    training label (the chance level a useful model must beat)."""
-    codes = _row_codes(task, np.arange(len(task.labelled)))
-    train_codes, valid_codes = codes[train], codes[valid]
-    majority = np.bincount(train_codes[train_codes >= 0]).argmax()
-    valid_codes = valid_codes[valid_codes >= 0]
-    return float(np.mean(valid_codes == majority))
-
-
 def search_groups(fit_group, X_rows, tasks, *, validation_fraction, max_candidates,
                   random_state, n_jobs):
     """Choose a partition of the tasks on an inner validation split.
@@ -175,7 +165,6 @@ def search_groups(fit_group, X_rows, tasks, *, validation_fraction, max_candidat
     hits = Parallel(n_jobs=n_jobs)(
         delayed(_fit_and_validate)(fit_group, X_rows, tasks, g, train, valid) for g in starts
     )
-    single = np.concatenate([_accuracies(h) for h in hits[:n_tasks]])
     history = [{"group": list(g), "scores": _accuracies(h).tolist(), "accepted": len(g) == 1}
                for g, h in zip(starts, hits)]
 
@@ -220,12 +209,9 @@ def search_groups(fit_group, X_rows, tasks, *, validation_fraction, max_candidat
         partition_hits[:, list(group)] = group_hits
     groups = sorted(list(g) for g in current)
     if len(groups) > 1 and not _no_worse(partition_hits, hits[n_tasks]):
-        noise = [
-            t for t in range(n_tasks)
-            if not dependent[t].any() and single[t] <= _majority_accuracy(tasks[t], train, valid)
-        ]
-        shared = [t for t in range(n_tasks) if t not in noise]
-        groups = sorted(([shared] if shared else []) + [[t] for t in noise])
+        alone = [t for t in range(n_tasks) if not dependent[t].any()]
+        shared = [t for t in range(n_tasks) if t not in alone]
+        groups = sorted(([shared] if shared else []) + [[t] for t in alone])
         history[n_tasks]["accepted"] = True
     info = {"affinity": cramers_v, "p_values": p_values, "history": history,
             "n_fits": len(history)}

@@ -7,12 +7,14 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 
 
-def _task_directions(rng, n_informative, n_classes, relatedness, clusters):
+def _task_directions(rng, n_informative, n_classes, relatedness, clusters=None):
     """Unit-norm logit directions of each task: ``sqrt(r) * shared +
     sqrt(1 - r) * own``, where ``shared`` belongs to the task's cluster,
     with all the shared and own directions orthonormal (when there is room
     for them), so the cosine between two tasks' directions is ``r`` within a
-    cluster and 0 across clusters."""
+    cluster and 0 across clusters (one cluster of every task by default)."""
+    if clusters is None:
+        clusters = [list(range(len(n_classes)))]
     n_shared = [max(n_classes[t] for t in cluster) for cluster in clusters]
     n_columns = sum(n_shared) + sum(n_classes)
     basis = rng.standard_normal((n_informative, n_columns))
