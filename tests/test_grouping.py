@@ -179,13 +179,14 @@ def test_auto_recovers_planted_groups_and_leaves_noise_alone(auto):
     assert ["task_0", "task_1"] in kept and ["task_2", "task_3"] in kept
 
 
-def test_auto_keeps_a_noise_task_alone_even_when_all_together_wins(data, monkeypatch):
+def test_auto_keeps_a_noise_task_alone_even_when_all_linked_tasks_win(data, monkeypatch):
     from sklearn_mtl._grouping import _search
 
     monkeypatch.setattr(_search, "_no_worse", lambda merged, apart: False)  # "all" wins
     X, Y = data
     model = TaskGroupingClassifier(TREE, random_state=0).fit(X, Y)
     assert model.groups_ == [["task_0", "task_1", "task_2", "task_3"], ["task_4"]]
+    assert "task_4" not in sum((entry["group"] for entry in model.search_history_), [])
 
 
 def test_auto_is_reproducible_and_seeds_unseeded_estimators(data):
@@ -208,13 +209,18 @@ def test_max_groups_merges_the_most_linked_groups(data):
         [f"task_{t}" for t in range(5)]]
 
 
-def test_max_candidates_limits_the_fits_of_the_search(data):
-    X, Y = data
-    model = TaskGroupingClassifier(TREE, max_candidates=1, random_state=0).fit(X, Y)
-    assert len(model.search_history_) == 5 + 1 + 1  # singles, all, one candidate
-    model = TaskGroupingClassifier(TREE, max_candidates=0, random_state=0).fit(X, Y)
-    assert len(model.search_history_) == 5 + 1
-    assert ["task_4"] in model.groups_
+@pytest.mark.parametrize("max_candidates, n_pairs", [(0, 0), (2, 2), (5, 3)])
+def test_max_candidates_limits_the_fits_of_the_search(monkeypatch, max_candidates, n_pairs):
+    from sklearn_mtl._grouping import _search
+
+    monkeypatch.setattr(_search, "_no_worse", lambda merged, apart: False)  # every merge fails
+    X, Y = make_multitask_classification(
+        n_samples=300, groups=[3], n_noise_tasks=1, task_relatedness=0.9, random_state=0
+    )
+    model = TaskGroupingClassifier(TREE, max_candidates=max_candidates, random_state=0).fit(X, Y)
+    # three linked tasks alone, their set together, then at most three pairs of them
+    assert len(model.search_history_) == 3 + 1 + n_pairs
+    assert model.groups_ == [[f"task_{t}"] for t in range(4)]
 
 
 def test_auto_without_validation_rows_for_a_task_trains_all_together(data):

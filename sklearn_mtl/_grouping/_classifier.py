@@ -64,14 +64,15 @@ class TaskGroupingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         linked groups are merged until no more remain. None leaves the
         number of groups to the search.
     max_candidates : int, default=None
-        With ``groups="auto"``, the most merged groups fitted and validated
-        by the greedy search (its cost limit); None allows ``n_tasks``.
+        With ``groups="auto"``, the most groups fitted and validated by the
+        greedy step of the search (its cost limit; see Notes); None allows
+        ``n_tasks``.
     validation_fraction : float, default=0.25
         With ``groups="auto"``, fraction of the training rows held out to
         validate the groups.
     n_jobs : int, default=None
         Number of fits run in parallel (joblib): the groups' final fits and
-        the search's single-task fits.
+        the first fits of the search.
     random_state : int, RandomState instance or None, default=None
         Seeds the inner validation split; it also seeds the clones of
         ``estimator`` whose ``random_state`` is None, so that the same
@@ -112,29 +113,31 @@ class TaskGroupingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
     -----
     **The "auto" search.** The training rows are split once, at random,
     into an inner training part and ``validation_fraction`` of validation
-    rows. On the inner training part:
+    rows, and every fit of the search is trained on the first and scored on
+    the second:
 
-    1. each task is fitted alone and all tasks together (``n_tasks + 1``
-       fits), and every prediction on the validation rows is recorded;
-    2. the affinity of two tasks is the dependence of their labels
-       (Cramér's V, ``affinity_``); a pair is linked when a chi-square test
-       rejects independence at level 0.01, Bonferroni-corrected over the
-       pairs;
-    3. each connected set of linked tasks is fitted as one group, and kept
-       when it does no worse than its tasks alone: the drop of correct
-       validation predictions per row is at most one standard error
-       (training together versus alone, Standley et al., ICML 2020);
-    4. in a set that was not kept, linked groups are merged greedily, the
+    1. the affinity of two tasks is the dependence of their labels on the
+       inner training rows (Cramér's V, ``affinity_``); a pair is linked
+       when a chi-square test rejects independence at level 0.01,
+       Bonferroni-corrected over the pairs. A task linked to no other (a
+       pure-noise task, for instance) trains alone, with no search fit;
+    2. each linked task is fitted alone, and each connected set of linked
+       tasks together. The set is kept as a group when it does no worse
+       than its tasks alone: the drop of correct validation predictions
+       per row is at most one standard error (training together versus
+       alone, Standley et al., ICML 2020);
+    3. in a set that was not kept, linked groups are merged greedily, the
        most strongly linked pair first, under the same rule, each pair
-       once, for at most ``max_candidates`` fits in steps 3 and 4;
-    5. all tasks together replace this partition only if they are better
-       by more than one standard error; even then the tasks linked to no
-       other (a pure-noise task among them) stay alone.
+       once, for at most ``max_candidates`` fits;
+    4. with two sets or more, all linked tasks are also fitted together,
+       and replace the partition found if better by more than one
+       standard error.
 
-    A task linked to no other, or that loses from every partner, trains
-    alone. The chosen groups are then refitted on all the training rows.
+    A task that loses from every partner trains alone. The chosen groups
+    are then refitted on all the training rows.
 
-    **Cost.** At most ``n_tasks + 1 + max_candidates`` fits on
+    **Cost.** For L linked tasks in C sets, ``L + C`` fits (``+ 1`` if
+    ``C > 1``) and at most ``max_candidates`` more on
     ``1 - validation_fraction`` of the rows, then one fit per group.
     Single-task and small-group fits cost less than a fit on all tasks
     (fewer heads and losses; for shared trees, a cheaper split criterion).
@@ -142,8 +145,8 @@ class TaskGroupingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
     on all tasks.
 
     **Assumptions.** Tasks that help each other have dependent labels on the
-    training rows: tasks that share features but not labels are only grouped
-    through the "all" candidate. A tie goes to sharing among linked tasks.
+    training rows: tasks that share features but not labels are never
+    grouped. A tie goes to sharing among linked tasks.
     The inner split is a single hold-out, so on small data sets the choice
     is noisy; each task needs labelled rows on both sides of it (otherwise
     all tasks are trained together, with a warning). The lookahead affinity

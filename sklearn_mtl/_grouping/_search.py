@@ -1,11 +1,11 @@
 """The ``groups="auto"`` search of :class:`TaskGroupingClassifier`.
 
-On an inner split of the training rows, fit each task alone and all tasks
-together, then merge groups greedily: two groups whose labels are
-statistically dependent are fitted together and kept together when their
-tasks' validation accuracy rises (a budgeted, validated version of the
-pairwise "train together versus alone" affinity of Standley et al., ICML
-2020). Nothing here imports torch.
+Tasks are linked when their labels are statistically dependent on an inner
+training split. Each set of linked tasks is fitted together and alone, and
+kept together unless the validation accuracy drops; otherwise its groups
+are merged greedily under the same rule (a budgeted, validated version of
+the "train together versus alone" affinity of Standley et al., ICML 2020).
+Nothing here imports torch.
 """
 
 import warnings
@@ -129,11 +129,11 @@ def search_groups(fit_group, X_rows, tasks, *, validation_fraction, max_candidat
     validation_fraction : float
         Fraction of the rows held out to validate the groups.
     max_candidates : int
-        Most merged groups fitted by the greedy search.
+        Most merged groups fitted by the greedy search, after the linked sets.
     random_state : int, RandomState instance or None
         Seed of the inner split.
     n_jobs : int or None
-        Fits run in parallel (joblib) for the singles and "all".
+        Fits run in parallel (joblib) for the first fits of the search.
 
     Returns
     -------
@@ -161,58 +161,57 @@ def search_groups(fit_group, X_rows, tasks, *, validation_fraction, max_candidat
     dependent = p_values < DEPENDENCE_ALPHA / n_pairs  # Bonferroni over the pairs
     np.fill_diagonal(dependent, False)
 
-    starts = [(t,) for t in range(n_tasks)] + [tuple(range(n_tasks))]
-    hits = Parallel(n_jobs=n_jobs)(
+    components = [c for c in _components(dependent) if len(c) > 1]
+    linked = tuple(sorted(t for c in components for t in c))
+    starts = [(t,) for t in linked] + components + ([linked] if len(components) > 1 else [])
+    hits = dict(zip(starts, Parallel(n_jobs=n_jobs)(
         delayed(_fit_and_validate)(fit_group, X_rows, tasks, g, train, valid) for g in starts
-    )
-    history = [{"group": list(g), "scores": _accuracies(h).tolist(), "accepted": len(g) == 1}
-               for g, h in zip(starts, hits)]
-
-    current = {(t,): hits[t] for t in range(n_tasks)}
+    )))
+    history = [{"group": [t], "scores": _accuracies(hits[(t,)]).tolist(), "accepted": True}
+               for t in linked]
+    current = {(t,): hits[(t,)] for t in linked}
     budget = [max_candidates]
 
     def try_merge(parts):
-        """Fit the union of ``parts`` (groups of ``current``); keep it when
-        it does no worse than the parts apart."""
+        """Fit the union of ``parts`` (groups of ``current``) unless already
+        fitted; keep it when it does no worse than the parts apart."""
         merged = tuple(sorted(sum(parts, ())))
-        if len(merged) == n_tasks:  # already fitted
-            merged_hits = hits[n_tasks]
-        elif budget[0] > 0:
+        if merged not in hits:
+            if budget[0] == 0:
+                return False
             budget[0] -= 1
-            merged_hits = _fit_and_validate(fit_group, X_rows, tasks, merged, train, valid)
-        else:
-            return False
+            hits[merged] = _fit_and_validate(fit_group, X_rows, tasks, merged, train, valid)
         order = np.argsort(sum(parts, ()))
-        accepted = _no_worse(merged_hits, np.column_stack([current[p] for p in parts])[:, order])
-        history.append({"group": list(merged), "scores": _accuracies(merged_hits).tolist(),
+        apart = np.column_stack([current[p] for p in parts])[:, order]
+        accepted = _no_worse(hits[merged], apart)
+        history.append({"group": list(merged), "scores": _accuracies(hits[merged]).tolist(),
                         "accepted": accepted})
         if accepted:
             for part in parts:
                 del current[part]
-            current[merged] = merged_hits
+            current[merged] = hits[merged]
         return accepted
 
-    components = [c for c in _components(dependent) if len(c) > 1]
     for component in components:
         try_merge([(t,) for t in component])
     tried = {frozenset(c) for c in components}
-    while True:
+    while budget[0] > 0:
         pair = _best_candidate(list(current), cramers_v, dependent, tried)
         if pair is None:
             break
         tried.add(frozenset(pair[0] + pair[1]))
-        if not try_merge(list(pair)) and budget[0] == 0:
-            break
-
-    partition_hits = np.empty_like(hits[n_tasks])
-    for group, group_hits in current.items():
-        partition_hits[:, list(group)] = group_hits
-    groups = sorted(list(g) for g in current)
-    if len(groups) > 1 and not _no_worse(partition_hits, hits[n_tasks]):
-        alone = [t for t in range(n_tasks) if not dependent[t].any()]
-        shared = [t for t in range(n_tasks) if t not in alone]
-        groups = sorted(([shared] if shared else []) + [[t] for t in alone])
-        history[n_tasks]["accepted"] = True
+        try_merge(list(pair))
+    if len(components) > 1:  # all linked tasks together, against the partition found
+        partition = np.empty((len(valid), n_tasks))
+        for group, group_hits in current.items():
+            partition[:, list(group)] = group_hits
+        accepted = not _no_worse(partition[:, list(linked)], hits[linked])
+        history.append({"group": list(linked), "scores": _accuracies(hits[linked]).tolist(),
+                        "accepted": accepted})
+        if accepted:
+            current = {linked: hits[linked]}
+    unlinked = [[t] for t in range(n_tasks) if t not in linked]
+    groups = sorted([list(g) for g in current] + unlinked)
     info = {"affinity": cramers_v, "p_values": p_values, "history": history,
             "n_fits": len(history)}
     return groups, info
