@@ -223,6 +223,27 @@ def test_max_candidates_limits_the_fits_of_the_search(monkeypatch, max_candidate
     assert model.groups_ == [[f"task_{t}"] for t in range(4)]
 
 
+def test_search_params_apply_to_the_search_fits_only(data, monkeypatch):
+    from sklearn_mtl._grouping import _classifier
+
+    depths = []
+    fit_group = _classifier._fit_group
+
+    def spy(base, *args):
+        depths.append(base.max_depth)
+        return fit_group(base, *args)
+
+    monkeypatch.setattr(_classifier, "_fit_group", spy)
+    X, Y = data
+    model = TaskGroupingClassifier(TREE, search_params={"max_depth": 1}, random_state=0)
+    model.fit(X, Y)
+    n_search = len(model.search_history_)
+    assert depths == [1] * n_search + [4] * len(model.groups_)
+    assert [e.max_depth for e in model.estimators_] == [4] * len(model.groups_)
+    with pytest.raises(ValueError, match="search_params: Invalid parameter 'nope'"):
+        TaskGroupingClassifier(TREE, search_params={"nope": 1}).fit(X, Y)
+
+
 def test_auto_without_validation_rows_for_a_task_trains_all_together(data):
     X, Y = data
     Y = Y[:40].copy()

@@ -70,6 +70,11 @@ class TaskGroupingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
     validation_fraction : float, default=0.25
         With ``groups="auto"``, fraction of the training rows held out to
         validate the groups.
+    search_params : dict, default=None
+        With ``groups="auto"``, parameters of ``estimator`` (nested names
+        allowed, as for ``set_params``) that only the fits of the search
+        use, to make them cheaper: fewer epochs, a shorter early-stopping
+        patience, fewer trees. The final fits use ``estimator`` as given.
     n_jobs : int, default=None
         Number of fits run in parallel (joblib): the groups' final fits and
         the first fits of the search.
@@ -184,17 +189,20 @@ class TaskGroupingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         "max_groups": [None, Interval(Integral, 1, None, closed="left")],
         "max_candidates": [None, Interval(Integral, 0, None, closed="left")],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "search_params": [None, dict],
         "n_jobs": [None, Integral],
         "random_state": ["random_state"],
     }
 
     def __init__(self, estimator=None, *, groups="auto", max_groups=None, max_candidates=None,
-                 validation_fraction=0.25, n_jobs=None, random_state=None):
+                 validation_fraction=0.25, search_params=None, n_jobs=None,
+                 random_state=None):
         self.estimator = estimator
         self.groups = groups
         self.max_groups = max_groups
         self.max_candidates = max_candidates
         self.validation_fraction = validation_fraction
+        self.search_params = search_params
         self.n_jobs = n_jobs
         self.random_state = random_state
 
@@ -241,6 +249,16 @@ class TaskGroupingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         def fit_group(group, rows):
             return _fit_group(base, weights, X, y, tasks, group, rows, self.task_names_)
 
+        searched = base
+        if self.search_params:
+            try:
+                searched = clone(base).set_params(**self.search_params)
+            except ValueError as exc:
+                raise ValueError(f"search_params: {exc}") from exc
+
+        def search_fit(group, rows):
+            return _fit_group(searched, weights, X, y, tasks, group, rows, self.task_names_)
+
         def X_rows(rows):
             return _safe_indexing(X, rows)
 
@@ -249,7 +267,7 @@ class TaskGroupingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         if groups is None:  # "auto"
             max_candidates = self.n_tasks_ if self.max_candidates is None else self.max_candidates
             groups, info = search_groups(
-                fit_group, X_rows, tasks, validation_fraction=self.validation_fraction,
+                search_fit, X_rows, tasks, validation_fraction=self.validation_fraction,
                 max_candidates=max_candidates, random_state=self.random_state,
                 n_jobs=self.n_jobs,
             )
