@@ -118,6 +118,7 @@ def summarise(ds, folds):
         "cost_in_all_fits": {m: float(np.mean([f[f"time_{m}"] / f["time_all"] for f in folds]))
                              for m in MODES},
         "max_cost_auto": float(max(f["time_auto"] / f["time_all"] for f in folds)),
+        "cpu_seconds_per_fold": [sum(f[f"time_{m}"] for m in MODES) for f in folds],
         "groups_per_fold": [f["groups"] for f in folds],
         "n_search_fits": [f["n_search_fits"] for f in folds],
     }
