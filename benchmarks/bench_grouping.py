@@ -2,7 +2,8 @@
 
 For every data set (the public sets of ``_datasets.py`` and synthetic data
 with planted groups: clusters of related tasks, an unrelated task and a
-pure-noise task), on each fold of a shuffled K-fold split, fit
+pure-noise task), on each fold of a shuffled, repeated K-fold split (quick: 2 folds
+once; full: 5 folds twice; planted structures: 1 or 3 drawn data sets), fit
 ``TaskGroupingClassifier`` with ``groups="auto"``, ``"all"`` and
 ``"single"`` around the benchmarks' MultiTaskClassifier pipeline
 (``_common.neural_net``: standardised inputs, one hidden layer, Adam, early
@@ -15,8 +16,12 @@ after the other in one process).
 
 Usage::
 
-    python benchmarks/bench_grouping.py --quick            # a few minutes, 2 cores
+    python benchmarks/bench_grouping.py --quick            # ~5 minutes on 2 shared cores
     python benchmarks/bench_grouping.py --n-jobs 8         # the full run, 16 cores
+
+The full run is 10 data sets x 10 folds = 100 single-threaded jobs; the
+largest, a yeast fold, took 12-16 CPU seconds here (3-fold), so with
+``--n-jobs 8`` it should end in a few minutes.
 
 Goals (issue 13): mean accuracy of "auto" >= max("all", "single") - 0.3
 points on every data set; planted groups recovered with ARI >= 0.9; the
@@ -33,7 +38,7 @@ from _common import RESULTS, SEED, format_table, neural_net, single_threaded, wr
 from _datasets import LOADERS, BenchDataset, load
 from joblib import Parallel, delayed
 from sklearn.metrics import adjusted_rand_score
-from sklearn.model_selection import KFold
+from sklearn.model_selection import RepeatedKFold
 
 MODES = ("auto", "all", "single")
 # The search's fits stop after 3 epochs without improvement instead of 10:
@@ -45,31 +50,32 @@ PLANTED = {  # name: (cluster sizes, noise tasks, n_samples)
 }
 
 
-def load_planted(name, quick):
-    """Synthetic tasks with planted groups; the truth is in ``description``."""
+def load_planted(name, seed, quick):
+    """Synthetic tasks with planted groups, drawn with ``seed``."""
     from sklearn_mtl.datasets import make_multitask_classification
 
     sizes, n_noise, n_samples = PLANTED[name]
     X, Y = make_multitask_classification(
         n_samples=n_samples // 2 if quick else n_samples, n_features=30, n_informative=24,
         groups=sizes, n_noise_tasks=n_noise, task_relatedness=0.9, flip_y=0.05,
-        random_state=SEED, as_frame=True,
+        random_state=seed, as_frame=True,
     )
-    return BenchDataset(name, X, Y.astype(int), (), (64,),
+    return BenchDataset(f"{name}#{seed}", X, Y.astype(int), (), (64,),
                         f"clusters {sizes}, {n_noise} noise task(s), relatedness 0.9")
 
 
 def planted_labels(name):
     """Cluster label of each task: one per cluster, one per noise task."""
-    sizes, n_noise, _ = PLANTED[name]
+    sizes, n_noise, _ = PLANTED[name.split("#")[0]]
     labels = [k for k, size in enumerate(sizes) for _ in range(size)]
     return labels + list(range(len(sizes), len(sizes) + n_noise))
 
 
-def datasets(names, quick):
+def datasets(names, quick, n_draws):
     for name in names:
         if name in PLANTED:
-            yield load_planted(name, quick)
+            for seed in range(n_draws):
+                yield load_planted(name, seed, quick)
             continue
         ds = load(name)
         if quick and len(ds.X) > 800:  # a stratum-free random subsample
@@ -124,7 +130,7 @@ def summarise(ds, folds):
     }
     best = max(summary["mean_accuracy"]["all"], summary["mean_accuracy"]["single"])
     summary["auto_minus_best_points"] = 100 * (summary["mean_accuracy"]["auto"] - best)
-    if ds.name in PLANTED:
+    if ds.name.split("#")[0] in PLANTED:
         truth = planted_labels(ds.name)
         aris, alone = [], []
         for groups in summary["groups_per_fold"]:
@@ -172,16 +178,18 @@ def main():
     parser.add_argument("--datasets", nargs="+", default=list(PLANTED) + list(LOADERS),
                         choices=list(PLANTED) + list(LOADERS))
     parser.add_argument("--folds", type=int, default=None, help="K of the K-fold split")
+    parser.add_argument("--repeats", type=int, default=None,
+                        help="repetitions of the K-fold split (reshuffled)")
+    parser.add_argument("--draws", type=int, default=None,
+                        help="synthetic data sets drawn per planted structure")
     parser.add_argument("--output", default=None, help="JSON path")
     args = parser.parse_args()
-    n_folds = args.folds or (2 if args.quick else 3)
-    data = list(datasets(args.datasets, args.quick))
-    jobs = [
-        (ds, fold, train, test)
-        for ds in data
-        for fold, (train, test) in enumerate(
-            KFold(n_folds, shuffle=True, random_state=SEED).split(ds.X))
-    ]
+    n_folds = args.folds or (2 if args.quick else 5)
+    n_repeats = args.repeats or (1 if args.quick else 2)
+    data = list(datasets(args.datasets, args.quick, args.draws or (1 if args.quick else 3)))
+    cv = RepeatedKFold(n_splits=n_folds, n_repeats=n_repeats, random_state=SEED)
+    jobs = [(ds, fold, train, test) for ds in data
+            for fold, (train, test) in enumerate(cv.split(ds.X))]
     start = time.perf_counter()
     results = Parallel(n_jobs=args.n_jobs)(
         delayed(run_fold)(ds, fold, train, test, args.quick) for ds, fold, train, test in jobs
@@ -191,7 +199,8 @@ def main():
     print(f"\nwall time {time.perf_counter() - start:.0f}s")
     name = "grouping_quick.json" if args.quick else "grouping.json"
     write_json(args.output or os.path.join(RESULTS, name),
-               {"quick": args.quick, "n_folds": n_folds, "results": summaries})
+               {"quick": args.quick, "n_folds": n_folds, "n_repeats": n_repeats,
+                "results": summaries})
 
 
 if __name__ == "__main__":
