@@ -229,9 +229,9 @@ def test_search_params_apply_to_the_search_fits_only(data, monkeypatch):
     depths = []
     fit_group = _classifier._fit_group
 
-    def spy(base, *args):
+    def spy(base, *args, **kwargs):
         depths.append(base.max_depth)
-        return fit_group(base, *args)
+        return fit_group(base, *args, **kwargs)
 
     monkeypatch.setattr(_classifier, "_fit_group", spy)
     X, Y = data

@@ -1,5 +1,6 @@
 """TaskGroupingClassifier: one clone of a multi-task estimator per group of tasks."""
 
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -246,30 +247,26 @@ class TaskGroupingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
                     if value is None and self.random_state is not None}
         base = clone(base).set_params(**unseeded)
 
-        def fit_group(group, rows):
-            return _fit_group(base, weights, X, y, tasks, group, rows, self.task_names_)
-
         searched = base
         if self.search_params:
             try:
                 searched = clone(base).set_params(**self.search_params)
             except ValueError as exc:
                 raise ValueError(f"search_params: {exc}") from exc
-
-        def search_fit(group, rows):
-            return _fit_group(searched, weights, X, y, tasks, group, rows, self.task_names_)
-
-        def X_rows(rows):
-            return _safe_indexing(X, rows)
+        # fit_group(group, rows): a clone fitted on those tasks and rows
+        fit_group, search_fit = (
+            partial(_fit_group, estimator, weights, X, y, tasks, task_names=self.task_names_)
+            for estimator in (base, searched)
+        )
 
         self.affinity_, self.search_history_ = None, []
         groups = self._resolve_groups(tasks)
         if groups is None:  # "auto"
             max_candidates = self.n_tasks_ if self.max_candidates is None else self.max_candidates
             groups, info = search_groups(
-                search_fit, X_rows, tasks, validation_fraction=self.validation_fraction,
-                max_candidates=max_candidates, random_state=self.random_state,
-                n_jobs=self.n_jobs,
+                search_fit, partial(_safe_indexing, X), tasks,
+                validation_fraction=self.validation_fraction, max_candidates=max_candidates,
+                random_state=self.random_state, n_jobs=self.n_jobs,
             )
             if self.max_groups is not None:
                 groups = force_max_groups(groups, info["affinity"], self.max_groups)
