@@ -148,9 +148,6 @@ sphinx_gallery_conf = {
     "examples_dirs": str(ROOT / "examples"),
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"/plot_",
-    # TaskGroupingClassifier is not merged yet: the task-grouping example is
-    # left out of the gallery until it is (delete this entry then).
-    "ignore_pattern": r"plot_task_grouping\.py",
     # the article's example first, then from the everyday to the specialised
     "within_subsection_order": "_gallery_order.gallery_order",
     "download_all_examples": False,

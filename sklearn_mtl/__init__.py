@@ -16,11 +16,13 @@ __all__ = [
     "MultiTaskClassifier",
     "SharedForestClassifier",
     "SharedTreeClassifier",
+    "TaskGroupingClassifier",
     "__version__",
 ]
 
 _LAZY = {
     "MultiTaskClassifier": "._neural._classifier",
+    "TaskGroupingClassifier": "._grouping._classifier",
 }
 
 
