@@ -88,13 +88,13 @@ class TaskGroupingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         The groups of task names; every task is in exactly one group.
     estimators_ : list of estimators
         The fitted clone of ``estimator`` of each group of ``groups_``.
-    task_names_ : ndarray of str, shape (n_tasks_,)
+    task_names_ : ndarray of str, shape (`n_tasks_`,)
         Column names of a DataFrame target, else ``task_0``, ``task_1``, ...
     n_tasks_ : int
         Number of tasks.
     classes_ : ndarray or list of ndarray
         Classes of each task; a plain array for a 1D training target.
-    affinity_ : ndarray of shape (n_tasks_, n_tasks_) or None
+    affinity_ : ndarray of shape (`n_tasks_`, `n_tasks_`) or None
         With ``groups="auto"``, the label dependence (Cramér's V) of each
         pair of tasks on the inner training rows; None otherwise.
     search_history_ : list of dict
@@ -104,7 +104,7 @@ class TaskGroupingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         empty otherwise.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features, when X is a DataFrame with string columns.
 
     See Also
