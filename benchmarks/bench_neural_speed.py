@@ -7,9 +7,12 @@ noisy machine):
 * fit: ``MultiTaskClassifier`` vs a plain torch training loop; vs T separate
   single-task ``MultiTaskClassifier`` fits (what per-task models cost);
 * predict: ``predict_proba`` on 1 row and on 10,000 rows vs a raw forward of
-  the same network (tensor from numpy, forward, softmax, back to numpy).
+  the same network (tensor from numpy, forward, softmax, back to numpy);
+* tasks: a fit with 32 tasks vs the same fit with 1 task (3 classes each,
+  5,000 rows, as in ``bench_scaling.py --quick``).
 
-Goals: fit <= 1.10x the plain loop; predict_proba(10k) <= 1.2x raw forward.
+Goals: fit <= 1.10x the plain loop; predict_proba(10k) <= 1.2x raw forward;
+predict_proba(1 row) <= 2.5x raw forward; 32 tasks <= 1.5x one task.
 
 Usage::
 
@@ -23,11 +26,13 @@ worker threads make multi-threaded timings erratic under load.
 
 import argparse
 import json
+import os
 import statistics
 import time
 
 import numpy as np
 import torch
+from _common import RESULTS
 from torch import nn
 
 from sklearn_mtl import MultiTaskClassifier
@@ -101,7 +106,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small data, few repeats")
     parser.add_argument("--device", default="cpu")
-    parser.add_argument("--json", help="write the figures to this file")
+    parser.add_argument("--json", help="write the figures to this file (default: "
+                        "benchmarks/results/neural_speed[_quick].json)")
     args = parser.parse_args(argv)
 
     n_samples, repeats, epochs = (10_000, 3, 3) if args.quick else (50_000, 5, 5)
@@ -140,14 +146,28 @@ def main(argv=None):
         figures[f"predict_{name}_mtl_ms"] = ours * 1e3
         figures[f"predict_{name}_ratio"] = ours / raw
 
+    # 32 tasks against 1, pairs interleaved against load changes
+    X5k, Y32 = make_data(5_000, n_features, [3] * 32, seed=1)
+    task_params = dict(params, max_epochs=3)
+    MultiTaskClassifier(**task_params).fit(X5k[:200], Y32[:200])  # warm-up
+    task_pairs = [(timed(lambda: MultiTaskClassifier(**task_params).fit(X5k, Y32[:, :1]), 1),
+                   timed(lambda: MultiTaskClassifier(**task_params).fit(X5k, Y32), 1))
+                  for _ in range(repeats)]
+    figures["fit_1_task_s"] = statistics.median(one for one, _ in task_pairs)
+    figures["fit_32_tasks_s"] = statistics.median(many for _, many in task_pairs)
+    figures["fit_32_over_1_task"] = statistics.median(many / one for one, many in task_pairs)
+
     print(f"{'measure':34s} {'value':>10s}")
     for key, value in figures.items():
         print(f"{key:34s} {value:10.3f}")
     print(f"goal fit <= 1.10x plain loop: {figures['fit_ratio_vs_plain']:.2f}x; "
           f"goal predict_proba(10k) <= 1.2x raw forward: {figures['predict_10k_ratio']:.2f}x")
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(figures, fh, indent=2)
+    print(f"goal predict_proba(1 row) <= 2.5x raw forward: {figures['predict_1_ratio']:.2f}x; "
+          f"goal 32 tasks <= 1.5x one task: {figures['fit_32_over_1_task']:.2f}x")
+    path = args.json or os.path.join(RESULTS, f"neural_speed{'_quick' if args.quick else ''}.json")
+    with open(path, "w") as fh:
+        json.dump(figures, fh, indent=2)
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ trees whose splits serve every task. Torch is imported only when a neural
 estimator is used.
 """
 
+from ._exceptions import InconsistentVersionWarning
 from ._tree._classifier import SharedTreeClassifier
 from ._tree._forest import SharedForestClassifier
 from ._version import __version__
@@ -15,12 +16,13 @@ __all__ = [
     "MultiTaskClassifier",
     "SharedForestClassifier",
     "SharedTreeClassifier",
+    "TaskGroupingClassifier",
     "__version__",
 ]
 
 _LAZY = {
-    "InconsistentVersionWarning": "._base",
     "MultiTaskClassifier": "._neural._classifier",
+    "TaskGroupingClassifier": "._grouping._classifier",
 }
 
 

@@ -1,15 +1,16 @@
-"""Behaviour shared by every multi-task classifier of the package."""
+"""``MultiTaskClassifierMixin``: the behaviour shared by every multi-task
+classifier of the package."""
 
 import re
 import warnings
 
 import numpy as np
 from sklearn.base import ClassifierMixin
-from sklearn.exceptions import InconsistentVersionWarning as _SklearnVersionWarning
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._accuracy import check_score_weights, mean_task_accuracy
+from ._exceptions import InconsistentVersionWarning
 from ._labels import (
-    MISSING,
     EncodedTargets,
     declare_classes,
     decode_labels,
@@ -17,79 +18,8 @@ from ._labels import (
     encode_with_classes,
     same_classes,
 )
+from ._targets import align_tasks, is_dataframe
 from ._version import __version__
-
-
-class InconsistentVersionWarning(_SklearnVersionWarning):
-    """An estimator was unpickled under another sklearn-mtl version than the
-    one that pickled it.
-
-    A subclass of scikit-learn's ``InconsistentVersionWarning``, so one
-    warnings filter covers both libraries. Pickles are only guaranteed to
-    behave the same under the version that wrote them: refit, or load under
-    ``original_version``.
-
-    Parameters
-    ----------
-    estimator_name : str
-        Class name of the unpickled estimator.
-    current_version : str
-        The installed sklearn-mtl version.
-    original_version : str or None
-        The version that pickled the estimator; None when it predates the
-        recording of versions.
-    """
-
-    def __init__(self, *, estimator_name, current_version, original_version):
-        self.estimator_name = estimator_name
-        self.current_version = current_version
-        self.original_version = original_version
-
-    def __str__(self):
-        original = self.original_version or "an unknown (older) version"
-        return (
-            f"Trying to unpickle estimator {self.estimator_name} from sklearn-mtl "
-            f"{original} when using sklearn-mtl {self.current_version}. This might "
-            "lead to breaking code or invalid results; refit the estimator or load it "
-            "with the version that saved it."
-        )
-
-
-def mean_task_accuracy(true, pred, sample_weight=None):
-    """Mean over tasks of the accuracy on the labelled entries.
-
-    Parameters
-    ----------
-    true : ndarray of shape (n_samples, n_tasks)
-        True class codes, ``MISSING`` where unlabelled (left out).
-    pred : ndarray of shape (n_samples, n_tasks)
-        Predicted class codes.
-    sample_weight : ndarray of shape (n_samples,), default=None
-        Sample weights.
-
-    Returns
-    -------
-    score : float
-        The tasks with a labelled entry of positive weight, averaged with
-        equal weight.
-
-    Raises
-    ------
-    ValueError
-        If no task has such an entry.
-    """
-    if sample_weight is None:
-        sample_weight = np.ones(true.shape[0])
-    scores = []
-    for j in range(true.shape[1]):
-        labelled = true[:, j] != MISSING
-        w = sample_weight[labelled]
-        if w.sum() > 0:
-            hits = true[labelled, j] == pred[labelled, j]
-            scores.append(np.average(hits, weights=w))
-    if not scores:
-        raise ValueError("y has no labelled entry to score against.")
-    return float(np.mean(scores))
 
 
 class MultiTaskClassifierMixin(ClassifierMixin):
@@ -97,6 +27,7 @@ class MultiTaskClassifierMixin(ClassifierMixin):
     classifiers.
 
     A subclass calls :meth:`_fit_targets` in ``fit`` and implements
+    ``_validate_X(X, reset)`` (its :meth:`_validate_X_data` call) and
     ``_predict_proba_tasks(X)``, which returns one probability array per
     task for an already validated ``X``. Everything else (decoding labels,
     the 1D single-task forms, the mean per-task accuracy of ``score``) is
@@ -108,14 +39,19 @@ class MultiTaskClassifierMixin(ClassifierMixin):
         ``task_names_`` from the target ``y``; return the :class:`EncodedTargets`.
 
         With ``previous_classes`` (continued training), Y must have exactly
-        those tasks and classes; nothing is changed if it does not. With
-        ``classes`` (the first ``partial_fit`` of a stream), the tasks take
-        these declared classes, which must include every label of ``y``.
+        those tasks and classes; a DataFrame is matched to the fitted tasks by
+        column name (see :meth:`_align_tasks`), and nothing is changed if it
+        does not match. With ``classes`` (the first ``partial_fit`` of a
+        stream), the tasks take these declared classes, which must include
+        every label of ``y``.
         """
+        continuing = previous_classes is not None
+        if continuing:
+            y = self._align_tasks(y)
         encoded = encode_targets(y, n_samples=n_samples, input_name="y")
         if classes is not None:
             encoded = declare_classes(encoded, classes)
-        if previous_classes is not None:
+        if continuing:
             if not same_classes(previous_classes, encoded.classes):
                 raise ValueError(
                     "Continued training (warm_start) requires y to have the same "
@@ -123,6 +59,8 @@ class MultiTaskClassifierMixin(ClassifierMixin):
                     f"{[c.tolist() for c in encoded.classes]} instead of "
                     f"{[c.tolist() for c in previous_classes]}."
                 )
+            # the same tasks, whatever form (DataFrame or array) y takes now
+            encoded = encoded._replace(task_names=self.task_names_)
         for name, task_classes in zip(encoded.task_names, encoded.classes):
             if len(task_classes) == 1:
                 warnings.warn(
@@ -132,8 +70,11 @@ class MultiTaskClassifierMixin(ClassifierMixin):
                     UserWarning,
                     stacklevel=3,
                 )
+        if continuing:
+            return encoded
         self.n_tasks_ = len(encoded.classes)
         self.task_names_ = encoded.task_names
+        self._tasks_by_name = is_dataframe(y)
         if encoded.is_1d:
             self.classes_ = encoded.classes[0]
             self.n_classes_ = len(encoded.classes[0])
@@ -142,10 +83,25 @@ class MultiTaskClassifierMixin(ClassifierMixin):
             self.n_classes_ = [len(c) for c in encoded.classes]
         return encoded
 
+    def _align_tasks(self, y):
+        """``y`` read against the fitted tasks: names beat positions.
+
+        After a fit on a DataFrame, a DataFrame ``y`` is matched to
+        ``task_names_`` by column name (reordered if permuted; a ValueError
+        naming the columns if one is missing, unexpected or renamed). Any
+        other ``y``, or any ``y`` after a fit on an array, is read by
+        position, as scikit-learn reads X without feature names.
+        """
+        if getattr(self, "_tasks_by_name", False):
+            return align_tasks(y, self.task_names_, input_name="y")
+        return y
+
     def _continued_targets(self, y, n_samples):
         """Encode a later batch of a stream against the fitted tasks and
         classes (``partial_fit``); a batch may lack some classes or labels."""
-        codes = encode_with_classes(y, self._classes_list, n_samples=n_samples, input_name="y")
+        codes = encode_with_classes(
+            self._align_tasks(y), self._classes_list, n_samples=n_samples, input_name="y"
+        )
         return EncodedTargets(
             codes, self._classes_list, self.task_names_, not isinstance(self.classes_, list)
         )
@@ -200,7 +156,7 @@ class MultiTaskClassifierMixin(ClassifierMixin):
 
     def _validate_predict_X(self, X):
         check_is_fitted(self)
-        return self._validate_X_data(X, reset=False)
+        return self._validate_X(X, reset=False)
 
     def _validate_X_data(self, X, *, reset, **kwargs):
         """``validate_data`` for X alone, whose errors always name X."""
@@ -225,9 +181,11 @@ class MultiTaskClassifierMixin(ClassifierMixin):
         X : array-like of shape (n_samples, n_features)
             Test samples.
         y : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
-            True labels; every label must have been seen during fit.
+            True labels; every label must have been seen during fit. After a
+            fit on a DataFrame, a DataFrame is matched to the tasks by column
+            name; arrays are read by position.
         sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
+            Non-negative, finite sample weights.
 
         Returns
         -------
@@ -235,18 +193,10 @@ class MultiTaskClassifierMixin(ClassifierMixin):
             Mean per-task accuracy.
         """
         pred = self._predict_codes(X)
-        n_samples = pred.shape[0]
         true = encode_with_classes(
-            y, self._classes_list, n_samples=n_samples, input_name="y"
+            self._align_tasks(y), self._classes_list, n_samples=pred.shape[0], input_name="y"
         )
-        if sample_weight is not None:
-            sample_weight = np.asarray(sample_weight, dtype=np.float64)
-            if sample_weight.shape != (n_samples,):
-                raise ValueError(
-                    f"sample_weight must have shape ({n_samples},); got "
-                    f"{sample_weight.shape}."
-                )
-        return mean_task_accuracy(true, pred, sample_weight)
+        return mean_task_accuracy(true, pred, check_score_weights(sample_weight, pred.shape[0]))
 
     def __getstate__(self):
         state = super().__getstate__()

@@ -32,7 +32,9 @@ def _build_parser():
         help="cross-validate a multi-task model against one single-task model per task",
         description=(
             "Cross-validate a multi-task model against one single-task model per task, "
-            "on the same folds, and print the per-task scores, gains and Delta_m. "
+            "the majority class and a reference model, on the same folds, and print the "
+            "per-task scores, the gains and Delta_m with their corrected t-tests, and a "
+            "verdict. "
             "Without a CSV, runs on scikit-learn's bundled digits with the tasks "
             "digit, odd, large and prime."
         ),
@@ -45,6 +47,21 @@ def _build_parser():
         "--model", choices=[*MODELS, "all"], default="neural", help="model (default: neural)"
     )
     compare.add_argument("--cv", type=int, default=3, help="number of folds (default: 3)")
+    compare.add_argument(
+        "--repeats", type=int, default=1, metavar="R",
+        help="repeat the k-fold cross-validation R times with other shuffles, for more "
+        "power in the tests (default: 1)",
+    )
+    compare.add_argument(
+        "--reference", choices=["hgb", "none"], default="hgb",
+        help="reference model fitted on each task: hgb (HistGradientBoostingClassifier, "
+        "the default) or none",
+    )
+    compare.add_argument(
+        "--keep-column", action="append", default=[], metavar="NAME",
+        help="keep this CSV column even if it looks like a row identifier or a copy of a "
+        "label (repeatable)",
+    )
     compare.add_argument(
         "--task-weights",
         default=None,
@@ -61,9 +78,15 @@ def _build_parser():
     compare.add_argument("--random-state", type=int, default=0, help="seed (default: 0)")
     compare.add_argument("--n-jobs", type=int, default=None, help="parallel fits (joblib)")
     compare.add_argument("--plot", metavar="PNG", help="write a bar chart (needs matplotlib)")
-    compare.add_argument("--json", metavar="JSON", help="write the results as JSON")
     compare.add_argument(
-        "-v", "--verbose", action="count", default=0, help="progress (-v: per model, -vv: per fold)"
+        "--json", metavar="JSON", help="write the results, fold scores and verdict as JSON"
+    )
+    compare.add_argument(
+        "-v", "--verbose", action="count", default=0,
+        help="scores as they come (-v: per model, -vv: per fold)",
+    )
+    compare.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress bar on stderr"
     )
     return parser
 
@@ -82,20 +105,32 @@ def _parse_task_weights(text, tasks):
     items = [item.strip() for item in text.split(",")]
     try:
         if all("=" in item for item in items):
-            pairs = [item.split("=", 1) for item in items]
-            return {name.strip(): float(value) for name, value in pairs}
-        weights = [float(item) for item in items]
+            pairs = [(name.strip(), float(value)) for name, value in
+                     (item.split("=", 1) for item in items)]
+        else:
+            weights = [float(item) for item in items]
     except ValueError:
         raise CLIError(
             f"--task-weights must be numbers ('1,0.5') or name=number pairs "
             f"('digit=1,odd=0.5'); got {text!r}."
         ) from None
+    if all("=" in item for item in items):
+        names = [name for name, _ in pairs]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise CLIError(f"--task-weights names task(s) {', '.join(twice)} twice: {text!r}.")
+        _check_columns(names, tasks, "--tasks", "--task-weights task(s)")
+        return dict(pairs)
     if len(weights) != len(tasks):
         raise CLIError(
             f"--task-weights has {len(weights)} weight(s) but there are {len(tasks)} "
             f"tasks ({', '.join(tasks)})."
         )
     return weights
+
+
+def _warn(message):
+    print(f"sklearn-mtl: warning: {message}", file=sys.stderr, flush=True)
 
 
 def _load_digits(tasks):
@@ -108,34 +143,28 @@ def _load_digits(tasks):
     return X, Y, "scikit-learn's bundled digits"
 
 
-def _check_columns(tasks, columns, where):
-    unknown = [t for t in tasks if t not in columns]
+def _check_columns(names, columns, where, what="task column(s)"):
+    unknown = [t for t in names if t not in columns]
     if unknown:
         raise CLIError(
-            f"unknown task column(s) {', '.join(unknown)}; {where} has: {', '.join(columns)}."
+            f"unknown {what} {', '.join(unknown)}; {where} has: {', '.join(columns)}."
         )
 
 
-def _load_csv(path, tasks):
-    import pandas as pd
+def _load_csv(path, tasks, keep):
+    from ._cli_input import check_columns, read_csv
 
     if not os.path.isfile(path):
         raise CLIError(f"CSV file not found: {path}")
     if tasks is None:
         raise CLIError("--tasks is required with a CSV: name the label columns, e.g. --tasks a,b.")
-    try:
-        frame = pd.read_csv(path)
-    except pd.errors.EmptyDataError:
-        raise CLIError(f"{path} is empty.") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise CLIError(f"{path} could not be read as CSV: {exc}") from None
-    if frame.shape[0] == 0:
-        raise CLIError(f"{path} has a header but no rows.")
-    _check_columns(tasks, [str(c) for c in frame.columns], path)
+    frame = read_csv(path)
+    frame.columns = [str(c) for c in frame.columns]
+    _check_columns(tasks, list(frame.columns), path)
     Y = frame[tasks]
     X = frame.drop(columns=tasks)
-    if X.shape[1] == 0:
-        raise CLIError(f"{path} has no feature column besides the tasks.")
+    _check_columns(keep, list(X.columns), f"the feature columns of {path}",
+                   "--keep-column column(s)")
     for task in tasks:
         n_classes = Y[task].nunique(dropna=True)
         if n_classes < 2:
@@ -143,6 +172,12 @@ def _load_csv(path, tasks):
                 f"task {task!r} has {n_classes} class(es) among its labels; a "
                 "classification task needs at least 2."
             )
+    X, found = check_columns(X, Y, keep=keep)
+    for line in found:
+        _warn(line)
+    if X.shape[1] == 0:
+        raise CLIError(f"{path} has no feature column besides the tasks"
+                       + (" after the columns dropped above." if found else "."))
     return X, Y, path
 
 
@@ -211,28 +246,58 @@ def _model(name, args, task_weights):
     return model
 
 
-def _save_plot(results, path):
-    from .model_selection._report import require_pyplot
+def _check_options(args):
+    """Every check that needs no data, before any is read."""
+    from sklearn.metrics import get_scorer_names
 
-    os.environ.setdefault("MPLBACKEND", "Agg")
-    plt = require_pyplot()
-    fig, axes = plt.subplots(
-        1, len(results), figsize=(7 * len(results), 4.2), squeeze=False
-    )
-    for ax, (name, result) in zip(axes[0], results.items()):
-        result.plot(ax=ax)
-        ax.set_title(f"{name}: {ax.get_title()}")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    from ._cli_output import check_output, plot_formats
+
+    if args.cv < 2:
+        raise CLIError(f"--cv must be at least 2; got {args.cv}.")
+    if args.repeats < 1:
+        raise CLIError(f"--repeats must be at least 1; got {args.repeats}.")
+    if args.max_epochs is not None and args.max_epochs < 1:
+        raise CLIError(f"--max-epochs must be at least 1; got {args.max_epochs}.")
+    if args.n_jobs == 0:
+        raise CLIError("--n-jobs must not be 0 (-1 uses every core).")
+    if args.scoring not in get_scorer_names():
+        raise CLIError(
+            f"--scoring {args.scoring!r} is not a scikit-learn scorer name "
+            "(see sklearn.metrics.get_scorer_names())."
+        )
+    if args.keep_column and args.csv is None:
+        raise CLIError("--keep-column applies to the columns of a CSV.")
+    if args.json:
+        check_output(args.json, "--json", {"json"})
+    if args.plot:
+        check_output(args.plot, "--plot", plot_formats())
+
+
+def _run_model(model, X, Y, cv, args, seen):
+    """compare_with_single_task, each distinct warning printed once per run."""
+    import warnings
+
+    from .model_selection import compare_with_single_task
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = compare_with_single_task(
+            model, X, Y, cv=cv, scoring=args.scoring, reference=args.reference,
+            n_jobs=args.n_jobs, verbose=args.verbose, progress=not args.quiet,
+        )
+    for w in caught:
+        key = (w.category, str(w.message))
+        if key not in seen:
+            seen.add(key)
+            _warn(f"{w.category.__name__}: {w.message}")
+    return result
 
 
 def _compare(args):
-    from sklearn.model_selection import KFold
+    from sklearn.model_selection import KFold, RepeatedKFold
     from sklearn.pipeline import make_pipeline
 
-    from .model_selection import compare_with_single_task
-    from .model_selection._validation import _check_scoring
+    from ._cli_output import save_plot, write_atomically
 
     try:
         import pandas  # noqa: F401 - the command reads and names tasks with pandas
@@ -240,21 +305,22 @@ def _compare(args):
         raise CLIError(
             "the compare command needs pandas: pip install 'sklearn-mtl[cli]'"
         ) from None
+    _check_options(args)
     tasks = None if args.tasks is None else _split_names(args.tasks, "--tasks")
+    if tasks is not None and len(tasks) < 2:
+        raise CLIError("--tasks must name at least 2 tasks for a multi-task comparison.")
     if args.csv is None:
         X, Y, source = _load_digits(tasks)
         preprocess = None
     else:
-        X, Y, source = _load_csv(args.csv, tasks)
+        X, Y, source = _load_csv(args.csv, tasks, args.keep_column)
         preprocess = make_preprocessor(X)
-    if len(Y.columns) < 2:
-        raise CLIError("--tasks must name at least 2 tasks for a multi-task comparison.")
-    if not 2 <= args.cv <= X.shape[0]:
-        raise CLIError(f"--cv must be between 2 and the number of rows ({X.shape[0]}).")
     task_names = [str(c) for c in Y.columns]
     weights = None
     if args.task_weights is not None:
         weights = _parse_task_weights(args.task_weights, task_names)
+    if args.cv > X.shape[0]:
+        raise CLIError(f"--cv must be between 2 and the number of rows ({X.shape[0]}).")
     names = list(MODELS) if args.model == "all" else [args.model]
     models = {name: _model(name, args, weights) for name in names}
     if models[names[0]] is None and args.model != "all":
@@ -262,37 +328,52 @@ def _compare(args):
             f"model {args.model!r} ({MODELS[args.model][0]}) is not available in this "
             "installation."
         )
-    _check_scoring(args.scoring)
+    labelled = {name: int(Y[name].notna().sum()) for name in task_names}
     print(f"Data: {source}: {X.shape[0]} samples, {X.shape[1]} feature columns, "
           f"tasks: {', '.join(task_names)}")
-    cv = KFold(args.cv, shuffle=True, random_state=args.random_state)
+    print("Labelled rows per task: " + ", ".join(f"{t} {n}" for t, n in labelled.items()))
+    if args.repeats == 1:
+        cv = KFold(args.cv, shuffle=True, random_state=args.random_state)
+    else:
+        cv = RepeatedKFold(n_splits=args.cv, n_repeats=args.repeats,
+                           random_state=args.random_state)
     results = {}
+    seen = set()
     for name, model in models.items():
         if model is None:
             print(f"\n[{name}] skipped: {MODELS[name][0]} is not available in this installation.")
             continue
         if preprocess is not None:
             model = make_pipeline(preprocess, model)
-        result = compare_with_single_task(
-            model, X, Y, cv=cv, scoring=args.scoring, n_jobs=args.n_jobs, verbose=args.verbose
-        )
-        results[name] = result
-        print(f"\n[{name}] {result}")
+        results[name] = _run_model(model, X, Y, cv, args, seen)
+        print(f"\n[{name}] {results[name]}", flush=True)
     if not results:
         raise CLIError("none of the models is available in this installation.")
+    if args.repeats == 1 and any(
+        r.verdict.overall == "no detectable difference" for r in results.values()
+    ):
+        print(f"\nWith {args.cv} splits the test has little power: --repeats 10 repeats the "
+              "cross-validation with other shuffles for narrower intervals.")
     if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
-            summary = {
-                "data": {"source": source, "n_samples": int(X.shape[0]),
-                         "n_features": int(X.shape[1]), "tasks": task_names},
-                "cv": args.cv,
-                "random_state": args.random_state,
-                "results": {name: result.to_dict() for name, result in results.items()},
-            }
-            json.dump(summary, f, indent=2)
+        summary = {
+            "data": {"source": source, "n_samples": int(X.shape[0]),
+                     "n_features": int(X.shape[1]), "feature_columns": list(map(str, X.columns)),
+                     "tasks": task_names, "labelled": labelled},
+            "cv": args.cv,
+            "repeats": args.repeats,
+            "random_state": args.random_state,
+            "verdict": {name: result.verdict.text for name, result in results.items()},
+            "results": {name: result.to_dict() for name, result in results.items()},
+        }
+
+        def write_json(tmp):
+            with open(tmp, "w", encoding="utf-8") as f:
+                json.dump(summary, f, indent=2)
+
+        write_atomically(args.json, write_json)
         print(f"\nWrote {args.json}")
     if args.plot:
-        _save_plot(results, args.plot)
+        save_plot(results, args.plot)
         print(f"Wrote {args.plot}")
     return 0
 

@@ -3,19 +3,27 @@
 A multi-task target ``Y`` is a label matrix with one column per task. Each
 column has its own classes (ints, strings, bools, floats with integer
 values), and a missing entry (``NaN``, ``None``, ``pd.NA``) means that the
-sample is not labelled for that task. This module turns such a matrix into
+sample is not labelled for that task. This module turns such a matrix (read
+by :mod:`sklearn_mtl._targets`) into
 integer codes (``-1`` for a missing label), the per-task classes and task
 names, and back; it also validates ``task_weights``. Nothing here imports
 torch: the tree estimators use it too.
 """
 
 import numbers
-import sys
 from typing import NamedTuple
 
 import numpy as np
-from scipy import sparse
 from sklearn.utils.multiclass import check_classification_targets
+
+from ._targets import (
+    as_2d_target,
+    check_n_samples,
+    column_values,
+    is_series,
+    missing_mask,
+    unique_names,
+)
 
 MISSING = -1
 """Code of a missing label in an encoded target matrix."""
@@ -48,168 +56,6 @@ class EncodedTargets(NamedTuple):
         return self.codes != MISSING
 
 
-def _is_dataframe(obj):
-    pd = sys.modules.get("pandas")
-    return pd is not None and isinstance(obj, pd.DataFrame)
-
-
-def _is_series(obj):
-    pd = sys.modules.get("pandas")
-    return pd is not None and isinstance(obj, pd.Series)
-
-
-def _missing_mask(values):
-    """True where a 1D array of labels holds NaN, None or pd.NA."""
-    kind = values.dtype.kind
-    if kind == "f":
-        return np.isnan(values)
-    if kind == "c":
-        raise TypeError(f"complex labels are not supported, got dtype {values.dtype}")
-    if kind != "O":
-        return np.zeros(values.shape[0], dtype=bool)
-    pd = sys.modules.get("pandas")
-    if pd is not None:
-        return np.asarray(pd.isna(values), dtype=bool)
-    return np.fromiter(
-        (v is None or (isinstance(v, numbers.Real) and v != v) for v in values),
-        dtype=bool,
-        count=values.shape[0],
-    )
-
-
-def _column_values(column, name, input_name):
-    """Return (labelled values as a homogeneous array, missing mask)."""
-    if _is_series(column):
-        missing = np.asarray(column.isna(), dtype=bool)
-        values = column[~missing].to_numpy()
-    else:
-        column = np.asarray(column)
-        missing = _missing_mask(column)
-        values = column[~missing]
-    if values.dtype.kind == "O":
-        is_str = [isinstance(v, str) for v in values]
-        if any(is_str) and not all(is_str):
-            raise ValueError(
-                f"{input_name} column {name!r} mixes string and non-string labels; "
-                "each task's labels must be all strings or all numbers/bools."
-            )
-        try:
-            values = np.asarray(values.tolist())
-        except (TypeError, ValueError) as exc:  # ragged or odd objects
-            raise ValueError(
-                f"{input_name} column {name!r} holds labels that are not scalars."
-            ) from exc
-        if values.ndim != 1:
-            raise ValueError(
-                f"{input_name} column {name!r} holds labels that are not scalars."
-            )
-    if values.dtype.kind == "f" and not np.all(np.isfinite(values)):
-        raise ValueError(f"{input_name} column {name!r} contains infinite labels.")
-    return values, missing
-
-
-def _as_2d_target(Y, input_name):
-    """Return (list of columns, task names, is_1d) for any supported target."""
-    if Y is None:
-        raise ValueError(
-            "This estimator requires y to be passed, but the target y is None. "
-            f"Pass {input_name} as an array-like of shape (n_samples,) or "
-            "(n_samples, n_tasks)."
-        )
-    if sparse.issparse(Y):
-        raise TypeError(
-            f"{input_name} must be a dense array-like or DataFrame; sparse label "
-            "matrices are not supported. Use Y.toarray()."
-        )
-    if isinstance(Y, str) or np.isscalar(Y):
-        raise TypeError(
-            f"{input_name} must be an array-like of shape (n_samples,) or "
-            f"(n_samples, n_tasks), got {type(Y).__name__}."
-        )
-    if _is_dataframe(Y):
-        names = np.asarray([str(c) for c in Y.columns], dtype=object)
-        return [Y.iloc[:, j] for j in range(Y.shape[1])], names, False
-    if _is_series(Y):
-        name = "task_0" if Y.name is None else str(Y.name)
-        return [Y], np.asarray([name], dtype=object), True
-    if not hasattr(Y, "dtype"):
-        try:
-            # object dtype keeps ints as ints in a list mixing ints and strings
-            Y = np.asarray(Y, dtype=object)
-        except ValueError as exc:
-            raise ValueError(
-                f"{input_name} must be a rectangular array-like; got ragged rows."
-            ) from exc
-    Y = np.asarray(Y)
-    if Y.ndim == 1:
-        return [Y], np.asarray(["task_0"], dtype=object), True
-    if Y.ndim != 2:
-        raise ValueError(
-            f"{input_name} must be 1D (n_samples,) or 2D (n_samples, n_tasks); "
-            f"got an array with {Y.ndim} dimensions, shape {Y.shape}."
-        )
-    names = np.asarray([f"task_{j}" for j in range(Y.shape[1])], dtype=object)
-    return [Y[:, j] for j in range(Y.shape[1])], names, False
-
-
-class TaskLabels(NamedTuple):
-    """The labelled entries of one task column of a label matrix.
-
-    Attributes
-    ----------
-    name : str
-        Task name (DataFrame column name, else ``task_<j>``).
-    values : ndarray of shape (n_labelled,)
-        The labels of the labelled samples, as a homogeneous array (ints,
-        strings, bools, ...), in row order.
-    labelled : ndarray of bool, shape (n_samples,)
-        True where the sample is labelled for the task.
-    """
-
-    name: str
-    values: np.ndarray
-    labelled: np.ndarray
-
-
-def task_labels(Y, *, input_name="Y"):
-    """Split a label matrix into its tasks, leaving missing labels out.
-
-    This is the shared reader of a raw (not encoded) target: metrics and
-    model selection use it to score and fit each task on its labelled rows.
-
-    Parameters
-    ----------
-    Y : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
-        Labels; NaN, None and pd.NA mark missing labels.
-    input_name : str, default="Y"
-        Name of the target in error messages.
-
-    Returns
-    -------
-    tasks : list of TaskLabels
-        One entry per task column.
-    is_1d : bool
-        Whether ``Y`` was one-dimensional.
-    """
-    columns, names, is_1d = _as_2d_target(Y, input_name)
-    tasks = []
-    for column, name in zip(columns, names):
-        values, missing = _column_values(column, name, input_name)
-        tasks.append(TaskLabels(str(name), values, ~missing))
-    return tasks, is_1d
-
-
-def _check_n_samples(columns, n_samples, input_name):
-    if n_samples is None:
-        return
-    n_rows = len(columns[0]) if columns else 0
-    if n_rows != n_samples:
-        raise ValueError(
-            f"{input_name} has {n_rows} rows but X has {n_samples} samples; "
-            "they must have the same number of rows."
-        )
-
-
 def encode_targets(Y, *, n_samples=None, input_name="Y"):
     """Encode a training target into per-task integer codes.
 
@@ -232,15 +78,15 @@ def encode_targets(Y, *, n_samples=None, input_name="Y"):
         If Y has no task columns, a task has no labelled sample, a task's
         labels are continuous or mix types, or the row count is off.
     """
-    columns, names, is_1d = _as_2d_target(Y, input_name)
+    columns, names, is_1d = as_2d_target(Y, input_name)
     if not columns:
         raise ValueError(f"{input_name} has 0 task columns; at least one is required.")
-    _check_n_samples(columns, n_samples, input_name)
+    check_n_samples(columns, n_samples, input_name)
     n_rows = len(columns[0])
     codes = np.empty((n_rows, len(columns)), dtype=np.int64)
     classes = []
     for j, (column, name) in enumerate(zip(columns, names)):
-        values, missing = _column_values(column, name, input_name)
+        values, missing = column_values(column, name, input_name)
         if values.shape[0] == 0:
             raise ValueError(
                 f"{input_name} column {name!r} has no labelled sample: every "
@@ -303,11 +149,18 @@ def declare_classes(encoded, classes, *, input_name="classes"):
     codes = encoded.codes.copy()
     declared = []
     for j, (given, seen) in enumerate(zip(classes, encoded.classes)):
-        given = np.unique(np.asarray(given))
+        given = np.asarray(given)
         if given.ndim != 1 or given.size == 0:
             raise ValueError(
                 f"{input_name}[{j}] must be a non-empty 1D array-like of class labels."
             )
+        if missing_mask(given).any():
+            raise ValueError(
+                f"{input_name}[{j}] = {given.tolist()} holds a missing value (NaN, None "
+                "or pd.NA); a missing label marks an unlabelled sample and cannot be "
+                "a class."
+            )
+        given = np.unique(given)
         try:
             idx = np.clip(np.searchsorted(given, seen), 0, given.size - 1)
             found = given[idx] == seen
@@ -350,17 +203,17 @@ def encode_with_classes(Y, classes, *, n_samples=None, input_name="Y"):
         If the number of tasks differs from ``len(classes)`` or a label was
         not seen during fit.
     """
-    columns, names, _ = _as_2d_target(Y, input_name)
+    columns, names, _ = as_2d_target(Y, input_name)
     if len(columns) != len(classes):
         raise ValueError(
             f"{input_name} has {len(columns)} task column(s) but the estimator "
             f"was fitted on {len(classes)} task(s)."
         )
-    _check_n_samples(columns, n_samples, input_name)
+    check_n_samples(columns, n_samples, input_name)
     n_rows = len(columns[0])
     codes = np.full((n_rows, len(columns)), MISSING, dtype=np.int64)
     for j, (column, task_classes) in enumerate(zip(columns, classes)):
-        values, missing = _column_values(column, names[j], input_name)
+        values, missing = column_values(column, names[j], input_name)
         try:
             idx = np.searchsorted(task_classes, values)
         except TypeError:
@@ -403,9 +256,10 @@ def resolve_task_weights(task_weights, task_names):
 
     Parameters
     ----------
-    task_weights : None, array-like of shape (n_tasks,) or dict
-        None gives all ones; a dict maps task names to weights and tasks it
-        does not name keep weight 1.
+    task_weights : None, array-like of shape (n_tasks,), dict or Series
+        None gives all ones; a dict (or a pandas Series, by its index) maps
+        task names to weights and tasks it does not name keep weight 1.
+        Names are compared as strings; a plain array-like is read by position.
     task_names : array-like of str
         The names of the fitted tasks.
 
@@ -416,8 +270,8 @@ def resolve_task_weights(task_weights, task_names):
     Raises
     ------
     ValueError
-        Wrong length, an unknown task name, a negative or non-finite weight,
-        or all weights zero.
+        Wrong length, an unknown or repeated task name, a negative or
+        non-finite weight, or all weights zero.
     TypeError
         A weight that is not a real number.
     """
@@ -425,14 +279,16 @@ def resolve_task_weights(task_weights, task_names):
     n_tasks = len(task_names)
     if task_weights is None:
         return np.ones(n_tasks)
-    if isinstance(task_weights, dict):
-        unknown = [k for k in task_weights if str(k) not in task_names]
+    if isinstance(task_weights, dict) or is_series(task_weights):
+        keys = unique_names(task_weights.keys(), "task_weights")
+        unknown = [k for k in keys if k not in task_names]
         if unknown:
             raise ValueError(
                 f"task_weights names unknown task(s) {unknown}; the tasks are "
                 f"{task_names}."
             )
-        lookup = {str(k): v for k, v in task_weights.items()}
+        values = task_weights.tolist() if is_series(task_weights) else task_weights.values()
+        lookup = dict(zip(keys, values))
         raw = [lookup.get(name, 1.0) for name in task_names]
     elif isinstance(task_weights, str) or np.isscalar(task_weights):
         raise TypeError(

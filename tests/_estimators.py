@@ -1,17 +1,22 @@
-"""Every public estimator, with small fast settings, for the test batteries
-(tests/test_robustness.py, test_persistence.py, test_properties.py,
-test_parallel.py). A new estimator joins all of them with one line here."""
+"""The shared test settings: one small network, and every public estimator
+with small fast settings for the test batteries (tests/test_robustness.py,
+test_persistence.py, test_properties.py, test_parallel.py). A new estimator
+joins all of them with one line here."""
+
+import numpy as np
 
 from sklearn_mtl import MultiTaskClassifier, SharedForestClassifier, SharedTreeClassifier
 
+SMALL_NET = dict(hidden_layer_sizes=(8,), max_epochs=5, lr=0.05, batch_size=32, random_state=0)
+"""The small network of every neural test; a test needing more training
+overrides a key, e.g. ``dict(SMALL_NET, max_epochs=15)``."""
 # The plain MLP's training (no numeric embeddings, no early stopping, no
 # regularisation), for tests of mechanics that the tabular defaults would
 # only slow down or blur (exact step counts, layer structure).
 PLAIN_MLP = dict(num_embeddings=None, dropout=0.0, weight_decay=0.0, early_stopping=False)
 
 ESTIMATORS = [
-    MultiTaskClassifier(hidden_layer_sizes=(8,), max_epochs=3, lr=0.05, batch_size=16,
-                        random_state=0),
+    MultiTaskClassifier(**dict(SMALL_NET, max_epochs=3, batch_size=16)),
     SharedTreeClassifier(max_depth=4, random_state=0),
     SharedForestClassifier(n_estimators=4, max_depth=4, random_state=0),
 ]
@@ -20,3 +25,15 @@ ESTIMATORS = [
 def estimator_id(estimator):
     """Test id of an estimator: its class name."""
     return type(estimator).__name__
+
+
+def make_tasks(n=240, seed=0):
+    """Three related tasks of different label types over 6 features."""
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 6))
+    s = X[:, 0] + X[:, 1]
+    Y = np.empty((n, 3), dtype=object)
+    Y[:, 0] = (s > 0).astype(int)
+    Y[:, 1] = np.where(s > 0.7, "high", np.where(s < -0.7, "low", "mid"))
+    Y[:, 2] = X[:, 0] - X[:, 2] > 0
+    return X, Y

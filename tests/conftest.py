@@ -20,3 +20,15 @@ def _seed():
     np.random.seed(0)  # noqa: NPY002 - code under test may use the global RNG
     if torch is not None:
         torch.manual_seed(0)
+
+
+@pytest.fixture(scope="session")
+def tasks():
+    """``make_tasks()``: three related tasks of different label types, 240 rows.
+    Shared by the test modules; never modify it in place."""
+    from _estimators import make_tasks
+
+    X, Y = make_tasks()
+    X.flags.writeable = False
+    Y.flags.writeable = False
+    return X, Y

@@ -14,6 +14,7 @@ sys.path.insert(0, BENCH)
 
 import _datasets  # noqa: E402
 import bench_accuracy  # noqa: E402
+import bench_grouping  # noqa: E402
 import bench_learning_curve  # noqa: E402
 import bench_tabular  # noqa: E402
 import run_all  # noqa: E402
@@ -51,6 +52,25 @@ def test_fold_delta_m_is_the_mean_and_std_of_per_fold_gains():
     # fold 1: (12.5 % + 0) / 2 = 6.25 %; fold 2: 0
     assert mean == pytest.approx(3.125)
     assert std == pytest.approx(3.125)
+
+
+def test_grouping_summary_scores_planted_groups_and_costs():
+    ds = bench_grouping.load_planted("planted_2-2-2+noise", 0, quick=True)
+    assert list(ds.Y.columns) == [f"task_{t}" for t in range(7)]
+    assert bench_grouping.planted_labels(ds.name) == [0, 0, 1, 1, 2, 2, 3]
+    names = list(ds.Y.columns)
+    exact = [names[:2], names[2:4], names[4:6], names[6:]]
+    merged = [names[:4], names[4:6], names[6:]]
+    fold = {"time_all": 2.0, "time_single": 4.0, "n_search_fits": 9,
+            **{f"accuracy_{m}": [0.5] * 7 for m in bench_grouping.MODES}}
+    folds = [{**fold, "groups": exact, "time_auto": 6.0},
+             {**fold, "groups": merged, "time_auto": 10.0, "accuracy_auto": [0.4] * 7}]
+    summary = bench_grouping.summarise(ds, folds)
+    assert summary["ari_per_fold"][0] == 1.0 and summary["ari_per_fold"][1] < 0.9
+    assert summary["noise_alone_per_fold"] == [True, True]
+    assert summary["cost_in_all_fits"] == {"auto": 4.0, "all": 1.0, "single": 2.0}
+    assert summary["max_cost_auto"] == 5.0
+    assert summary["auto_minus_best_points"] == pytest.approx(-5.0)
 
 
 def test_subsampled_splits_share_the_test_rows():

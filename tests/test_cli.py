@@ -1,3 +1,6 @@
+import contextlib
+import importlib.util
+import io
 import json
 import os
 import subprocess
@@ -9,7 +12,7 @@ import pandas as pd
 import pytest
 
 import sklearn_mtl
-from sklearn_mtl._cli import _parse_task_weights, main
+from sklearn_mtl._cli import CLIError, _parse_task_weights, main
 
 ROOT = Path(sklearn_mtl.__file__).resolve().parents[1]
 
@@ -58,10 +61,19 @@ def test_compare_csv_as_a_subprocess(csv_path):
     assert proc.returncode == 0, proc.stderr
     assert "60 samples, 5 feature columns" in proc.stdout
     assert "churn" in proc.stdout and "Delta_m" in proc.stdout
+    assert [line for line in proc.stdout.splitlines() if line.startswith("Verdict: ")]
+    # not a terminal: plain progress lines on stderr, the first before any fit
+    progress = [line for line in proc.stderr.splitlines() if line.startswith("compare: ")]
+    assert progress[0] == "compare: 0/14 fits, starting"  # 2 folds x (1 + 3 x 2 tasks)
+    assert progress[-1].startswith("compare: 14/14 fits in ")
     summary = json.loads(out_json.read_text())
     result = summary["results"]["neural"]
     assert set(result["tasks"]) == {"churn", "plan"} and result["n_splits"] == 2
     assert all(0 <= t["mtl_mean"] <= 1 for t in result["tasks"].values())
+    assert summary["verdict"]["neural"] == result["verdict"]["text"]
+    for task in result["tasks"].values():
+        assert {"majority_mean", "majority_fold_scores", "reference_mean",
+                "reference_fold_scores"} <= set(task)
 
 
 def test_missing_file_is_an_error_as_a_subprocess(tmp_path):
@@ -71,20 +83,106 @@ def test_missing_file_is_an_error_as_a_subprocess(tmp_path):
 
 
 def test_bundled_digits_by_default(capsys):
-    argv = ["compare", "--tasks", "odd,large", "--cv", "2", "--max-epochs", "1"]
+    argv = ["compare", "--tasks", "odd,large", "--cv", "2", "--max-epochs", "1",
+            "--reference", "none", "-q"]
     assert main(argv) == 0
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    out = captured.out
     assert "bundled digits: 1797 samples, 64 feature columns, tasks: odd, large" in out
-    assert "2-fold CV" in out and "odd" in out
+    assert "Labelled rows per task: odd 1797, large 1797" in out
+    assert "2-fold CV" in out and "odd" in out and "reference" not in out
+    assert captured.err == ""  # -q: no progress
 
 
 def test_plot_is_written(csv_path, tmp_path, capsys):
     pytest.importorskip("matplotlib")
     png = tmp_path / "compare.png"
-    argv = ["compare", str(csv_path), "--tasks", "churn,plan", "--cv", "2",
+    argv = ["compare", str(csv_path), "--tasks", "churn,plan", "--cv", "2", "--repeats", "2",
             "--max-epochs", "2", "--task-weights", "churn=1,plan=0.5", "--plot", str(png)]
     assert main(argv) == 0
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    out = capsys.readouterr().out
+    assert "2-fold CV x 2 repeats" in out and "--repeats 10" not in out
+    assert list(tmp_path.iterdir()) == [png]  # no temporary file left
+
+
+def _frame(n=60, seed=0):
+    rng = np.random.RandomState(seed)
+    x = rng.normal(size=n)
+    return pd.DataFrame({
+        "x": x, "z": rng.normal(size=n),
+        "a": np.where(x > 0, "yes", "no"),
+        "b": np.where(x + rng.normal(size=n) > 0, "p", "q"),
+    })
+
+
+@pytest.fixture(scope="module")
+def suspicious_csv(tmp_path_factory):
+    """Rows sorted by a label, a row-number column, a shuffled id, a copy of
+    label a under another coding, a constant and an empty column."""
+    frame = _frame().sort_values("a", kind="stable").reset_index(drop=True)
+    frame["customer"] = [f"c{i:03d}" for i in np.random.RandomState(1).permutation(60)]
+    frame["a_code"] = (frame["a"] == "yes").astype(int)
+    frame["country"] = "FR"
+    frame["empty"] = np.nan
+    frame.loc[::4, "b"] = None
+    path = tmp_path_factory.mktemp("sanity") / "sorted.csv"
+    frame.to_csv(path)  # with the row-number column, header "", as R writes it
+    return path
+
+
+@pytest.fixture(scope="module")
+def suspicious_run(suspicious_csv):
+    """Output of one quick run on the suspicious CSV, with its JSON."""
+    out_json = suspicious_csv.parent / "sorted.json"
+    argv = ["compare", str(suspicious_csv), "--tasks", "a,b", "--cv", "2", "--max-epochs", "1",
+            "--reference", "none", "--json", str(out_json)]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        assert main(argv) == 0
+    return out.getvalue(), err.getvalue(), json.loads(out_json.read_text())
+
+
+def test_row_ids_and_label_copies_are_dropped(suspicious_run):
+    out, err, summary = suspicious_run
+    warnings = [line for line in err.splitlines() if line.startswith("sklearn-mtl: warning:")]
+    assert "dropped column(s) Unnamed: 0, customer: they look like row identifiers" in warnings[0]
+    assert "dropped column a_code: it copies the label of task a" in warnings[1]
+    assert "column(s) country, empty hold a single value" in warnings[2]
+    assert summary["data"]["feature_columns"] == ["x", "z", "country", "empty"]
+    assert "60 samples, 4 feature columns" in out
+    assert "Labelled rows per task: a 60, b 45" in out
+    overall = summary["results"]["neural"]["verdict"]["overall"]
+    assert ("--repeats 10 repeats" in out) == (overall == "no detectable difference")
+    assert summary["data"]["labelled"] == {"a": 60, "b": 45}
+
+
+def test_each_distinct_warning_once_per_run(suspicious_run):
+    _, err, _ = suspicious_run
+    # the empty column makes the imputer warn on every fit: 2 folds x 5 models
+    assert err.count("Skipping features without any observed values") == 1
+
+
+def test_keep_column_keeps_it(suspicious_csv, capsys):
+    argv = ["compare", str(suspicious_csv), "--tasks", "a,b", "--cv", "2", "--max-epochs", "1",
+            "--reference", "none", "-q", "--keep-column", "customer", "--keep-column", "a_code"]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert "dropped column(s) Unnamed: 0:" in captured.err and "a_code" not in captured.err
+    assert "60 samples, 6 feature columns" in captured.out
+
+
+def test_row_id_detection_needs_enough_rows():
+    from sklearn_mtl._cli_input import MIN_ROWS, check_columns
+
+    frame = _frame(n=MIN_ROWS)
+    frame["count"] = np.random.RandomState(0).permutation(MIN_ROWS) * 3  # distinct ints
+    frame["run"] = np.arange(MIN_ROWS, 0, -1).astype(float)  # 20.0, 19.0, ...
+    X, found = check_columns(frame.drop(columns=["a", "b"]), frame[["a", "b"]])
+    assert list(X.columns) == ["x", "z"] and "count, run" in found[0]
+    small = frame.iloc[: MIN_ROWS - 1]
+    X, found = check_columns(small.drop(columns=["a", "b"]), small[["a", "b"]])
+    assert list(X.columns) == ["x", "z", "count", "run"] and found == []
 
 
 @pytest.mark.parametrize(
@@ -98,15 +196,54 @@ def test_plot_is_written(csv_path, tmp_path, capsys):
         ("a,b\n0,1\n1,0\n", "a,b", "no feature column"),
         ("a,b,x\n0,1,2\n1,0,3\n", "a", "at least 2 tasks"),
         ("a,b,x\n0,1,2\n1,0,3\n", None, "--tasks is required"),
+        ("a,b,a,x\n0,1,1,2\n1,0,0,3\n", "a,b", "repeats the column name(s) a"),
+        ("a,b,x\n0,1,2\n1,0,3\n", "a,b --keep-column y", "unknown --keep-column column(s) y"),
+        ("a,b,x\n0,1,2\n1,0,3\n", "a,b --task-weights a=1,a=2", "names task(s) a twice"),
+        ("a,b,x\n0,1,2\n1,0,3\n", "a,b --task-weights a=1,c=2", "--task-weights task(s) c"),
     ],
 )
 def test_csv_errors(tmp_path, capsys, content, tasks, message):
     path = tmp_path / "data.csv"
     if content is not None:
         path.write_text(content)
-    argv = ["compare", str(path)] + ([] if tasks is None else ["--tasks", tasks])
+    argv = ["compare", str(path)] + ([] if tasks is None else ["--tasks", *tasks.split()])
     assert main(argv) == 1
-    assert message in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert message in err and len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "option, name, message",
+    [
+        ("--json", "missing/out.json", "does not exist"),
+        ("--json", "out.txt", "must end in one of .json"),
+        ("--plot", "missing/plot.png", "does not exist"),
+        ("--plot", "plot.nope", ".png"),
+        ("--plot", "folder.png", "cannot write there"),
+    ],
+)
+def test_output_paths_are_checked_before_any_work(tmp_path, capsys, option, name, message):
+    (tmp_path / "folder.png").mkdir()
+    assert main(["compare", "--max-epochs", "1", option, str(tmp_path / name)]) == 1
+    captured = capsys.readouterr()
+    assert message in captured.err and len(captured.err.splitlines()) == 1
+    assert captured.out == ""  # nothing loaded, nothing fitted
+    assert [p.name for p in tmp_path.iterdir()] == ["folder.png"]
+
+
+def test_a_failed_write_leaves_no_file(tmp_path):
+    from sklearn_mtl._cli_output import write_atomically
+
+    path = tmp_path / "out.json"
+
+    def half_then_fail(tmp):
+        with open(tmp, "w") as f:
+            f.write('{"half": ')
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        write_atomically(str(path), half_then_fail)
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize(
@@ -116,11 +253,16 @@ def test_csv_errors(tmp_path, capsys, content, tasks, message):
         (["--cv", "1"], "--cv"),
         (["--tasks", "digit,odd", "--task-weights", "1,2,3"], "2 tasks"),
         (["--scoring", "nope"], "scoring"),
+        (["--repeats", "0"], "--repeats must be at least 1"),
+        (["--max-epochs", "0"], "--max-epochs must be at least 1"),
+        (["--n-jobs", "0"], "--n-jobs must not be 0"),
+        (["--keep-column", "x"], "--keep-column applies to the columns of a CSV"),
     ],
 )
 def test_argument_errors(capsys, argv, message):
     assert main(["compare", *argv]) == 1
-    assert message in capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert message in captured.err and captured.out == ""
 
 
 def test_usage_error_exit_code():
@@ -132,9 +274,25 @@ def test_usage_error_exit_code():
 def test_parse_task_weights():
     assert _parse_task_weights("1,0.5", ["a", "b"]) == [1.0, 0.5]
     assert _parse_task_weights("b=0.5", ["a", "b"]) == {"b": 0.5}
+    with pytest.raises(CLIError, match="names task"):
+        _parse_task_weights("a=1, a=2", ["a", "b"])
 
 
 def test_without_pandas_the_command_names_the_extra(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas fails
     assert main(["compare", "--max-epochs", "1"]) == 1
     assert "pip install 'sklearn-mtl[cli]'" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_readme_compare_output_is_what_the_command_prints(tmp_path):
+    """No drift: README.md shows what its command prints today (regenerate
+    with ``python docs/readme_compare.py``)."""
+    spec = importlib.util.spec_from_file_location(
+        "readme_compare", ROOT / "docs" / "readme_compare.py"
+    )
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"$ {script.COMMAND}\n" in readme
+    assert script.readme_block(readme) == script.command_output(tmp_path)

@@ -3,7 +3,12 @@
 from _estimators import PLAIN_MLP
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_mtl import MultiTaskClassifier, SharedForestClassifier, SharedTreeClassifier
+from sklearn_mtl import (
+    MultiTaskClassifier,
+    SharedForestClassifier,
+    SharedTreeClassifier,
+    TaskGroupingClassifier,
+)
 
 # Small, fast settings that still learn the checks' toy problems.
 ESTIMATORS = [
@@ -20,6 +25,10 @@ ESTIMATORS = [
     SharedTreeClassifier(splitter="random", random_state=0),
     SharedForestClassifier(n_estimators=5, random_state=0),
     SharedForestClassifier(n_estimators=5, splitter="random", bootstrap=False, random_state=0),
+    # the "auto" search over shared trees, and one small network per task
+    TaskGroupingClassifier(SharedTreeClassifier(random_state=0), random_state=0),
+    TaskGroupingClassifier(MultiTaskClassifier(hidden_layer_sizes=(16,), max_epochs=30, lr=0.05,
+                                               batch_size=32), groups="single", random_state=0),
 ]
 
 # Every entry carries its reason; the README and the issue notes report them.

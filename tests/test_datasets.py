@@ -92,6 +92,52 @@ def test_generator_rejects_bad_parameters(kwargs, match):
         make_multitask_classification(n_tasks=3, **kwargs)
 
 
+def test_planted_groups_relate_tasks_within_clusters_only():
+    rng = np.random.RandomState(0)
+    w = _task_directions(rng, 20, [2, 2, 2, 2], 0.8, clusters=[[0, 1, 2], [3]])
+    np.testing.assert_allclose(w[0][:, 0] @ w[1][:, 0], 0.8, atol=1e-12)
+    np.testing.assert_allclose(w[0][:, 0] @ w[3][:, 0], 0.0, atol=1e-12)
+
+    _, Y = make_multitask_classification(
+        n_samples=3000, groups=[2, 2], n_noise_tasks=1, task_relatedness=0.9,
+        n_informative=20, flip_y=0.0, random_state=0,
+    )
+    assert Y.shape == (3000, 5)
+
+    def agreement(i, j):
+        return abs(np.mean(Y[:, i] == Y[:, j]) - 0.5)
+
+    assert agreement(0, 1) > 0.25 and agreement(2, 3) > 0.25
+    assert max(agreement(0, 2), agreement(1, 3), agreement(0, 4), agreement(3, 4)) < 0.05
+
+
+def test_noise_tasks_are_independent_of_the_features():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_score
+
+    X, Y = make_multitask_classification(
+        n_samples=600, n_tasks=3, n_noise_tasks=1, n_classes=[2, 2, 3], random_state=0
+    )
+    assert set(np.unique(Y[:, 2])) == {0, 1, 2}
+    model = LogisticRegression()
+    assert cross_val_score(model, X, Y[:, 0]).mean() > 0.7
+    assert cross_val_score(model, X, Y[:, 2]).mean() < 0.45
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"groups": [2, 0]}, "groups must be a non-empty list of cluster sizes"),
+        ({"groups": []}, "groups must be a non-empty list of cluster sizes"),
+        ({"groups": [2, 2], "n_tasks": 3}, r"n_tasks \(3\) must equal sum\(groups\)"),
+        ({"n_tasks": 2, "n_noise_tasks": 2}, "n_noise_tasks"),
+    ],
+)
+def test_planted_groups_reject_bad_parameters(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        make_multitask_classification(**kwargs)
+
+
 # ------------------------------------------------------------ load_digits_tasks
 def test_digits_tasks_are_consistent():
     data = load_digits_tasks()

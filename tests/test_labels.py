@@ -6,6 +6,7 @@ import pytest
 
 from sklearn_mtl._labels import (
     MISSING,
+    declare_classes,
     decode_labels,
     encode_targets,
     encode_with_classes,
@@ -108,6 +109,24 @@ def test_task_weights_forms():
     assert resolve_task_weights({"b": 3}, names).tolist() == [1, 3, 1]
 
 
+@pytest.mark.parametrize("as_series", [False, True])
+def test_task_weights_by_name_follow_the_tasks_not_their_own_order(as_series):
+    weights = {"c": 3.0, "a": 2.0}
+    weights = pd.Series(weights) if as_series else weights
+    assert resolve_task_weights(weights, ["a", "b", "c"]).tolist() == [2, 1, 3]
+    assert resolve_task_weights(weights, ["c", "b", "a"]).tolist() == [3, 1, 2]
+    # names are compared as strings: an int column name takes an int key
+    assert resolve_task_weights({0: 5.0}, ["0", "1"]).tolist() == [5, 1]
+
+
+def test_a_series_of_task_weights_is_a_mapping_not_an_array():
+    """Read by position, this Series would give task 'a' the weight 9."""
+    weights = pd.Series([9.0, 1.0], index=["b", "a"])
+    assert resolve_task_weights(weights, ["a", "b"]).tolist() == [1, 9]
+    with pytest.raises(ValueError, match=r"unknown task\(s\) \['0', '1'\]"):
+        resolve_task_weights(pd.Series([1.0, 2.0]), ["a", "b"])
+
+
 @pytest.mark.parametrize(
     "weights, error, match",
     [
@@ -116,6 +135,8 @@ def test_task_weights_forms():
         ([1, np.nan, 1], ValueError, "finite"),
         ([0, 0, 0], ValueError, "all zero"),
         ({"z": 1}, ValueError, "unknown task"),
+        ({"a": 1, "b": 1, "c": 2} | {0: 1, "0": 2}, ValueError, r"\['0'\] occur more than once"),
+        (pd.Series([1.0, 2.0], index=["a", "a"]), ValueError, "occur more than once"),
         (["a", 1, 1], TypeError, "real numbers"),
         (2.0, TypeError, "task_weights must be"),
     ],
@@ -133,3 +154,10 @@ def test_task_weights_input_not_modified():
     resolve_task_weights(array, ["a", "b", "c"])
     assert weights == {"a": 2.0}
     assert array.tolist() == [1.0, 2.0, 3.0]
+
+
+@pytest.mark.parametrize("missing", [np.nan, None, pd.NA])
+def test_a_missing_value_cannot_be_a_declared_class(missing):
+    encoded = encode_targets(np.array([[0, 1], [1, 1]]))
+    with pytest.raises(ValueError, match=r"classes\[1\] = .* holds a missing value"):
+        declare_classes(encoded, [[0, 1], [1, 2, missing]])

@@ -261,3 +261,110 @@ def test_multitask_gain_properties(scores, rnd):
 def test_multitask_gain_rejects_bad_input(mtl, stl, kwargs, match):
     with pytest.raises(ValueError, match=match):
         multitask_gain(mtl, stl, **kwargs)
+
+
+# ------------------------------------------------------------ names beat positions
+@pytest.mark.parametrize("columns", [["noise", "sign"], ["noise"], ["sign"]])
+def test_task_scorers_match_y_true_columns_to_the_tasks_by_name(neural, data, columns):
+    """y_true's columns in another order, or a subset: each is scored against
+    the estimator's task of that name, never the one at its position."""
+    X, Y = data
+    pred = pd.DataFrame(neural.predict(X), columns=["sign", "noise"])
+    frame = pd.DataFrame(Y, columns=["sign", "noise"])[columns]
+    expected = {c: accuracy_score(frame[c], pred[c]) for c in columns}
+    for key, scorer in make_task_scorers(accuracy_score, columns).items():
+        wanted = np.mean(list(expected.values())) if key == "mean" else expected[key]
+        assert scorer(neural, X, frame) == pytest.approx(wanted), key
+    first = make_task_scorer(accuracy_score, task=0)  # an index is a column of y_true
+    assert first(neural, X, frame) == pytest.approx(expected[columns[0]])
+
+
+def test_task_scorer_refuses_a_column_the_estimator_has_no_task_for(neural, data):
+    X, Y = data
+    frame = pd.DataFrame(Y, columns=["sign", "other"])
+    with pytest.raises(ValueError, match=r"y columns \['other'\] are not tasks of the "
+                                         r"estimator.*\['sign', 'noise'\]"):
+        make_task_scorer(accuracy_score)(neural, X, frame)
+
+
+def test_task_scorer_reads_a_dataframe_by_position_for_an_estimator_fitted_on_arrays(
+        multioutput, data):
+    X, Y = data
+    frame = pd.DataFrame(Y, columns=["x", "y"])
+    expected = accuracy_score(Y[:, 1], multioutput.predict(X)[:, 1])
+    assert make_task_scorer(accuracy_score, task="y")(multioutput, X, frame) == expected
+
+
+def test_per_task_score_matches_dataframe_predictions_by_name():
+    Y_true = pd.DataFrame({"a": [0, 1, 1, 0], "b": [1, 1, 0, 0]})
+    Y_pred = pd.DataFrame({"b": [1, 1, 0, 1], "a": [0, 1, 1, 0]})
+    pd.testing.assert_series_equal(
+        per_task_score(Y_true, Y_pred), pd.Series([1.0, 0.75], index=["a", "b"], name="score")
+    )
+    with pytest.raises(ValueError, match=r"Y_pred columns .* missing \['a'\], unexpected \['c'\]"):
+        per_task_score(Y_true, Y_pred.rename(columns={"a": "c"}))
+
+
+@pytest.mark.parametrize("tasks", [["a", "a"], [0, 0], ["task_1", 1]])
+def test_make_task_scorers_refuses_repeated_tasks(tasks):
+    with pytest.raises(ValueError, match="tasks must name each task once"):
+        make_task_scorers(accuracy_score, tasks)
+
+
+@pytest.mark.parametrize("as_series", [False, True])
+def test_multitask_gain_matches_named_scores_by_name(as_series):
+    def named(**scores):
+        return pd.Series(scores) if as_series else scores
+
+    gains = multitask_gain(named(a=0.9, b=0.8), named(b=0.8, a=0.8), average=False)
+    assert dict(gains) == {"a": pytest.approx(0.125), "b": 0.0}
+    lower_b = multitask_gain(named(a=0.9, b=0.4), named(b=0.5, a=0.9),
+                             higher_is_better=named(b=False, a=True), average=False)
+    assert dict(lower_b) == {"a": 0.0, "b": pytest.approx(0.2)}
+    with pytest.raises(ValueError, match=r"stl_scores must name the same tasks .* "
+                                         r"missing \['b'\], unexpected \['c'\]"):
+        multitask_gain(named(a=0.9, b=0.8), named(a=0.8, c=0.8))
+
+
+def test_multitask_gain_refuses_an_underflowing_reference():
+    with pytest.raises(ValueError, match="overflows: stl_scores .*too close to 0"):
+        multitask_gain([0.9, 0.5], [1e-320, 0.5])
+
+
+# ------------------------------------------------ errors in the package's words
+def test_task_scorer_names_a_response_method_the_estimator_lacks(data):
+    from sklearn.svm import LinearSVC
+
+    X, Y = data
+    svc = MultiOutputClassifier(LinearSVC()).fit(X, Y)
+    for scorer in (make_task_scorer(log_loss, task=0, response_method="predict_proba"),
+                   make_task_scorer("neg_log_loss", task=0)):
+        with pytest.raises(TypeError, match="response_method='predict_proba'.*"
+                                            "MultiOutputClassifier does not have"):
+            scorer(svc, X, Y)
+
+
+def test_roc_auc_on_a_multi_class_task_names_the_task_and_the_metric(neural, multioutput, data):
+    X, Y = data
+    frame = pd.DataFrame(Y, columns=["sign", "noise"])
+    match = "Task 'noise' has 3 classes, but roc_auc is for binary tasks; use the 'roc_auc_ovr'"
+    with pytest.raises(ValueError, match=match):
+        make_task_scorer("roc_auc", task="noise")(neural, X, frame)
+    with pytest.raises(ValueError, match=match):
+        per_task_score(frame, neural.predict_proba(X), score_func=roc_auc_score)
+    ovr = make_task_scorer("roc_auc_ovr", task="noise")(neural, X, frame)
+    assert ovr == pytest.approx(roc_auc_score(Y[:, 1], neural.predict_proba(X)[1],
+                                              multi_class="ovr"))
+
+
+@pytest.mark.parametrize("weights, match", [
+    (np.full(80, np.nan), "sample_weight contains NaN"),
+    (np.r_[-1.0, np.ones(79)], "Negative values in data passed to `sample_weight`"),
+    (np.ones(3), r"sample_weight must have shape \(80,\)"),
+])
+def test_bad_sample_weight_is_refused_by_every_score(multioutput, data, weights, match):
+    X, Y = data
+    with pytest.raises(ValueError, match=match):
+        per_task_score(Y, multioutput.predict(X), sample_weight=weights)
+    with pytest.raises(ValueError, match=match):
+        make_task_scorer(accuracy_score)(multioutput, X, Y, sample_weight=weights)

@@ -5,15 +5,14 @@ import functools
 import numpy as np
 import pytest
 import torch
-from _estimators import PLAIN_MLP
+from _estimators import PLAIN_MLP, SMALL_NET
 from torch import nn
 
 from sklearn_mtl import MultiTaskClassifier
 from sklearn_mtl._neural._mmoe import MMoETrunk
 from sklearn_mtl.weighting import WEIGHTINGS
 
-FAST = dict(PLAIN_MLP, hidden_layer_sizes=(8,), max_epochs=4, lr=0.05, batch_size=32,
-            random_state=0, architecture="mmoe", n_experts=3)
+FAST = dict(SMALL_NET, **PLAIN_MLP, max_epochs=4, architecture="mmoe", n_experts=3)
 
 
 def _data(n=90, seed=0):

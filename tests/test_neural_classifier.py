@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from _estimators import SMALL_NET
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, KFold, cross_validate
 from sklearn.pipeline import make_pipeline
@@ -17,24 +18,12 @@ from torch import nn
 
 from sklearn_mtl import MultiTaskClassifier
 
-FAST = dict(hidden_layer_sizes=(16,), max_epochs=15, lr=0.03, batch_size=32, random_state=0)
-
-
-def make_tasks(n=240, seed=0):
-    """Three related tasks of different label types over 6 features."""
-    rng = np.random.RandomState(seed)
-    X = rng.normal(size=(n, 6))
-    s = X[:, 0] + X[:, 1]
-    Y = np.empty((n, 3), dtype=object)
-    Y[:, 0] = (s > 0).astype(int)
-    Y[:, 1] = np.where(s > 0.7, "high", np.where(s < -0.7, "low", "mid"))
-    Y[:, 2] = X[:, 0] - X[:, 2] > 0
-    return X, Y
+FAST = dict(SMALL_NET, hidden_layer_sizes=(16,), max_epochs=15, lr=0.03)
 
 
 @pytest.fixture(scope="module")
-def data():
-    return make_tasks()
+def data(tasks):
+    return tasks
 
 
 @pytest.fixture(scope="module")
@@ -348,6 +337,7 @@ def test_pipeline_and_clone(data):
     assert clone(pipe).get_params()["multitaskclassifier__lr"] == FAST["lr"]
 
 
+@pytest.mark.slow
 def test_cross_validate_and_grid_search_over_task_weights(data):
     X, Y = data
     Ydf = pd.DataFrame(Y, columns=["sign", "level", "other"])

@@ -9,7 +9,7 @@ import joblib
 import numpy as np
 import pytest
 import torch
-from _estimators import ESTIMATORS, estimator_id
+from _estimators import ESTIMATORS, SMALL_NET, estimator_id
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, KFold
 from skorch.callbacks import Callback
@@ -50,6 +50,7 @@ def _grid(estimator, n_jobs):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=estimator_id)
 def test_grid_search_on_dask_matches_sequential(estimator, client):
     from distributed import get_task_stream
@@ -76,11 +77,12 @@ class RecordTorchThreads(Callback):
 
 def _threads_used(seed):
     X, Y = make_data(seed=seed)
-    clf = MultiTaskClassifier(hidden_layer_sizes=(8,), max_epochs=2,
-                              callbacks=[RecordTorchThreads()], random_state=seed)
+    clf = MultiTaskClassifier(**dict(SMALL_NET, max_epochs=2, random_state=seed),
+                              callbacks=[RecordTorchThreads()])
     return max(clf.fit(X, Y).history_[:, "torch_threads"])
 
 
+@pytest.mark.slow
 def test_torch_threads_bounded_in_loky_workers():
     n_jobs = 2
     used = joblib.Parallel(n_jobs=n_jobs, backend="loky")(
@@ -88,6 +90,7 @@ def test_torch_threads_bounded_in_loky_workers():
     assert max(used) <= max(joblib.cpu_count() // n_jobs, 1)
 
 
+@pytest.mark.slow
 def test_torch_threads_bounded_in_dask_workers(client):
     assert max(client.gather(client.map(_threads_used, [0, 1]))) == 1
 

@@ -9,7 +9,7 @@ import joblib
 import numpy as np
 import pytest
 import torch
-from _estimators import ESTIMATORS, estimator_id
+from _estimators import ESTIMATORS, SMALL_NET, estimator_id
 from sklearn.base import clone
 from skorch.callbacks import Callback, Checkpoint
 
@@ -18,9 +18,7 @@ from sklearn_mtl import InconsistentVersionWarning, MultiTaskClassifier
 
 estimators = pytest.mark.parametrize("estimator", ESTIMATORS, ids=estimator_id)
 
-NEURAL = dict(hidden_layer_sizes=(8,), max_epochs=6, lr=0.05, batch_size=16, dropout=0.2,
-              early_stopping=False,
-              random_state=0)
+NEURAL = dict(SMALL_NET, max_epochs=6, batch_size=16, dropout=0.2, early_stopping=False)
 
 
 def make_data(n=80, seed=0):

@@ -1,14 +1,20 @@
 """Property-based tests (hypothesis) over every estimator: random numbers of
-tasks and classes, label types, missing-label patterns and sample sizes."""
+tasks and classes, label types, missing-label patterns and sample sizes; and
+names beat positions (permuted task columns change only the order of outputs)."""
 
+import copy
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 from _estimators import ESTIMATORS, estimator_id
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
+from sklearn.metrics import accuracy_score
+
+from sklearn_mtl.metrics import make_task_scorers, per_task_score
 
 LABEL_TYPES = {
     "int": lambda codes: codes * 3 - 1,
@@ -85,3 +91,81 @@ def test_fit_succeeds_or_fails_as_documented_and_outputs_are_valid(estimator, pr
 
     score = model.score(X, Y)
     assert 0.0 <= score <= 1.0
+
+
+# ---------------------------------------------------------- names beat positions
+@st.composite
+def named_problems(draw):
+    """(X, Y, weights, order): a DataFrame Y of 2-3 named tasks (one name an
+    int, compared as a string), task weights by name, a permutation of them."""
+    n_tasks = draw(st.integers(2, 3))
+    rng = np.random.RandomState(draw(st.integers(0, 2**16)))
+    X = rng.normal(size=(40, 3))
+    names = [0, "b", "c"][:n_tasks]
+    Y = pd.DataFrame({
+        name: np.where(rng.rand(40) < 0.2, np.nan, (X[:, j] + rng.normal(size=40) > 0) * (j + 1.0))
+        for j, name in enumerate(names)
+    })
+    weights = dict(zip(names, draw(st.lists(st.sampled_from([0.5, 1.0, 3.0]),
+                                            min_size=n_tasks, max_size=n_tasks))))
+    order = draw(st.permutations(range(n_tasks)))
+    return X, Y, weights, list(order)
+
+
+NAMED = settings(max_examples=4, deadline=None, phases=[Phase.generate],
+                 suppress_health_check=[HealthCheck.too_slow])
+
+
+def _permuted_weights(weights, order, as_series):
+    names = list(weights)
+    permuted = {names[k]: weights[names[k]] for k in order}
+    return pd.Series(permuted) if as_series else permuted
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=estimator_id)
+@NAMED
+@given(problem=named_problems())
+def test_a_fitted_model_reads_permuted_task_columns_by_name(estimator, problem):
+    """score, the task scorers, per_task_score and continued training
+    (partial_fit, warm start) give the same results on Y[permuted columns]."""
+    X, Y, weights, order = problem
+    Yp = Y.iloc[:, order]
+    model = clone(estimator).set_params(task_weights=weights).fit(X, Y)
+    assert model.score(X, Yp) == model.score(X, Y)
+    scorers = make_task_scorers(accuracy_score, [str(c) for c in Y.columns])
+    for key, scorer in scorers.items():  # a mean of the same scores, summed in another order
+        assert scorer(model, X, Yp) == pytest.approx(scorer(model, X, Y), rel=1e-12), key
+    pred = pd.DataFrame(model.predict(X), columns=Y.columns)
+    pd.testing.assert_series_equal(per_task_score(Yp, pred),
+                                   per_task_score(Y, pred).iloc[order])
+    pd.testing.assert_series_equal(per_task_score(Y, pred.iloc[:, order]),
+                                   per_task_score(Y, pred))
+    for continued in _continuations(model):
+        on_y = continued(copy.deepcopy(model), X, Y).predict_proba(X)
+        on_permuted = continued(copy.deepcopy(model), X, Yp).predict_proba(X)
+        for a, b in zip(on_y, on_permuted):
+            np.testing.assert_array_equal(a, b)
+
+
+def _continuations(model):
+    """The ways to continue training a fitted model, if it has any."""
+    if hasattr(model, "partial_fit"):
+        yield lambda m, X, Y: m.partial_fit(X, Y)
+    if "warm_start" in model.get_params():
+        yield lambda m, X, Y: m.set_params(warm_start=True).fit(X, Y)
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=estimator_id)
+@NAMED
+@given(problem=named_problems(), as_series=st.booleans())
+def test_fitting_on_permuted_named_tasks_only_permutes_the_outputs(estimator, problem,
+                                                                    as_series):
+    X, Y, weights, order = problem
+    model = clone(estimator).set_params(task_weights=weights).fit(X, Y)
+    permuted = clone(estimator).set_params(
+        task_weights=_permuted_weights(weights, order, as_series)).fit(X, Y.iloc[:, order])
+    assert list(permuted.task_names_) == [str(Y.columns[k]) for k in order]
+    proba, permuted_proba = model.predict_proba(X), permuted.predict_proba(X)
+    for k, j in enumerate(order):
+        np.testing.assert_allclose(permuted_proba[k], proba[j], atol=1e-6)
+    np.testing.assert_array_equal(permuted.predict(X), model.predict(X)[:, order])

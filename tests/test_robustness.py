@@ -111,6 +111,10 @@ BAD_FIT_DATA = [
     ("X_1d", lambda X, Y: (X[:, 0], Y), ValueError, "X: Expected 2D array"),
     ("X_complex", lambda X, Y: (X + 1j, Y), ValueError, "X: Complex data"),
     ("X_sparse", lambda X, Y: (sparse.csr_matrix(X), Y), TypeError, "[Ss]parse"),
+    ("y_repeated_name", lambda X, Y: (X, pd.DataFrame(Y, columns=["t", "t"])), ValueError,
+     r"y columns must name each task once; \['t'\]"),
+    ("y_names_equal_as_strings", lambda X, Y: (X, pd.DataFrame(Y, columns=[1, "1"])),
+     ValueError, r"y columns must name each task once; \['1'\]"),
 ]
 
 
@@ -200,12 +204,21 @@ BAD_PREDICT_DATA = [
     ("proba_n_features", lambda m, X, Y: m.predict_proba(X.to_numpy()[:, :3]), ValueError,
      "X has 3 features"),
     ("score_n_tasks", lambda m, X, Y: m.score(X, Y.iloc[:, :1]), ValueError,
-     "y has 1 task column.* fitted on 2 task"),
+     r"y columns must be the tasks .* missing \['side'\], unexpected \[\]"),
     ("score_3_tasks", lambda m, X, Y: m.score(X, Y.assign(extra=1)), ValueError,
-     "y has 3 task column.* fitted on 2 task"),
+     r"y columns must be the tasks .* missing \[\], unexpected \['extra'\]"),
     ("score_unseen_label", lambda m, X, Y: m.score(X, Y.replace({"up": "sideways"})),
      ValueError, r"y column 1 \('side'\) has labels not seen during fit: \['sideways'\]"),
     ("score_rows", lambda m, X, Y: m.score(X, Y.iloc[1:]), ValueError, "y has 59 rows"),
+    ("score_array_n_tasks", lambda m, X, Y: m.score(X, Y.to_numpy()[:, :1]), ValueError,
+     "y has 1 task column.* fitted on 2 task"),
+    ("score_renamed_task", lambda m, X, Y: m.score(X, Y.rename(columns={"side": "edge"})),
+     ValueError, r"missing \['side'\], unexpected \['edge'\]"),
+    ("score_nan_sample_weight", lambda m, X, Y: m.score(X, Y, sample_weight=np.full(60, np.nan)),
+     ValueError, "sample_weight contains NaN"),
+    ("score_negative_sample_weight",
+     lambda m, X, Y: m.score(X, Y, sample_weight=np.r_[-1.0, np.ones(59)]),
+     ValueError, "Negative values in data passed to `sample_weight`"),
     ("score_sample_weight", lambda m, X, Y: m.score(X, Y, sample_weight=np.ones(3)),
      ValueError, "sample_weight must have shape"),
     ("score_no_label", lambda m, X, Y: m.score(X, Y.where(Y == "never")), ValueError,
@@ -262,6 +275,45 @@ def test_continued_training_needs_same_tasks_and_features(estimator, data, case,
         np.testing.assert_array_equal(before, after)
 
 
+BAD_NAMED_CONTINUATION = [
+    ("missing", lambda Y: Y[["side"]], r"missing \['sign'\], unexpected \[\]"),
+    ("extra", lambda Y: Y.assign(extra=1), r"missing \[\], unexpected \['extra'\]"),
+    ("renamed", lambda Y: Y.rename(columns={"side": "edge"}),
+     r"missing \['side'\], unexpected \['edge'\]"),
+]
+
+
+@pytest.mark.parametrize("estimator", CONTINUABLE, ids=_id)
+@pytest.mark.parametrize("case, transform, match", BAD_NAMED_CONTINUATION,
+                         ids=[c[0] for c in BAD_NAMED_CONTINUATION])
+def test_continued_training_on_a_dataframe_needs_the_same_named_tasks(estimator, data, case,
+                                                                      transform, match):
+    X, Y = data
+    model, method = _continued(estimator, (X, pd.DataFrame(Y, columns=["sign", "side"])))
+    with pytest.raises(ValueError, match="y columns must be the tasks the estimator was "
+                                         r"fitted on, \['sign', 'side'\].*" + match):
+        getattr(model, method)(X, transform(pd.DataFrame(Y, columns=["sign", "side"])))
+    assert list(model.task_names_) == ["sign", "side"]
+
+
+@estimators
+def test_tasks_fitted_by_position_are_read_by_position(estimator, data):
+    """Without task names at fit (an array), a DataFrame y is read by position,
+    as scikit-learn reads X without feature names; and after a fit on a
+    DataFrame, a plain array is read by position too."""
+    X, Y = data
+    on_array = clone(estimator).fit(X, Y)
+    swapped = pd.DataFrame(Y, columns=["sign", "side"])[["side", "sign"]]
+    with pytest.raises(ValueError, match="has labels not seen during fit"):
+        on_array.score(X, swapped)
+    any_names = pd.DataFrame(Y, columns=["z", "a"])
+    assert on_array.score(X, any_names) == on_array.score(X, Y)
+    on_frame = clone(estimator).fit(X, pd.DataFrame(Y, columns=["sign", "side"]))
+    assert on_frame.score(X, swapped) == on_frame.score(X, Y)
+    with pytest.raises(ValueError, match="has labels not seen during fit"):
+        on_frame.score(X, swapped.to_numpy())
+
+
 @estimators
 def test_inputs_are_never_modified(estimator, data):
     X, Y = data
@@ -303,6 +355,7 @@ def test_cuda_without_cuda_is_refused(data):
     [([[0, 1]], "classes must be a list with one array of classes per task"),
      ([[0, 1], ["up"]], r"y column 'task_1' has labels \['down'\] that are not in classes\[1\]"),
      ([[0, 1], []], r"classes\[1\] must be a non-empty"),
+     ([[0, 1, np.nan], ["up", "down"]], r"classes\[0\] = .* holds a missing value"),
      ("up", "classes must be a list")],
 )
 def test_partial_fit_bad_classes(data, classes, match):

@@ -10,7 +10,8 @@ from sklearn_mtl._neural._loss import masked_task_losses
 from sklearn_mtl._neural._tabm import EnsembleTaskHeads, TabMTrunk
 
 FAST = dict(hidden_layer_sizes=(16,), max_epochs=20, lr=0.03, batch_size=32,
-            early_stopping=False, architecture="tabm", n_members=4, random_state=0)
+            dropout=0.0, early_stopping=False, architecture="tabm", n_members=4,
+            random_state=0)
 
 
 def make_tasks(n=240, seed=0):

@@ -6,12 +6,12 @@ import pickle
 import numpy as np
 import pytest
 import torch
-from _estimators import PLAIN_MLP
+from _estimators import PLAIN_MLP, SMALL_NET
 from sklearn.base import clone
 
 from sklearn_mtl import MultiTaskClassifier
 from sklearn_mtl._neural._loss import masked_task_losses
-from sklearn_mtl._neural._net import _task_gradients
+from sklearn_mtl._neural._net import task_gradients
 from sklearn_mtl.weighting import (
     MGDA,
     WEIGHTINGS,
@@ -19,6 +19,7 @@ from sklearn_mtl.weighting import (
     GradNorm,
     PCGrad,
     RandomLossWeighting,
+    StaticWeighting,
     TaskBatch,
 )
 from sklearn_mtl.weighting._mgda import min_norm_weights
@@ -26,8 +27,7 @@ from sklearn_mtl.weighting._pcgrad import project_conflicting
 
 NAMES = sorted(WEIGHTINGS)
 STOCHASTIC = {"rlw", "pcgrad"}  # draw from torch's random state per batch
-FAST = dict(PLAIN_MLP, hidden_layer_sizes=(8,), max_epochs=5, lr=0.05, batch_size=32,
-            random_state=0)
+FAST = dict(SMALL_NET, **PLAIN_MLP)
 
 
 # ------------------------------------------------------------ strategy harness
@@ -92,6 +92,7 @@ def test_invariant_to_task_order(name):
     np.testing.assert_allclose(permuted, weights[:, perm], rtol=1e-5)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(STOCHASTIC))
 def test_invariant_to_task_order_in_distribution(name):
     """Random strategies: the mean weights of many draws follow the tasks."""
@@ -195,10 +196,10 @@ def test_zero_weight_task_does_not_change_the_others(name):
     assert a.task_weights_[2] == 0
 
 
-def test_static_keeps_the_plain_path(fitted):
+def test_static_is_an_ordinary_strategy_without_state(fitted):
     clf = fitted[2]["static"]
-    assert clf.net_.weighting is None
-    assert not hasattr(clf.net_.module_, "task_weighting")
+    assert isinstance(clf.net_.weighting, StaticWeighting)
+    assert not list(clf.net_.module_.task_weighting.parameters())
     np.testing.assert_array_equal(clf.task_weights_, [1.0, 1.0, 1.0])
 
 
@@ -308,7 +309,7 @@ def test_gradnorm_moves_gradient_norm_ratio_to_target():
     module = clf.net_.module_
     codes = np.column_stack([np.searchsorted(c, Y[:, j]) for j, c in enumerate(clf.classes_)])
     losses, counts = masked_task_losses(module(torch.from_numpy(X)), torch.from_numpy(codes))
-    grads = _task_gradients(losses, counts > 0, module.last_shared_parameters())
+    grads = task_gradients(losses, counts > 0, module.last_shared_parameters())
     norms = grads.norm(dim=1).detach().numpy()
     state = module.task_weighting
     rates = (losses.detach() / state.initial_losses).numpy()

@@ -1,56 +1,20 @@
-"""MultiTaskClassifier: hard parameter sharing trained through skorch."""
+"""MultiTaskClassifier: its parameters, their constraints and its
+documentation. What it does with them is in :mod:`._base_estimator`."""
 
-import copy
 from numbers import Integral, Real
 
-import numpy as np
 import torch
-from sklearn.base import BaseEstimator, _fit_context
-from sklearn.utils import check_random_state
+from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
-from skorch.callbacks import EarlyStopping
-from torch import nn
 
-from .._base import MultiTaskClassifierMixin
-from .._labels import declare_classes, resolve_task_weights, same_classes
-from ..weighting import WEIGHTINGS, StaticWeighting, WeightingStrategy
-from ..weighting._aliases import resolve_weighting
-from ._embeddings import BINNINGS, NUM_EMBEDDINGS, EmbeddedTrunk, plan_embeddings
-from ._mmoe import MMoETrunk
-from ._modules import ACTIVATIONS, MLPTrunk, MultiTaskNetwork
-from ._net import BatchIterator, HoldoutSplit, MultiTaskNet, TensorDataset
-from ._tabm import TabMNetwork, TabMTrunk
-from ._threads import limited_torch_threads
-
-OPTIMIZERS = {
-    "adam": torch.optim.Adam,
-    "adamw": torch.optim.AdamW,
-    "sgd": torch.optim.SGD,
-    "rmsprop": torch.optim.RMSprop,
-}
-
-_PREDICT_CHUNK = 16384
+from ..weighting import WEIGHTINGS, WeightingStrategy
+from ._base_estimator import BaseMultiTaskNetwork
+from ._embeddings import BINNINGS, NUM_EMBEDDINGS
+from ._modules import ACTIVATIONS
+from ._wiring import OPTIMIZERS
 
 
-def _resolve_device(device):
-    try:
-        device = torch.device(device)
-    except (RuntimeError, TypeError) as exc:
-        raise ValueError(
-            f"device must name a torch device such as 'cpu' or 'cuda'; got {device!r}."
-        ) from exc
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(
-            f"device={str(device)!r} was requested but CUDA is not available on "
-            "this machine; use device='cpu'."
-        )
-    if device.type == "mps" and not torch.backends.mps.is_available():
-        raise ValueError(f"device={str(device)!r} was requested but MPS is not available.")
-    return device
-
-
-class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
+class MultiTaskClassifier(BaseMultiTaskNetwork, BaseEstimator):
     """Multi-task neural network classifier with a shared trunk and one head
     per task.
 
@@ -185,7 +149,18 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
         Where to train and predict, e.g. "cuda".
     warm_start : bool, default=False
         Whether a new ``fit`` continues training the fitted network (same
-        tasks and classes required) instead of starting afresh.
+        tasks and classes required) instead of starting afresh. The
+        training settings changed since (``lr``, ``optimizer``,
+        ``weight_decay``, ``batch_size``, ``max_epochs``, ``task_weights``,
+        early stopping, ``callbacks``, ``verbose``) apply to the continued
+        training, and the callbacks start afresh as new copies of
+        ``callbacks``; the network, its weighting state and the optimizer
+        state are kept (a new ``optimizer`` class starts a fresh optimizer).
+        Changing a parameter that shapes the network (``hidden_layer_sizes``,
+        ``activation``, ``dropout``, ``batch_norm``, ``head_hidden_size``,
+        ``module``, the embedding parameters, ``architecture``,
+        ``n_experts``, ``n_members``, ``device``) or the
+        weighting strategy's class raises a ValueError naming it.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling, dropout and the validation
         split. The global torch random state is left untouched.
@@ -200,9 +175,9 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
         Number of classes of each task.
     n_tasks_ : int
         Number of tasks.
-    task_names_ : ndarray of str, shape (n_tasks_,)
+    task_names_ : ndarray of str, shape (`n_tasks_`,)
         Column names of a DataFrame target, else ``task_0``, ``task_1``, ...
-    task_weights_ : ndarray of shape (n_tasks_,)
+    task_weights_ : ndarray of shape (`n_tasks_`,)
         The task weights applied in the last training epoch,
         ``w_j * lambda_j`` averaged over its batches; the fixed
         ``task_weights`` under static weighting. The weights of every epoch
@@ -212,7 +187,7 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
         state is ``net_.module_.task_weighting``.
     n_features_in_ : int
         Number of features (the size of axis 1) seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features, when X is a DataFrame with string columns.
     net_ : skorch.NeuralNet
         The fitted skorch net; ``net_.module_`` is the torch network.
@@ -348,368 +323,6 @@ class MultiTaskClassifier(MultiTaskClassifierMixin, BaseEstimator):
         self.warm_start = warm_start
         self.random_state = random_state
         self.verbose = verbose
-
-    # ------------------------------------------------------------------ fit
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
-        """Fit the network on all tasks at once.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training inputs; with a custom ``module``, any array of shape
-            ``(n_samples, ...)`` it accepts (e.g. images ``(n, 1, 8, 8)``).
-        y : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
-            The label matrix Y: one column of labels per task; NaN, None or pd.NA where a sample is
-            not labelled for a task.
-
-        Returns
-        -------
-        self : MultiTaskClassifier
-            The fitted estimator.
-        """
-        continuing = self.warm_start and hasattr(self, "net_")
-        X = self._validate_X(X, reset=not continuing)
-        previous = self._classes_list if continuing else None
-        encoded = self._fit_targets(y, n_samples=X.shape[0], previous_classes=previous)
-        return self._train(X, encoded, continuing, epochs=self.max_epochs)
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, classes=None):
-        """Train for one epoch on a batch of data, as ``MLPClassifier`` does.
-
-        The first call builds the network; later calls continue training it
-        and need the same features and tasks, with labels among
-        ``classes_`` (a batch may lack classes or labels of a task).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training inputs of this batch.
-        y : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
-            Labels of this batch; NaN, None or pd.NA where unlabelled.
-        classes : array-like or list of array-like, default=None
-            Every class of each task (one array-like for a 1D ``y``), for
-            streams whose first batch lacks some classes. Only needed on the
-            first call; None takes the classes of the first batch.
-
-        Returns
-        -------
-        self : MultiTaskClassifier
-            The estimator, trained one more epoch.
-        """
-        continuing = hasattr(self, "net_")
-        X = self._validate_X(X, reset=not continuing)
-        if not continuing:
-            encoded = self._fit_targets(y, n_samples=X.shape[0], classes=classes)
-        else:
-            encoded = self._continued_targets(y, X.shape[0])
-            if classes is not None and not same_classes(
-                declare_classes(encoded, classes).classes, self._classes_list
-            ):
-                raise ValueError(
-                    "classes must be the classes of the first call to partial_fit, "
-                    f"{[c.tolist() for c in self._classes_list]}; got {classes!r}."
-                )
-        return self._train(X, encoded, continuing, epochs=1)
-
-    def load_params(self, X, y, **kwargs):
-        """Restore a network saved with skorch's ``save_params`` or a
-        ``Checkpoint`` callback.
-
-        The network is built for ``X`` and ``y`` exactly as ``fit`` builds it
-        (same parameters, features, tasks and classes as when it was saved),
-        without training, and the saved state is loaded into it. With the
-        optimizer state and history restored too, ``warm_start=True`` and
-        ``fit`` resume an interrupted training where it stopped.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Data with the features of the saved network (its training data).
-        y : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
-            Labels with the tasks and classes of the saved network.
-        **kwargs
-            Passed to :meth:`skorch.NeuralNet.load_params`: ``f_params``,
-            ``f_optimizer``, ``f_criterion``, ``f_history`` or
-            ``checkpoint``.
-
-        Returns
-        -------
-        self : MultiTaskClassifier
-            The estimator with the saved network, fitted for prediction.
-        """
-        self._validate_params()
-        X = self._validate_X(X, reset=True)
-        encoded = self._fit_targets(y, n_samples=X.shape[0])
-        self._train(X, encoded, continuing=False, epochs=0)
-        try:
-            self.net_.load_params(**kwargs)
-        except RuntimeError as exc:  # torch's state-dict mismatch
-            raise ValueError(
-                "The saved parameters do not fit the network built from these "
-                "parameters, X and y (features, tasks and classes must match the "
-                f"saved network): {exc}"
-            ) from exc
-        self._set_fitted_state(self.task_weights_)
-        return self
-
-    def _train(self, X, encoded, continuing, epochs):
-        """Set up (or reuse) the net and train it ``epochs`` epochs."""
-        base_weights = resolve_task_weights(self.task_weights, encoded.task_names)
-        strategy = resolve_weighting(self.weighting)
-        if continuing and type(strategy) is not type(self.weighting_):
-            raise ValueError(
-                "Continued training (warm_start) requires the same weighting strategy; "
-                f"got {type(strategy).__name__} after {type(self.weighting_).__name__}."
-            )
-        device = _resolve_device(self.device)
-        hidden = self._check_hidden_layer_sizes()
-
-        rng = check_random_state(self.random_state)
-        init_seed, shuffle_seed, split_seed = rng.randint(np.iinfo(np.int32).max, size=3)
-
-        X_t = torch.from_numpy(X)
-        y_t = torch.from_numpy(encoded.codes)
-        fork_devices = [device.index or 0] if device.type == "cuda" else []
-        with torch.random.fork_rng(devices=fork_devices), limited_torch_threads():
-            torch.manual_seed(int(init_seed))
-            if continuing:
-                net = self.net_
-                net.set_params(task_weights=base_weights)
-                net._weights_tensor = None
-                if net.weighting is not None:
-                    net.weighting = strategy
-            else:
-                network = self._build_network(X_t, encoded, hidden, strategy, base_weights,
-                                              seed=int(init_seed))
-                net = self._build_net(network, encoded, device, shuffle_seed, split_seed,
-                                      strategy, base_weights)
-                net.initialize()
-            if epochs:
-                net.partial_fit(X_t, y_t, epochs=epochs)
-        self.net_ = net
-        self.weighting_ = strategy
-        self._set_fitted_state(base_weights)
-        return self
-
-    def _set_fitted_state(self, base_weights):
-        """``task_weights_`` (the last epoch's applied weights) and ``n_iter_``."""
-        history = self.net_.history
-        last = history[-1, "task_weights"] if len(history) else base_weights
-        self.task_weights_ = np.asarray(last, dtype=np.float64)
-        self.n_iter_ = len(history)
-
-    def _validate_X(self, X, reset):
-        return self._validate_X_data(
-            X,
-            reset=reset,
-            dtype=np.float32,
-            allow_nd=self.module is not None,
-            ensure_min_samples=1,
-        )
-
-    def _check_hidden_layer_sizes(self):
-        sizes = self.hidden_layer_sizes
-        sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
-        if not all(isinstance(s, Integral) and not isinstance(s, bool) and s > 0
-                   for s in sizes):
-            raise ValueError(
-                "hidden_layer_sizes must be positive integers; got "
-                f"{self.hidden_layer_sizes!r}."
-            )
-        return sizes
-
-    def _make_trunk(self, n_features, hidden, reinitialise=False, plan=None):
-        if self.module is None:
-            if plan is None:
-                return MLPTrunk(n_features, hidden, self.activation, self.dropout,
-                                self.batch_norm)
-            return EmbeddedTrunk(plan.make(), MLPTrunk(plan.n_features_out, hidden,
-                                                       self.activation, self.dropout,
-                                                       self.batch_norm))
-        if isinstance(self.module, nn.Module):
-            trunk = copy.deepcopy(self.module)
-            if reinitialise:
-                for layer in trunk.modules():
-                    if hasattr(layer, "reset_parameters"):
-                        layer.reset_parameters()
-        else:
-            trunk = self.module()
-        if not isinstance(trunk, nn.Module):
-            raise TypeError(
-                "module must be a torch.nn.Module instance, or a class or callable "
-                f"returning one; calling it returned {type(trunk).__name__}."
-            )
-        return trunk
-
-    def _plan_embeddings(self, X_t, encoded, seed):
-        """The numeric embeddings of the built-in trunk, planned on the
-        training rows; None without embeddings or with a user module."""
-        if self.module is not None or self.num_embeddings is None:
-            return None
-        return plan_embeddings(X_t.numpy(), encoded.codes, kind=self.num_embeddings,
-                               n_bins=self.n_bins, binning=self.binning,
-                               d_embedding=self.d_embedding, random_state=seed)
-
-    def _build_network(self, X_t, encoded, hidden, strategy, base_weights, seed=None):
-        n_tasks = len(encoded.classes)
-        mmoe = self.architecture == "mmoe"
-        plan = self._plan_embeddings(X_t, encoded, seed)
-        if self.architecture == "tabm":
-            network = TabMNetwork(
-                self._make_tabm_trunk(X_t.shape[1], hidden, plan),
-                [len(c) for c in encoded.classes],
-                head_hidden_size=self.head_hidden_size,
-                activation=self.activation,
-            )
-        elif mmoe:
-            if self.module is None and not hidden:
-                raise ValueError(
-                    "architecture='mmoe' needs experts with at least one hidden layer; "
-                    "got hidden_layer_sizes=(). Set hidden_layer_sizes or module."
-                )
-            experts = [self._make_trunk(X_t.shape[1], hidden, reinitialise=True, plan=plan)
-                       for _ in range(self.n_experts)]
-            n_features_out = self._probe_trunk(experts[0], X_t)
-            trunk = MMoETrunk(experts, int(np.prod(X_t.shape[1:])), n_tasks)
-        else:
-            trunk = self._make_trunk(X_t.shape[1], hidden, plan=plan)
-            n_features_out = self._probe_trunk(trunk, X_t)
-        if self.architecture != "tabm":
-            network = MultiTaskNetwork(
-                trunk,
-                n_features_out,
-                [len(c) for c in encoded.classes],
-                head_hidden_size=self.head_hidden_size,
-                activation=self.activation,
-                per_task_features=mmoe,
-            )
-        if type(strategy) is not StaticWeighting:
-            network.task_weighting = strategy.initialize(
-                n_tasks, torch.as_tensor(base_weights, dtype=torch.float32)
-            )
-        return network
-
-    def _make_tabm_trunk(self, n_features, hidden, plan):
-        if self.module is not None:
-            raise ValueError(
-                "architecture='tabm' builds its own trunk from hidden_layer_sizes; "
-                "it does not take a module. Use architecture='hard' with module."
-            )
-        if not hidden:
-            raise ValueError(
-                "architecture='tabm' needs at least one hidden layer; got "
-                "hidden_layer_sizes=()."
-            )
-        if self.batch_norm:
-            raise ValueError("architecture='tabm' does not support batch_norm=True.")
-        if plan is None:
-            return TabMTrunk(None, n_features, hidden, self.n_members, self.activation,
-                             self.dropout)
-        return TabMTrunk(plan.make(), plan.n_features_out, hidden, self.n_members,
-                         self.activation, self.dropout, chunks=plan.chunks)
-
-    def _probe_trunk(self, trunk, X_t):
-        """Run the trunk on two rows to learn its output size."""
-        if isinstance(trunk, (MLPTrunk, EmbeddedTrunk)):
-            return trunk.n_features_out
-        was_training = trunk.training
-        trunk.eval()
-        try:
-            with torch.no_grad():
-                out = trunk(X_t[:2])
-        except Exception as exc:
-            raise ValueError(
-                f"module failed on a batch of X with shape {tuple(X_t[:2].shape)}: "
-                f"{type(exc).__name__}: {exc}"
-            ) from exc
-        finally:
-            trunk.train(was_training)
-        if not isinstance(out, torch.Tensor):
-            raise TypeError(
-                "module must return a torch.Tensor of shape (n_samples, ...); got "
-                f"{type(out).__name__}."
-            )
-        if out.dim() < 2 or out.shape[0] != X_t[:2].shape[0]:
-            raise ValueError(
-                "module must return a tensor of shape (n_samples, n_features_out); "
-                f"for {X_t[:2].shape[0]} input rows it returned shape "
-                f"{tuple(out.shape)}."
-            )
-        return int(np.prod(out.shape[1:]))
-
-    def _build_net(self, network, encoded, device, shuffle_seed, split_seed, strategy,
-                   base_weights):
-        optimizer = self.optimizer
-        if isinstance(optimizer, str):
-            optimizer = OPTIMIZERS[optimizer]
-        callbacks = copy.deepcopy(list(self.callbacks or []))
-        train_split = None
-        if self.early_stopping and encoded.codes.shape[0] >= 2:
-            train_split = HoldoutSplit(self.validation_fraction, int(split_seed))
-            callbacks.append((
-                "early_stopping",
-                EarlyStopping(
-                    monitor="valid_loss",
-                    patience=self.n_iter_no_change,
-                    threshold=self.tol,
-                    threshold_mode="abs",
-                    load_best=True,
-                ),
-            ))
-        kwargs = {}
-        if self.weight_decay:
-            kwargs["optimizer__weight_decay"] = self.weight_decay
-        return MultiTaskNet(
-            module=network,
-            criterion=nn.CrossEntropyLoss,
-            optimizer=optimizer,
-            lr=self.lr,
-            max_epochs=self.max_epochs,
-            batch_size=self.batch_size,
-            iterator_train=BatchIterator,
-            iterator_train__shuffle=True,
-            iterator_valid=BatchIterator,
-            dataset=TensorDataset,
-            train_split=train_split,
-            callbacks=callbacks,
-            warm_start=True,
-            verbose=self.verbose,
-            device=str(device),
-            task_weights=base_weights,
-            task_names=[str(t) for t in encoded.task_names],
-            weighting=None if type(strategy) is StaticWeighting else strategy,
-            seed=int(shuffle_seed),
-            **kwargs,
-        )
-
-    # -------------------------------------------------------------- predict
-    def _validate_predict_X(self, X):
-        check_is_fitted(self)
-        return self._validate_X(X, reset=False)
-
-    def _predict_proba_tasks(self, X):
-        module = self.net_.module_
-        device = next(module.parameters()).device
-        was_training = module.training
-        module.eval()
-        chunks = []
-        try:
-            with torch.inference_mode(), limited_torch_threads():
-                for start in range(0, X.shape[0], _PREDICT_CHUNK):
-                    xb = torch.from_numpy(X[start:start + _PREDICT_CHUNK]).to(device)
-                    chunks.append(module(xb).softmax(-1).cpu())
-        finally:
-            module.train(was_training)
-        proba = (chunks[0] if len(chunks) == 1 else torch.cat(chunks)).numpy()
-        return [proba[:, j, :k] for j, k in enumerate(map(len, self._classes_list))]
-
-    @property
-    def history_(self):
-        """skorch's history of the fit (per-epoch losses, per task too)."""
-        check_is_fitted(self)
-        return self.net_.history
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -75,7 +75,7 @@ def n_distinct(X):
     return 1 + (np.diff(ordered, axis=0) != 0).sum(axis=0)
 
 
-def plan_embeddings(X, codes, *, kind, n_bins, binning, d_embedding, random_state=None):
+def plan_embeddings(X, codes, *, kind, n_bins, binning, d_embedding):
     """Decide from the training rows which columns to embed, and how.
 
     Parameters
@@ -94,9 +94,6 @@ def plan_embeddings(X, codes, *, kind, n_bins, binning, d_embedding, random_stat
         How piecewise-linear bins are placed.
     d_embedding : int
         Size of each column's embedding.
-    random_state : int or None
-        Seed of the decision trees of tree-based bins.
-
     Returns
     -------
     plan : EmbeddingPlan or None
@@ -113,7 +110,7 @@ def plan_embeddings(X, codes, *, kind, n_bins, binning, d_embedding, random_stat
         if binning == "quantile":
             bins = _quantile_bins(columns, n_bins)
         else:
-            bins = _tree_bins(columns, codes, n_bins, random_state)
+            bins = _tree_bins(columns, codes, n_bins)
     return EmbeddingPlan(kind, embedded, passthrough, bins, d_embedding)
 
 
@@ -128,7 +125,7 @@ def _quantile_bins(X, n_bins):
     return [torch.as_tensor(np.unique(e)) for e in edges]
 
 
-def _tree_bins(X, codes, n_bins, random_state):
+def _tree_bins(X, codes, n_bins):
     """Edges at the split thresholds of one decision tree per task and column.
 
     Each task's tree (at most ``n_bins`` leaves) is fitted on the rows
@@ -147,7 +144,7 @@ def _tree_bins(X, codes, n_bins, random_state):
                 continue
             tree = DecisionTreeClassifier(
                 max_leaf_nodes=max(2, n_bins), min_samples_leaf=min_leaf,
-                random_state=random_state,
+                random_state=0,  # one feature: only ties could depend on it
             ).fit(column[labelled, None], task_codes[labelled]).tree_
             edges.extend(tree.threshold[tree.children_left != tree.children_right].tolist())
         edges = np.unique(np.clip(edges, edges[0], edges[1]).astype(np.float32))

@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -119,22 +120,38 @@ class MultiTaskNetwork(nn.Module):
         Units of a hidden layer in every head; None for linear heads.
     activation : str
         Activation of the head's hidden layer.
+    task_order : array-like of int, default=None
+        The order in which the heads (and per-task gates) are laid out and
+        initialised: ``task_order[k]`` is the task of head ``k``. Named
+        tasks are laid out in the order of their names, so a fit on
+        permuted task columns builds and trains the same network. None keeps
+        the column order.
 
-    The forward pass returns logits of shape ``(n, n_tasks, max_classes)``.
+    The forward pass returns logits of shape ``(n, n_tasks, max_classes)``,
+    in the column order of the tasks.
     """
 
     def __init__(self, trunk, n_trunk_out, n_classes, head_hidden_size=None,
-                 activation="relu", per_task_features=False):
+                 activation="relu", per_task_features=False, task_order=None):
         super().__init__()
         self.trunk = trunk
         self.per_task_features = per_task_features
-        self.heads = TaskHeads(n_trunk_out, n_classes, head_hidden_size, activation)
+        order = np.arange(len(n_classes)) if task_order is None else np.asarray(task_order)
+        self.heads = TaskHeads(n_trunk_out, [n_classes[j] for j in order], head_hidden_size,
+                               activation)
+        # Head k serves task order[k]; logits come back in column order.
+        self.permuted = bool((order != np.arange(len(order))).any())
+        self.register_buffer("column_heads", torch.as_tensor(np.argsort(order)),
+                             persistent=False)
 
     def forward(self, x):
         z = self.trunk(x)
         if not self.per_task_features and z.dim() > 2:
             z = z.flatten(1)
-        return self.heads(z)
+        logits = self.heads(z)
+        if self.permuted:
+            logits = logits.index_select(1, self.column_heads)
+        return logits
 
     def shared_parameters(self):
         """Trainable parameters that every task's loss depends on: the

@@ -17,6 +17,7 @@ learning with parameter-efficient ensembling." ICLR 2025.
 
 import math
 
+import numpy as np
 import torch
 from tabm import EnsembleView, LinearBatchEnsemble
 from torch import nn
@@ -128,6 +129,28 @@ class _MemberTaskLinear(nn.Module):
         return torch.einsum(pattern, z, self.weight) + self.bias
 
 
+def make_tabm_trunk(estimator, n_features, hidden, plan):
+    """The :class:`TabMTrunk` of an estimator with ``architecture="tabm"``,
+    after the numeric embeddings of ``plan`` (None: the raw columns)."""
+    if estimator.module is not None:
+        raise ValueError(
+            "architecture='tabm' builds its own trunk from hidden_layer_sizes; "
+            "it does not take a module. Use architecture='hard' with module."
+        )
+    if not hidden:
+        raise ValueError(
+            "architecture='tabm' needs at least one hidden layer; got "
+            "hidden_layer_sizes=()."
+        )
+    if estimator.batch_norm:
+        raise ValueError("architecture='tabm' does not support batch_norm=True.")
+    if plan is None:
+        return TabMTrunk(None, n_features, hidden, estimator.n_members, estimator.activation,
+                         estimator.dropout)
+    return TabMTrunk(plan.make(), plan.n_features_out, hidden, estimator.n_members,
+                     estimator.activation, estimator.dropout, chunks=plan.chunks)
+
+
 class TabMNetwork(MultiTaskNetwork):
     """A :class:`TabMTrunk` with task heads on every member.
 
@@ -139,15 +162,23 @@ class TabMNetwork(MultiTaskNetwork):
     early stopping watches the ensemble, as in the paper.
     """
 
-    def __init__(self, trunk, n_classes, head_hidden_size=None, activation="relu"):
+    def __init__(self, trunk, n_classes, head_hidden_size=None, activation="relu",
+                 task_order=None):
         nn.Module.__init__(self)
         self.trunk = trunk
         self.per_task_features = True
-        self.heads = EnsembleTaskHeads(trunk.n_features_out, n_classes, trunk.n_members,
-                                       head_hidden_size, activation)
+        order = np.arange(len(n_classes)) if task_order is None else np.asarray(task_order)
+        self.heads = EnsembleTaskHeads(trunk.n_features_out, [n_classes[j] for j in order],
+                                       trunk.n_members, head_hidden_size, activation)
+        # As in MultiTaskNetwork: head k serves task order[k].
+        self.permuted = bool((order != np.arange(len(order))).any())
+        self.register_buffer("column_heads", torch.as_tensor(np.argsort(order)),
+                             persistent=False)
 
     def forward(self, x):
         logits = self.heads(self.trunk(x))
+        if self.permuted:
+            logits = logits.index_select(2, self.column_heads)
         if self.training:
             return logits
         k = logits.shape[1]

@@ -123,10 +123,6 @@ class BaseSharedTrees(MultiTaskClassifierMixin, BaseEstimator):
             ensure_all_finite="allow-nan" if self._allow_nan() else True,
         )
 
-    def _validate_predict_X(self, X):
-        check_is_fitted(self)
-        return self._validate_X(X, reset=False)
-
     def _predict_proba_tasks(self, X):
         return self._per_task(self._predict_node_proba(X))
 
@@ -167,7 +163,7 @@ class BaseSharedTrees(MultiTaskClassifierMixin, BaseEstimator):
 
     @property
     def feature_importances_(self):
-        """Impurity-based importance of each feature, shape (n_features_in_,).
+        """Impurity-based importance of each feature, shape (`n_features_in_`,).
 
         The normalised total decrease of the weighted impurity brought by
         the splits on each feature (the Gini importance of a

@@ -42,10 +42,11 @@ class SharedTreeClassifier(BaseSharedTrees):
 
     Parameters
     ----------
-    task_weights : array-like of shape (n_tasks,) or dict, default=None
+    task_weights : array-like of shape (n_tasks,), dict or Series, default=None
         Non-negative weight ``w_j`` of each task's Gini impurity in the split
-        criterion; None weighs all tasks 1. A dict maps task names (see
-        ``task_names_``) to weights, and the tasks it leaves out keep weight 1.
+        criterion; None weighs all tasks 1. A dict or a pandas Series maps
+        task names (see ``task_names_``) to weights, and the tasks it leaves
+        out keep weight 1.
     splitter : {"best", "random"}, default="best"
         "best" searches every threshold of the candidate features, "random"
         draws one threshold per feature (an extremely randomised tree).
@@ -83,9 +84,9 @@ class SharedTreeClassifier(BaseSharedTrees):
         Number of classes of each task.
     n_tasks_ : int
         Number of tasks.
-    task_names_ : ndarray of str, shape (n_tasks_,)
+    task_names_ : ndarray of str, shape (`n_tasks_`,)
         Column names of a DataFrame target, else ``task_0``, ``task_1``, ...
-    task_weights_ : ndarray of shape (n_tasks_,)
+    task_weights_ : ndarray of shape (`n_tasks_`,)
         The task weights used in training.
     estimator_ : DecisionTreeClassifier or DecisionTreeRegressor
         The fitted scikit-learn tree. Its splits are this tree's splits; its
@@ -93,11 +94,11 @@ class SharedTreeClassifier(BaseSharedTrees):
         (use ``predict_proba``).
     tree_ : sklearn.tree._tree.Tree
         The tree structure, ``estimator_.tree_``.
-    feature_importances_ : ndarray of shape (n_features_in_,)
+    feature_importances_ : ndarray of shape (`n_features_in_`,)
         Normalised total decrease of the weighted impurity per feature.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features, when X is a DataFrame with string columns.
 
     See Also

@@ -56,7 +56,8 @@ class InnerTargets(NamedTuple):
         (classifier), or their scaled one-hot blocks side by side, shape
         (n_samples, sum of their class counts) (regressor); 1D for one column.
     tasks : ndarray of int
-        The tasks that take part in the criterion, in column order.
+        The tasks that take part in the criterion, in the order of their
+        names (the order of the columns of ``y``).
     columns : list of slice
         Columns of ``y`` that hold each criterion task (regressor route).
     from_value : ndarray of bool, shape (n_tasks,)
@@ -101,6 +102,9 @@ def inner_targets(encoded, task_weights, sample_weight=None, route=None):
     task_weights = np.asarray(task_weights, dtype=np.float64)
     scales = np.sqrt(task_weights / task_weights.max())
     tasks = np.flatnonzero(scales > 0)
+    # by name, so that the tree (even its ties between equal splits, which
+    # the summation order decides) does not depend on the order of the columns
+    tasks = tasks[np.argsort(np.asarray(encoded.task_names, dtype=str)[tasks], kind="stable")]
     complete = encoded.mask[:, tasks].all(axis=0)
     from_value = np.zeros(len(task_weights), dtype=bool)
     from_value[tasks[complete]] = True

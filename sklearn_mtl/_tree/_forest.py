@@ -13,7 +13,7 @@ from sklearn.ensemble import (
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.parallel import Parallel, delayed
 
-from .._base import mean_task_accuracy
+from .._accuracy import mean_task_accuracy
 from .._labels import MISSING
 from ._base import BaseSharedTrees, apply_tree
 from ._leaves import counted_node_proba, leaf_proba
@@ -37,10 +37,11 @@ class SharedForestClassifier(BaseSharedTrees):
     ----------
     n_estimators : int, default=100
         Number of trees.
-    task_weights : array-like of shape (n_tasks,) or dict, default=None
+    task_weights : array-like of shape (n_tasks,), dict or Series, default=None
         Non-negative weight ``w_j`` of each task's Gini impurity in the split
-        criterion; None weighs all tasks 1. A dict maps task names (see
-        ``task_names_``) to weights, and the tasks it leaves out keep weight 1.
+        criterion; None weighs all tasks 1. A dict or a pandas Series maps
+        task names (see ``task_names_``) to weights, and the tasks it leaves
+        out keep weight 1.
     splitter : {"best", "random"}, default="best"
         "best" searches every threshold of the candidate features (random
         forest), "random" draws one threshold per feature (extremely
@@ -91,16 +92,16 @@ class SharedForestClassifier(BaseSharedTrees):
         Number of classes of each task.
     n_tasks_ : int
         Number of tasks.
-    task_names_ : ndarray of str, shape (n_tasks_,)
+    task_names_ : ndarray of str, shape (`n_tasks_`,)
         Column names of a DataFrame target, else ``task_0``, ``task_1``, ...
-    task_weights_ : ndarray of shape (n_tasks_,)
+    task_weights_ : ndarray of shape (`n_tasks_`,)
         The task weights used in training.
     estimator_ : RandomForestClassifier, RandomForestRegressor, ExtraTreesClassifier \
             or ExtraTreesRegressor
         The fitted scikit-learn forest. Its trees' splits are this forest's
         splits; their values are those of the encoded targets, not the
         class probabilities (use ``predict_proba``).
-    feature_importances_ : ndarray of shape (n_features_in_,)
+    feature_importances_ : ndarray of shape (`n_features_in_`,)
         Normalised total decrease of the weighted impurity per feature,
         averaged over the trees.
     oob_score_ : float
@@ -112,7 +113,7 @@ class SharedForestClassifier(BaseSharedTrees):
         Only with ``oob_score``.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features, when X is a DataFrame with string columns.
 
     See Also

@@ -7,35 +7,69 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 
 
-def _task_directions(rng, n_informative, n_classes, relatedness):
+def _task_directions(rng, n_informative, n_classes, relatedness, clusters=None):
     """Unit-norm logit directions of each task: ``sqrt(r) * shared +
-    sqrt(1 - r) * own``, with the shared and own directions orthonormal
-    (when there is room for them), so the cosine between two tasks'
-    directions is ``r``."""
-    n_shared = max(n_classes)
-    n_columns = n_shared + sum(n_classes)
+    sqrt(1 - r) * own``, where ``shared`` belongs to the task's cluster,
+    with all the shared and own directions orthonormal (when there is room
+    for them), so the cosine between two tasks' directions is ``r`` within a
+    cluster and 0 across clusters (one cluster of every task by default)."""
+    if clusters is None:
+        clusters = [list(range(len(n_classes)))]
+    n_shared = [max(n_classes[t] for t in cluster) for cluster in clusters]
+    n_columns = sum(n_shared) + sum(n_classes)
     basis = rng.standard_normal((n_informative, n_columns))
     if n_informative >= n_columns:
         basis, _ = np.linalg.qr(basis)
     else:  # near-orthogonal random directions
         basis /= np.linalg.norm(basis, axis=0)
-    shared, own = basis[:, :n_shared], basis[:, n_shared:]
-    directions, start = [], 0
-    for k in n_classes:
-        task_own = own[:, start : start + k]
-        start += k
-        mixed = np.sqrt(relatedness) * shared[:, :k] + np.sqrt(1 - relatedness) * task_own
-        directions.append(mixed)
+    own_start = np.cumsum([sum(n_shared)] + n_classes)
+    directions = [None] * len(n_classes)
+    shared_start = 0
+    for cluster, width in zip(clusters, n_shared):
+        shared = basis[:, shared_start : shared_start + width]
+        shared_start += width
+        for t in cluster:
+            k = n_classes[t]
+            task_own = basis[:, own_start[t] : own_start[t] + k]
+            directions[t] = (np.sqrt(relatedness) * shared[:, :k]
+                             + np.sqrt(1 - relatedness) * task_own)
     return directions
+
+
+def _clusters(n_tasks, groups, n_noise_tasks):
+    """Task indices of each cluster of related tasks, and the number of tasks."""
+    if groups is None:
+        n_tasks = 3 if n_tasks is None else n_tasks
+        n_signal = n_tasks - n_noise_tasks
+        if n_signal < 1:
+            raise ValueError(
+                f"n_noise_tasks ({n_noise_tasks}) must be smaller than n_tasks ({n_tasks})."
+            )
+        return [list(range(n_signal))], n_tasks
+    sizes = list(np.asarray(groups).ravel())
+    if not sizes or not all(isinstance(s, Integral) and s >= 1 for s in sizes):
+        raise ValueError(
+            f"groups must be a non-empty list of cluster sizes (ints >= 1); got {groups!r}."
+        )
+    total = int(sum(sizes)) + n_noise_tasks
+    if n_tasks is not None and n_tasks != total:
+        raise ValueError(
+            f"n_tasks ({n_tasks}) must equal sum(groups) + n_noise_tasks ({total}), or be "
+            "left to None."
+        )
+    bounds = np.cumsum([0] + sizes)
+    return [list(range(a, b)) for a, b in zip(bounds[:-1], bounds[1:])], total
 
 
 @validate_params(
     {
         "n_samples": [Interval(Integral, 1, None, closed="left")],
         "n_features": [Interval(Integral, 1, None, closed="left")],
-        "n_tasks": [Interval(Integral, 1, None, closed="left")],
+        "n_tasks": [None, Interval(Integral, 1, None, closed="left")],
         "n_classes": [Interval(Integral, 2, None, closed="left"), "array-like"],
         "task_relatedness": [Interval(Real, 0, 1, closed="both")],
+        "groups": [None, "array-like"],
+        "n_noise_tasks": [Interval(Integral, 0, None, closed="left")],
         "n_informative": [Interval(Integral, 1, None, closed="left")],
         "flip_y": [Interval(Real, 0, 1, closed="both")],
         "missing_rate": [Interval(Real, 0, 1, closed="left")],
@@ -48,9 +82,11 @@ def make_multitask_classification(
     n_samples=500,
     n_features=20,
     *,
-    n_tasks=3,
+    n_tasks=None,
     n_classes=2,
     task_relatedness=0.5,
+    groups=None,
+    n_noise_tasks=0,
     n_informative=10,
     flip_y=0.01,
     missing_rate=0.0,
@@ -70,18 +106,31 @@ def make_multitask_classification(
     their signal (equal numbers of classes give identical labels up to
     ``flip_y``); with r = 0 they are unrelated.
 
+    With ``groups``, the tasks form clusters (planted task groups): each
+    cluster has its own shared directions, so r is the cosine within a
+    cluster and tasks of different clusters are unrelated (a cluster of
+    size 1 is a task related to no other). The last ``n_noise_tasks`` tasks
+    are pure noise: labels drawn uniformly at random, independent of X.
+
     Parameters
     ----------
     n_samples : int, default=500
         Number of samples.
     n_features : int, default=20
         Number of features, at least ``n_informative``.
-    n_tasks : int, default=3
-        Number of tasks (columns of Y).
+    n_tasks : int, default=None
+        Number of tasks (columns of Y); None gives 3, or ``sum(groups) +
+        n_noise_tasks`` with ``groups``.
     n_classes : int or array-like of int, default=2
         Number of classes of every task, or of each task.
     task_relatedness : float in [0, 1], default=0.5
-        Cosine between the tasks' logit directions.
+        Cosine between the tasks' logit directions (within a cluster, with
+        ``groups``).
+    groups : array-like of int, default=None
+        Sizes of the clusters of related tasks, which take the first
+        columns in order; None puts all the non-noise tasks in one cluster.
+    n_noise_tasks : int, default=0
+        Number of pure-noise tasks, the last columns of Y.
     n_informative : int, default=10
         Number of informative features (the first ones). The directions are
         exactly orthonormal when ``n_informative >= max(n_classes) +
@@ -120,6 +169,8 @@ def make_multitask_classification(
     >>> np.unique(Y[:, 1])
     array([0, 1, 2])
     """
+    clusters, n_tasks = _clusters(n_tasks, groups, n_noise_tasks)
+    n_signal = n_tasks - n_noise_tasks
     if np.ndim(n_classes) == 0:
         n_classes = [int(n_classes)] * n_tasks
     else:
@@ -138,7 +189,8 @@ def make_multitask_classification(
         )
     rng = check_random_state(random_state)
     # the task structure first, so that it does not depend on n_samples
-    directions = _task_directions(rng, n_informative, n_classes, task_relatedness)
+    directions = _task_directions(rng, n_informative, n_classes[:n_signal], task_relatedness,
+                                  clusters)
     alpha, beta = rng.standard_normal(2), rng.standard_normal(2)
     X = rng.standard_normal((n_samples, n_features))
     Y = np.empty((n_samples, n_tasks), dtype=np.int64)
@@ -149,6 +201,8 @@ def make_multitask_classification(
         flip = rng.uniform(size=n_samples) < flip_y
         labels[flip] = rng.randint(k, size=int(flip.sum()))
         Y[:, t] = labels
+    for t in range(n_signal, n_tasks):
+        Y[:, t] = rng.randint(n_classes[t], size=n_samples)
     missing = rng.uniform(size=Y.shape) < missing_rate
     if as_frame:
         import pandas as pd

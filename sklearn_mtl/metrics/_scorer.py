@@ -4,11 +4,13 @@ import numbers
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.metrics import get_scorer, make_scorer
+from sklearn.metrics import get_scorer, make_scorer, roc_auc_score
 from sklearn.utils import _safe_indexing
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import _num_samples
 
-from .._labels import _is_dataframe, task_labels
+from .._accuracy import check_score_weights
+from .._targets import is_dataframe, task_labels, unique_names
 
 
 def _estimator_has(method):
@@ -43,44 +45,96 @@ class _TaskView(ClassifierMixin, BaseEstimator):
         return proba[self.task] if isinstance(proba, list) else proba
 
 
-def _task_names_of(estimator):
-    """``task_names_`` of the estimator, or of the last step of a Pipeline."""
-    names = getattr(estimator, "task_names_", None)
-    if names is None and hasattr(estimator, "_final_estimator"):
-        names = getattr(estimator._final_estimator, "task_names_", None)
-    return None if names is None else [str(n) for n in names]
+def _fitted_tasks(estimator):
+    """(task names, whether they came from a DataFrame) of a fitted estimator
+    or of the last step of a Pipeline; (None, False) for estimators without
+    ``task_names_`` (scikit-learn's multi-output classifiers)."""
+    final = getattr(estimator, "_final_estimator", estimator)
+    names = getattr(final, "task_names_", None)
+    if names is None:
+        return None, False
+    return [str(n) for n in names], bool(getattr(final, "_tasks_by_name", False))
 
 
-def _resolve_task(task, n_tasks, y_true, estimator):
-    """Index of ``task`` (a name or an index) among the tasks of y_true."""
-    if isinstance(task, numbers.Integral) and not isinstance(task, bool):
+def _task_pairs(task, tasks, y_true, estimator):
+    """(column of y_true, task of the estimator) of every task to score.
+
+    Names beat positions: the columns of a DataFrame ``y_true`` are matched to
+    an estimator fitted on a DataFrame by name; otherwise column j is the
+    estimator's task j. ``task`` (None for all) is a name or a column index
+    of ``y_true``.
+    """
+    n_tasks = len(tasks)
+    y_names = [t.name for t in tasks]
+    y_named = is_dataframe(y_true)
+    est_names, est_named = _fitted_tasks(estimator)
+    if task is None:
+        columns = range(n_tasks)
+    elif isinstance(task, numbers.Integral) and not isinstance(task, bool):
         if not -n_tasks <= task < n_tasks:
             raise ValueError(f"task={task} is out of range for a target with {n_tasks} task(s).")
-        return int(task) % n_tasks
-    if _is_dataframe(y_true):
-        names = [str(c) for c in y_true.columns]
+        columns = [int(task) % n_tasks]
     else:
-        names = _task_names_of(estimator)
-    if names is None:
+        names = y_names if y_named else est_names
+        if names is None:
+            raise ValueError(
+                f"task={task!r} is a name, but y is not a DataFrame and the estimator "
+                "has no task_names_; pass the task's column index instead."
+            )
+        if str(task) not in names:
+            raise ValueError(f"task={task!r} is not one of the tasks {names}.")
+        columns = [names.index(str(task))]
+    if not (y_named and est_named):
+        return [(j, j) for j in columns]
+    unknown = [y_names[j] for j in columns if y_names[j] not in est_names]
+    if unknown:
         raise ValueError(
-            f"task={task!r} is a name, but y is not a DataFrame and the estimator "
-            "has no task_names_; pass the task's column index instead."
+            f"y columns {unknown} are not tasks of the estimator, which was fitted "
+            f"on the tasks {est_names}."
         )
-    if str(task) not in names:
-        raise ValueError(f"task={task!r} is not one of the tasks {names}.")
-    return names.index(str(task))
+    return [(j, est_names.index(y_names[j])) for j in columns]
 
 
-def _score_tasks(scorer, estimator, X, tasks, indices, sample_weight=None):
-    """Scores of the tasks ``indices`` of a fitted estimator, each on its
-    labelled rows; NaN for a task without labelled rows.
+def _check_response_method(scorer, estimator):
+    """Refuse, in the package's words, a scorer needing a method the estimator lacks."""
+    methods = getattr(scorer, "_response_method", None)
+    if methods is None:
+        return
+    methods = (methods,) if isinstance(methods, str) else tuple(methods)
+    if not any(hasattr(estimator, m) for m in methods):
+        raise TypeError(
+            f"The scorer needs response_method={' or '.join(methods)!r}, which "
+            f"{type(estimator).__name__} does not have; use response_method="
+            "'predict' or an estimator with that method."
+        )
 
-    ``scorer`` is a single-output scikit-learn scorer and ``tasks`` the
-    :func:`~sklearn_mtl._labels.task_labels` of the true target. This is the
-    one path by which the package scores a task of a multi-output model.
+
+def check_binary_metric(score_func, kwargs, task):
+    """Refuse ROC AUC without ``multi_class`` on a multi-class task, naming the
+    task and the metric to use (scikit-learn's own error names neither)."""
+    n_classes = np.unique(task.values).size
+    if score_func is roc_auc_score and "multi_class" not in kwargs and n_classes > 2:
+        raise ValueError(
+            f"Task {task.name!r} has {n_classes} classes, but roc_auc is for binary "
+            "tasks; use the 'roc_auc_ovr' (or 'roc_auc_ovo') scorer, or "
+            "roc_auc_score with multi_class='ovr'."
+        )
+
+
+def score_tasks(scorer, estimator, X, tasks, pairs, sample_weight=None):
+    """Scores of some tasks of a fitted estimator, each on its labelled rows;
+    NaN for a task without labelled rows.
+
+    ``scorer`` is a single-output scikit-learn scorer, ``tasks`` the
+    :func:`~sklearn_mtl._targets.task_labels` of the true target and
+    ``pairs`` the (column of the target, task of the estimator) to score.
+    This is the one path by which the package scores a task of a
+    multi-output model.
     """
-    scores = np.full(len(indices), np.nan)
-    for k, j in enumerate(indices):
+    _check_response_method(scorer, estimator)
+    sample_weight = check_score_weights(sample_weight, _num_samples(X))
+    scores = np.full(len(pairs), np.nan)
+    for k, (j, task) in enumerate(pairs):
         rows = tasks[j].labelled
         if not rows.any():
             continue
@@ -91,7 +145,10 @@ def _score_tasks(scorer, estimator, X, tasks, indices, sample_weight=None):
             if weights is not None:
                 weights = np.asarray(weights)[rows]
         kwargs = {} if weights is None else {"sample_weight": weights}
-        scores[k] = scorer(_TaskView(estimator, j), X_j, tasks[j].values, **kwargs)
+        check_binary_metric(
+            getattr(scorer, "_score_func", None), getattr(scorer, "_kwargs", {}), tasks[j]
+        )
+        scores[k] = scorer(_TaskView(estimator, task), X_j, tasks[j].values, **kwargs)
     return scores
 
 
@@ -109,11 +166,8 @@ class _TaskScorer:
 
     def __call__(self, estimator, X, y_true, sample_weight=None):
         tasks, _ = task_labels(y_true, input_name="y")
-        if self.task is None:
-            indices = list(range(len(tasks)))
-        else:
-            indices = [_resolve_task(self.task, len(tasks), y_true, estimator)]
-        scores = _score_tasks(self._scorer, estimator, X, tasks, indices, sample_weight)
+        pairs = _task_pairs(self.task, tasks, y_true, estimator)
+        scores = score_tasks(self._scorer, estimator, X, tasks, pairs, sample_weight)
         if np.isnan(scores).all():
             raise ValueError("y has no labelled entry to score against.")
         return float(np.nanmean(scores))
@@ -212,7 +266,7 @@ def make_task_scorers(score_func, tasks, *, mean=True, **kwargs):
         As in :func:`make_task_scorer`.
     tasks : int or list of str or int
         The tasks: their number (keys ``task_0``, ``task_1``, ...) or their
-        names or indices.
+        names or indices, each once.
     mean : bool, default=True
         Add the ``"mean"`` scorer, the mean over all tasks.
     **kwargs : dict
@@ -235,7 +289,8 @@ def make_task_scorers(score_func, tasks, *, mean=True, **kwargs):
             raise ValueError(f"tasks must be at least 1; got {tasks}.")
         keys = {f"task_{j}": j for j in range(tasks)}
     elif isinstance(tasks, (list, tuple, np.ndarray)) and len(tasks) > 0:
-        keys = {(t if isinstance(t, str) else f"task_{t}"): t for t in tasks}
+        names = [t if isinstance(t, str) else f"task_{t}" for t in tasks]
+        keys = dict(zip(unique_names(names, "tasks"), tasks))
     else:
         raise ValueError(
             f"tasks must be a number of tasks or a non-empty list of task names; got {tasks!r}."

@@ -6,7 +6,9 @@ import warnings
 import numpy as np
 from sklearn.metrics import accuracy_score
 
-from .._labels import _as_2d_target, _column_values, _is_dataframe, task_labels
+from .._accuracy import check_score_weights
+from .._targets import align_tasks, as_2d_target, column_values, is_dataframe, task_labels
+from ._scorer import check_binary_metric
 
 
 def _is_proba_list(Y_pred, n_tasks):
@@ -25,8 +27,12 @@ def _positive_column(proba):
     return proba[:, 1] if proba.shape[1] == 2 else proba
 
 
-def _task_predictions(Y_pred, tasks, is_1d):
-    """Return one array per task of the predictions on its labelled rows."""
+def _task_predictions(Y_pred, tasks, is_1d, named):
+    """Return one array per task of the predictions on its labelled rows.
+
+    A DataFrame ``Y_pred`` is matched to the tasks by column name, when they
+    are named (``Y_true`` a DataFrame); anything else by position.
+    """
     n_tasks = len(tasks)
     n_samples = tasks[0].labelled.shape[0]
     if is_1d and not isinstance(Y_pred, (list, tuple)) and np.ndim(Y_pred) == 2:
@@ -42,7 +48,9 @@ def _task_predictions(Y_pred, tasks, is_1d):
                 )
             preds.append(_positive_column(proba[task.labelled]))
         return preds
-    columns, _, _ = _as_2d_target(Y_pred, "Y_pred")
+    if named:
+        Y_pred = align_tasks(Y_pred, [task.name for task in tasks], input_name="Y_pred")
+    columns, _, _ = as_2d_target(Y_pred, "Y_pred")
     if len(columns) != n_tasks or len(columns[0]) != n_samples:
         raise ValueError(
             f"Y_pred must be labels of shape (n_samples, n_tasks) = ({n_samples}, "
@@ -51,7 +59,7 @@ def _task_predictions(Y_pred, tasks, is_1d):
         )
     preds = []
     for column, task in zip(columns, tasks):
-        values, missing = _column_values(np.asarray(column)[task.labelled], task.name, "Y_pred")
+        values, missing = column_values(np.asarray(column)[task.labelled], task.name, "Y_pred")
         if missing.any():
             raise ValueError(f"Y_pred has missing predictions for task {task.name!r}.")
         preds.append(values)
@@ -66,18 +74,21 @@ def per_task_score(Y_true, Y_pred, *, score_func=accuracy_score, sample_weight=N
     Y_true : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
         True labels; NaN, None and pd.NA mark missing labels, which are left
         out of their task's score.
-    Y_pred : array-like or list of ndarray
+    Y_pred : array-like, DataFrame or list of ndarray
         Either predicted labels of the same shape as ``Y_true`` (the output
-        of ``predict``), or the list of per-task probability arrays of shape
+        of ``predict``; a DataFrame is matched to a DataFrame ``Y_true`` by
+        column name), or the list of per-task probability arrays of shape
         (n_samples, n_classes_j) returned by ``predict_proba`` (a single 2D
-        array when ``Y_true`` is 1D). For a binary task, the positive-class
-        column (the second one) is passed to ``score_func``, as
-        scikit-learn's scorers do, so ``roc_auc_score`` works as is.
+        array when ``Y_true`` is 1D). Arrays and lists carry no names: their
+        columns or arrays are read in the order of ``Y_true``'s columns. For
+        a binary task, the positive-class column (the second one) is passed
+        to ``score_func``, as scikit-learn's scorers do, so ``roc_auc_score``
+        works as is.
     score_func : callable, default=accuracy_score
         Metric ``score_func(y_true, y_pred, **kwargs)`` applied to each task.
     sample_weight : array-like of shape (n_samples,), default=None
-        Sample weights, passed (restricted to the labelled rows) to
-        ``score_func``.
+        Non-negative, finite sample weights, passed (restricted to the
+        labelled rows) to ``score_func``.
     **kwargs : dict
         Extra arguments of ``score_func``, e.g. ``average="macro"``.
 
@@ -109,14 +120,8 @@ def per_task_score(Y_true, Y_pred, *, score_func=accuracy_score, sample_weight=N
     tasks, is_1d = task_labels(Y_true, input_name="Y_true")
     if not tasks:
         raise ValueError("Y_true has 0 task columns; at least one is required.")
-    preds = _task_predictions(Y_pred, tasks, is_1d)
-    if sample_weight is not None:
-        sample_weight = np.asarray(sample_weight, dtype=np.float64)
-        if sample_weight.shape != tasks[0].labelled.shape:
-            raise ValueError(
-                f"sample_weight must have shape {tasks[0].labelled.shape}; got "
-                f"{sample_weight.shape}."
-            )
+    preds = _task_predictions(Y_pred, tasks, is_1d, is_dataframe(Y_true))
+    sample_weight = check_score_weights(sample_weight, tasks[0].labelled.shape[0])
     scores = np.full(len(tasks), np.nan)
     for j, (task, pred) in enumerate(zip(tasks, preds)):
         if task.values.shape[0] == 0:
@@ -128,8 +133,9 @@ def per_task_score(Y_true, Y_pred, *, score_func=accuracy_score, sample_weight=N
             continue
         if sample_weight is not None:
             kwargs["sample_weight"] = sample_weight[task.labelled]
+        check_binary_metric(score_func, kwargs, task)
         scores[j] = score_func(task.values, pred, **kwargs)
-    if _is_dataframe(Y_true):
+    if is_dataframe(Y_true):
         pd = sys.modules["pandas"]
         return pd.Series(scores, index=[t.name for t in tasks], name="score")
     return scores

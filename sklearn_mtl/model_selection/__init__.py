@@ -2,7 +2,8 @@
 help which?"""
 
 from ._affinity import TaskAffinityResult, task_affinity
-from ._compare import ComparisonResult, compare_with_single_task
+from ._compare import compare_with_single_task
+from ._comparison import ComparisonResult
 
 __all__ = [
     "ComparisonResult",

@@ -1,10 +1,19 @@
 """Does multi-task learning help? Cross-validated per-task comparison with
-single-task models trained on the same folds."""
+single-task models, a reference model and the majority class, all trained on
+the same folds, with corrected resampled t-tests and a verdict."""
+
+from collections.abc import Mapping
 
 import numpy as np
+from sklearn.base import clone
+from sklearn.dummy import DummyClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.model_selection import check_cv
+from sklearn.pipeline import Pipeline
 
-from ..metrics import multitask_gain
-from ._report import PlotMixin, format_table, percent, require_pandas
+from ._comparison import ComparisonResult
+from ._report import require_pandas
+from ._run import FitRun
 from ._validation import (
     _check_scoring,
     _estimator_name,
@@ -15,149 +24,45 @@ from ._validation import (
 )
 
 
-class ComparisonResult(PlotMixin):
-    """Per-task cross-validated scores of a multi-task model and of
-    single-task models, as returned by :func:`compare_with_single_task`.
+def _by_label(X, Y, groups):
+    """Y and groups in the row order of X when they carry row labels (pandas
+    objects): names beat positions. A dict Y becomes a DataFrame, its keys
+    the task names."""
+    if isinstance(Y, Mapping):
+        Y = require_pandas().DataFrame(dict(Y))
+    x_rows = getattr(X, "index", None)
+    aligned = []
+    for name, obj in (("Y", Y), ("groups", groups)):
+        rows = getattr(obj, "index", None)
+        if x_rows is not None and rows is not None and not rows.equals(x_rows):
+            if not (x_rows.is_unique and rows.is_unique and len(rows) == len(x_rows)
+                    and rows.isin(x_rows).all()):
+                missing = list(x_rows[~x_rows.isin(rows)][:5])
+                raise ValueError(
+                    f"X and {name} have different row labels (index); rows of X missing "
+                    f"from {name}: {missing}. Give them the same index, or pass arrays "
+                    "to match the rows by position."
+                )
+            obj = obj.loc[x_rows]
+        aligned.append(obj)
+    return aligned
 
-    Scores follow scikit-learn's convention: higher is better (losses are
-    negated, e.g. ``neg_log_loss``).
 
-    Attributes
-    ----------
-    task_names : list of str
-        Names of the tasks.
-    mtl_scores : ndarray of shape (n_splits, n_tasks)
-        Test score of the multi-task model on each fold and task.
-    stl_scores : ndarray of shape (n_splits, n_tasks)
-        Test score of the single-task model of each task on each fold.
-    scoring : str
-        Name of the scorer.
-    estimator_name, single_task_name : str
-        Class names of the two kinds of models.
-    mtl_mean, mtl_std, stl_mean, stl_std : ndarray of shape (n_tasks,)
-        Mean and standard deviation over the folds of each task's scores.
-
-    Methods
-    -------
-    plot(ax=None)
-        Bar chart of the mean scores per task with their standard
-        deviations and the gains (requires matplotlib).
-    """
-
-    def __init__(
-        self, task_names, mtl_scores, stl_scores, *, scoring, estimator_name, single_task_name
-    ):
-        self.task_names = list(task_names)
-        self.mtl_scores = np.asarray(mtl_scores, dtype=np.float64)
-        self.stl_scores = np.asarray(stl_scores, dtype=np.float64)
-        self.scoring = scoring
-        self.estimator_name = estimator_name
-        self.single_task_name = single_task_name
-        self.mtl_mean = np.nanmean(self.mtl_scores, axis=0)
-        self.mtl_std = np.nanstd(self.mtl_scores, axis=0)
-        self.stl_mean = np.nanmean(self.stl_scores, axis=0)
-        self.stl_std = np.nanstd(self.stl_scores, axis=0)
-
-    @property
-    def n_splits(self):
-        """Number of cross-validation folds."""
-        return self.mtl_scores.shape[0]
-
-    @property
-    def gain(self):
-        """Relative gain of the multi-task model on each task (0.01 = +1 %)."""
-        return multitask_gain(self.mtl_mean, self.stl_mean, average=False)
-
-    @property
-    def delta_m(self):
-        """Delta_m: the mean relative gain over the tasks (Maninis et al., 2019)."""
-        return float(np.mean(self.gain))
-
-    def __str__(self):
-        rows = [
-            (name, f"{m:.3f} ± {ms:.3f}", f"{s:.3f} ± {ss:.3f}", percent(g))
-            for name, m, ms, s, ss, g in zip(
-                self.task_names, self.mtl_mean, self.mtl_std, self.stl_mean, self.stl_std, self.gain
+def _resolve_reference(reference, estimator):
+    """The reference model of each task, with the estimator's preprocessing
+    steps when it is a Pipeline, or None."""
+    if reference is None or (isinstance(reference, str) and reference == "none"):
+        return None
+    if isinstance(reference, str):
+        if reference != "hgb":
+            raise ValueError(
+                f"reference must be 'hgb', 'none', None or a classifier; got {reference!r}."
             )
-        ]
-        table = format_table(("task", "multi-task", "single-task", "gain"), rows)
-        return (
-            f"{self.estimator_name} (multi-task) vs {self.single_task_name} (one per task): "
-            f"{self.scoring}, {self.n_splits}-fold CV\n{table}\n"
-            f"Delta_m (mean relative gain): {percent(self.delta_m)}"
-        )
-
-    def __repr__(self):
-        return (
-            f"ComparisonResult(tasks={self.task_names}, scoring={self.scoring!r}, "
-            f"delta_m={self.delta_m:.4f})"
-        )
-
-    def to_frame(self):
-        """The per-task summary as a pandas DataFrame indexed by task.
-
-        Returns
-        -------
-        frame : pandas.DataFrame
-            Columns ``mtl_mean``, ``mtl_std``, ``stl_mean``, ``stl_std``, ``gain``.
-        """
-        pd = require_pandas()
-        return pd.DataFrame(
-            {
-                "mtl_mean": self.mtl_mean,
-                "mtl_std": self.mtl_std,
-                "stl_mean": self.stl_mean,
-                "stl_std": self.stl_std,
-                "gain": self.gain,
-            },
-            index=pd.Index(self.task_names, name="task"),
-        )
-
-    def to_dict(self):
-        """A JSON-serialisable summary, fold scores included."""
-        tasks = {}
-        for j, name in enumerate(self.task_names):
-            tasks[name] = {
-                "mtl_mean": float(self.mtl_mean[j]),
-                "mtl_std": float(self.mtl_std[j]),
-                "stl_mean": float(self.stl_mean[j]),
-                "stl_std": float(self.stl_std[j]),
-                "gain": float(self.gain[j]),
-                "mtl_fold_scores": self.mtl_scores[:, j].tolist(),
-                "stl_fold_scores": self.stl_scores[:, j].tolist(),
-            }
-        return {
-            "estimator": self.estimator_name,
-            "single_task_estimator": self.single_task_name,
-            "scoring": self.scoring,
-            "n_splits": self.n_splits,
-            "tasks": tasks,
-            "delta_m": self.delta_m,
-        }
-
-    def _figsize(self):
-        return (1.6 * len(self.task_names) + 2.5, 4)
-
-    def _draw(self, ax):
-        x = np.arange(len(self.task_names))
-        width = 0.38
-        ax.bar(x - width / 2, self.mtl_mean, width, yerr=self.mtl_std, capsize=3,
-               label=f"multi-task ({self.estimator_name})")
-        ax.bar(x + width / 2, self.stl_mean, width, yerr=self.stl_std, capsize=3,
-               label=f"single-task ({self.single_task_name})")
-        tops = np.maximum(self.mtl_mean + self.mtl_std, self.stl_mean + self.stl_std)
-        for xi, top, gain in zip(x, tops, self.gain):
-            ax.annotate(percent(gain), (xi, top), textcoords="offset points", xytext=(0, 4),
-                        ha="center", fontsize=8)
-        ax.set_xticks(x, self.task_names)
-        # zoom on the scores: the differences are what the chart is for
-        low = np.nanmin(np.minimum(self.mtl_mean - self.mtl_std, self.stl_mean - self.stl_std))
-        high = np.nanmax(np.maximum(self.mtl_mean + self.mtl_std, self.stl_mean + self.stl_std))
-        pad = max(0.1 * (high - low), 1e-3)
-        ax.set_ylim(low - pad, high + 3 * pad)
-        ax.set_ylabel(f"{self.scoring} (axis zoomed)")
-        ax.set_title(f"{self.n_splits}-fold CV, Delta_m = {percent(self.delta_m)}")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize=8)
+        reference = HistGradientBoostingClassifier(random_state=0)
+    check_classifier(reference, "reference")
+    if isinstance(estimator, Pipeline) and len(estimator.steps) > 1:
+        return Pipeline([*clone(estimator).steps[:-1], ("reference", clone(reference))])
+    return reference
 
 
 def compare_with_single_task(
@@ -167,18 +72,25 @@ def compare_with_single_task(
     *,
     cv=5,
     single_task_estimator=None,
+    reference="hgb",
     scoring="accuracy",
     groups=None,
     n_jobs=None,
     verbose=0,
+    progress=False,
 ):
     """Cross-validate a multi-task model against one single-task model per task.
 
-    On every fold, a clone of ``estimator`` is fitted on all the tasks, and
-    one single-task model per task is fitted on that task's column alone
-    (the rows whose label is missing for that task are dropped from its
-    training and test sets). Both are scored on each task's labelled test
-    rows, so the comparison is paired fold by fold.
+    On every split, a clone of ``estimator`` is fitted on all the tasks, and
+    one single-task model, one reference model and a majority-class
+    predictor (``DummyClassifier(strategy="most_frequent")``) per task are
+    fitted on that task's column alone (the rows whose label is missing for
+    that task are dropped from its training and test sets). All are scored on
+    each task's labelled test rows, so the comparison is paired split by
+    split. Each gain, Delta_m and the difference to the reference get a 95 %
+    interval and a p-value from Nadeau and Bengio's corrected resampled
+    t-test, and ``result.verdict`` says in plain words whether multi-task
+    learning helps, hurts or makes no detectable difference.
 
     Parameters
     ----------
@@ -187,41 +99,55 @@ def compare_with_single_task(
         ending in one, or any scikit-learn multi-output classifier).
     X : array-like of shape (n_samples, ...)
         Features.
-    Y : array-like of shape (n_samples, n_tasks) or DataFrame
+    Y : array-like of shape (n_samples, n_tasks), DataFrame or dict
         Labels of at least 2 tasks; NaN, None and pd.NA mark missing labels
         (fitting with them requires an estimator that supports them, like
-        those of this package).
+        those of this package). The task names are the DataFrame's columns
+        or the dict's keys. When X and Y (or ``groups``) are pandas objects,
+        their rows are matched by index label: a permuted index is put in
+        X's order, different labels raise a ValueError.
     cv : int, cross-validation generator or iterable, default=5
         As in scikit-learn; an int gives unshuffled ``KFold``, so pass
-        ``KFold(n, shuffle=True, random_state=0)`` for sorted data.
+        ``KFold(n, shuffle=True, random_state=0)`` for sorted data. A
+        repeated splitter (``RepeatedKFold(n_splits=5, n_repeats=10)``)
+        gives the tests more power.
     single_task_estimator : classifier, default=None
         The baseline fitted on each task alone. None uses ``estimator``
         itself (its ``task_weights`` reset), fitted on a 1D target.
+    reference : {"hgb", "none"}, classifier or None, default="hgb"
+        What a user would otherwise fit on each task: ``"hgb"`` is
+        ``HistGradientBoostingClassifier(random_state=0)``; ``"none"`` or
+        None skips it. When ``estimator`` is a Pipeline, the reference is
+        fitted after the same preprocessing steps.
     scoring : str or callable, default="accuracy"
         A scikit-learn scorer name (``"balanced_accuracy"``, ``"roc_auc_ovr"``,
         ``"neg_log_loss"``, ...) or a scorer ``scorer(estimator, X, y)`` of a
         single-output classifier, e.g. ``make_scorer(f1_score,
         average="macro")``. It is applied to each task.
-    groups : array-like of shape (n_samples,), default=None
+    groups : array-like of shape (n_samples,) or Series, default=None
         Group labels for a group splitter.
     n_jobs : int, default=None
         Number of fits run in parallel (joblib).
     verbose : int, default=0
         0 is silent; 1 prints one line per model (task group); 2 adds one
         line per fold.
+    progress : bool, default=False
+        Show the progress of the fits on stderr, with an estimate of the
+        time left.
 
     Returns
     -------
     result : ComparisonResult
-        Per-task means and standard deviations, per-task gains, Delta_m, a
-        text table (``str(result)``), ``to_frame()``, ``to_dict()`` and
-        ``plot()``.
+        Per-task means and standard deviations, gains with their intervals,
+        Delta_m, the baselines, the ``verdict``, a text table
+        (``str(result)``), ``to_frame()``, ``to_dict()`` and ``plot()``.
 
     Notes
     -----
-    This costs ``n_splits * (1 + n_tasks)`` fits. Set ``random_state`` on
-    the estimators so that the differences come from the tasks, not the
-    seeds.
+    This costs ``n_splits * (1 + 3 * n_tasks)`` fits (``2 * n_tasks`` with
+    ``reference="none"``), the majority-class ones next to free. Set
+    ``random_state`` on the estimators so that the differences come from the
+    tasks, not the seeds. Each distinct warning of the fits is emitted once.
 
     Examples
     --------
@@ -231,14 +157,19 @@ def compare_with_single_task(
     >>> from sklearn_mtl.model_selection import compare_with_single_task
     >>> X, Y = make_multitask_classification(n_samples=200, n_tasks=2, random_state=0)
     >>> result = compare_with_single_task(
-    ...     MultiOutputClassifier(LogisticRegression()), X, Y, cv=3)
+    ...     MultiOutputClassifier(LogisticRegression()), X, Y, cv=3, reference="none")
     >>> print(result)  # independent models: no gain, as expected
     MultiOutputClassifier (multi-task) vs MultiOutputClassifier (one per task): accuracy, 3-fold CV
-    task       multi-task    single-task    gain
-    task_0  0.915 ± 0.025  0.915 ± 0.025  +0.00%
-    task_1  0.935 ± 0.025  0.935 ± 0.025  +0.00%
-    Delta_m (mean relative gain): +0.00%
+    task       multi-task    single-task    gain            95% CI  majority
+    task_0  0.915 ± 0.025  0.915 ± 0.025  +0.00%  [+0.00%, +0.00%]     0.535
+    task_1  0.935 ± 0.025  0.935 ± 0.025  +0.00%  [+0.00%, +0.00%]     0.530
+    Delta_m (mean relative gain): +0.00% (95% CI +0.00% to +0.00%, p=1)
+    CI and p: Nadeau and Bengio's corrected resampled t-test, ...
+    Verdict: Multi-task learning makes no detectable difference overall ...
+    >>> result.verdict.overall
+    'no detectable difference'
     """
+    Y, groups = _by_label(X, Y, groups)
     targets = _Targets(Y)
     scorer, scoring_name = _check_scoring(scoring)
     single = (
@@ -246,19 +177,39 @@ def compare_with_single_task(
         if single_task_estimator is None
         else check_classifier(single_task_estimator, "single_task_estimator")
     )
+    ref = _resolve_reference(reference, estimator)
+    splitter = check_cv(cv, classifier=True)
+    splits = list(splitter.split(X, None, groups))
     all_tasks = tuple(range(len(targets.tasks)))
-    estimators = {all_tasks: estimator}
-    estimators.update({(j,): single for j in all_tasks})
-    scores = cross_validate_task_groups(
-        estimators, X, targets, cv=cv, scoring=scorer, groups=groups,
-        n_jobs=n_jobs, verbose=verbose, label="compare",
-    )
-    stl_scores = np.hstack([scores[(j,)] for j in all_tasks])
+    models = {"mtl": {all_tasks: estimator, **{(j,): single for j in all_tasks}}}
+    if ref is not None:
+        models["reference"] = {(j,): ref for j in all_tasks}
+    models["majority"] = {(j,): DummyClassifier(strategy="most_frequent") for j in all_tasks}
+    n_fits = len(splits) * sum(len(group_models) for group_models in models.values())
+    with FitRun(n_fits, progress=progress, label="compare") as run:
+        scores = {
+            kind: cross_validate_task_groups(
+                group_models, X, targets, cv=splits, scoring=scorer, groups=None,
+                n_jobs=n_jobs, verbose=verbose, label="compare", run=run,
+            )
+            for kind, group_models in models.items()
+        }
+
+    def per_task(kind):
+        return np.hstack([scores[kind][(j,)] for j in all_tasks]) if kind in scores else None
+
+    n_train = np.mean([len(train) for train, _ in splits])
+    n_test = np.mean([len(test) for _, test in splits])
     return ComparisonResult(
         targets.names,
-        scores[all_tasks],
-        stl_scores,
+        scores["mtl"][all_tasks],
+        per_task("mtl"),
         scoring=scoring_name,
         estimator_name=_estimator_name(estimator),
         single_task_name=_estimator_name(single),
+        majority_scores=per_task("majority"),
+        reference_scores=per_task("reference"),
+        reference_name=None if ref is None else _estimator_name(ref),
+        n_repeats=getattr(splitter, "n_repeats", 1),
+        test_train_ratio=n_test / n_train,
     )

@@ -1,4 +1,8 @@
-"""Text tables and the optional pandas / matplotlib imports of the results."""
+"""Text tables and plotting of the results."""
+
+from .._optional import require_pandas, require_pyplot
+
+__all__ = ["PlotMixin", "format_table", "percent", "require_pandas", "require_pyplot"]
 
 
 def format_table(header, rows):
@@ -16,26 +20,6 @@ def format_table(header, rows):
 def percent(value):
     """A relative gain as a signed percentage, e.g. ``+1.25%``."""
     return f"{100 * value:+.2f}%"
-
-
-def require_pandas():
-    try:
-        import pandas as pd
-    except ImportError as exc:  # pragma: no cover - pandas is a test dependency
-        raise ImportError("to_frame() requires pandas: pip install pandas") from exc
-    return pd
-
-
-def require_pyplot():
-    """matplotlib.pyplot, or an ImportError saying how to install the extra."""
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as exc:
-        raise ImportError(
-            "plot() requires matplotlib, an optional dependency of sklearn-mtl: "
-            "pip install sklearn-mtl[plot]"
-        ) from exc
-    return plt
 
 
 class PlotMixin:

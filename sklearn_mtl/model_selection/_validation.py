@@ -7,6 +7,7 @@ each task of the group on its labelled test rows.
 """
 
 import time
+from contextlib import nullcontext
 
 import numpy as np
 from sklearn.base import clone
@@ -16,8 +17,9 @@ from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _num_samples
 
-from .._labels import _is_dataframe, task_labels
-from ..metrics._scorer import _score_tasks
+from .._targets import is_dataframe, task_labels
+from ..metrics._scorer import score_tasks
+from ._run import FitRun, call_capturing_warnings
 
 
 def _check_scoring(scoring):
@@ -70,7 +72,7 @@ class _Targets:
     """The raw target, its per-task labels, and its subsets by rows and tasks."""
 
     def __init__(self, Y):
-        if not (_is_dataframe(Y) or hasattr(Y, "dtype")):
+        if not (is_dataframe(Y) or hasattr(Y, "dtype")):
             Y = np.asarray(Y)
         self.tasks, is_1d = task_labels(Y, input_name="Y")
         if is_1d or len(self.tasks) < 2:
@@ -89,7 +91,7 @@ class _Targets:
             kept = rows[task.labelled[rows]]
             position = np.cumsum(task.labelled) - 1  # row -> index in task.values
             return kept, task.values[position[kept]]
-        if _is_dataframe(self.Y):
+        if is_dataframe(self.Y):
             return rows, self.Y.iloc[rows, list(group)]
         return rows, self.Y[np.ix_(rows, list(group))]
 
@@ -105,7 +107,8 @@ def _fit_and_score(estimator, X, targets, group, train, test, scorer, fold, verb
     test_rows, y_test = targets.subset(test, group)
     X_test = _safe_indexing(X, test_rows)
     tasks, _ = task_labels(y_test, input_name="Y")
-    scores = _score_tasks(scorer, fitted, X_test, tasks, list(range(len(group))))
+    # the clone was fitted on these very columns: column k is its task k
+    scores = score_tasks(scorer, fitted, X_test, tasks, [(k, k) for k in range(len(group))])
     if verbose > 1:
         names = ", ".join(targets.names[j] for j in group)
         values = " ".join(f"{s:.3f}" for s in scores)
@@ -118,7 +121,7 @@ def _fit_and_score(estimator, X, targets, group, train, test, scorer, fold, verb
 
 
 def cross_validate_task_groups(
-    estimators, X, targets, *, cv, scoring, groups, n_jobs, verbose, label
+    estimators, X, targets, *, cv, scoring, groups, n_jobs, verbose, label, run=None
 ):
     """Cross-validate ``estimators[k]`` trained on the task group ``k``.
 
@@ -135,6 +138,9 @@ def cross_validate_task_groups(
     n_jobs, verbose : parallelism and progress.
     label : str
         Prefix of the progress lines.
+    run : FitRun, default=None
+        The run these fits belong to (its progress, its warnings); None makes
+        one for these fits alone.
 
     Returns
     -------
@@ -156,13 +162,19 @@ def cross_validate_task_groups(
             f"[{label}] {len(task_groups)} task group(s) x {len(splits)} folds = {n_fits} fits",
             flush=True,
         )
-    results = Parallel(n_jobs=n_jobs)(
-        delayed(_fit_and_score)(
-            estimator, X, targets, group, train, test, scoring, fold, verbose, label
+    jobs = (
+        delayed(call_capturing_warnings)(
+            _fit_and_score, estimator, X, targets, group, train, test, scoring, fold, verbose,
+            label,
         )
         for fold, (train, test) in enumerate(splits)
         for group, estimator in estimators.items()
     )
+    results = []
+    with nullcontext(run) if run is not None else FitRun(n_fits, label=label) as run:
+        for scores, caught in Parallel(n_jobs=n_jobs, return_as="generator")(jobs):
+            run.fit_done(caught)
+            results.append(scores)
     n_groups = len(task_groups)
     out = {
         group: np.vstack(results[k::n_groups]) for k, group in enumerate(task_groups)

@@ -2,7 +2,6 @@
 
 from sklearn.base import clone
 
-from ._base import WeightingStrategy
 from ._dwa import DynamicWeightAverage
 from ._gradnorm import GradNorm
 from ._mgda import MGDA
@@ -24,24 +23,12 @@ WEIGHTINGS = {
 
 
 def resolve_weighting(weighting):
-    """Return a validated, fresh strategy for a strategy object or an alias.
+    """Return a fresh, validated strategy for a strategy object or an alias
+    (the estimator's ``_parameter_constraints`` admit nothing else).
 
     A strategy object is cloned (the user's is never touched) and its
-    parameters validated; an alias must be a key of :data:`WEIGHTINGS`.
+    parameters validated; an alias is looked up in :data:`WEIGHTINGS`.
     """
-    if isinstance(weighting, str):
-        if weighting not in WEIGHTINGS:
-            raise ValueError(
-                f"weighting={weighting!r} is not a known strategy; use one of "
-                f"{sorted(WEIGHTINGS)} or a WeightingStrategy instance."
-            )
-        strategy = WEIGHTINGS[weighting]()
-    elif isinstance(weighting, WeightingStrategy):
-        strategy = clone(weighting)
-    else:
-        raise TypeError(
-            "weighting must be a strategy name or a WeightingStrategy instance; got "
-            f"{type(weighting).__name__}."
-        )
+    strategy = WEIGHTINGS[weighting]() if isinstance(weighting, str) else clone(weighting)
     strategy._validate_params()
     return strategy

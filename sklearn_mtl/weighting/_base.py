@@ -28,6 +28,10 @@ class TaskBatch(NamedTuple):
         (``gradients="shared"``) or the last shared layer
         (``gradients="last_shared"``); rows and columns of inactive tasks
         are zero. None otherwise.
+    generator : torch.Generator or None
+        The source of random numbers of strategies that draw them (a CPU
+        generator the net seeds from ``random_state`` every epoch); None
+        uses torch's global random state.
 
     Examples
     --------
@@ -44,6 +48,7 @@ class TaskBatch(NamedTuple):
     active: torch.Tensor
     base_weights: torch.Tensor
     gram: torch.Tensor | None = None
+    generator: torch.Generator | None = None
 
 
 class WeightingStrategy(BaseEstimator):
@@ -142,7 +147,20 @@ class WeightingStrategy(BaseEstimator):
         raise NotImplementedError
 
     def penalty(self, batch, state):
-        """Extra term of the training objective, or None (the default)."""
+        """Extra term of the training objective, or None (the default).
+
+        Parameters
+        ----------
+        batch : TaskBatch
+            The batch's per-task losses, active tasks and base weights.
+        state : torch.nn.Module
+            The module returned by :meth:`initialize`.
+
+        Returns
+        -------
+        penalty : Tensor, scalar, or None
+            Added to the weighted sum of the task losses.
+        """
         return None
 
     def end_epoch(self, epoch_losses, state):
@@ -158,6 +176,13 @@ class WeightingStrategy(BaseEstimator):
 
     def objective(self, batch, state):
         """The scalar to minimise for one batch and the weights it applies.
+
+        Parameters
+        ----------
+        batch : TaskBatch
+            The batch's per-task losses, active tasks and base weights.
+        state : torch.nn.Module
+            The module returned by :meth:`initialize`.
 
         Returns
         -------

@@ -6,26 +6,28 @@ import torch
 from ._base import WeightingStrategy
 
 
-def project_conflicting(gram):
+def project_conflicting(gram, generator=None):
     """PCGrad's projections, carried out on a Gram matrix.
 
     Parameters
     ----------
     gram : ndarray of shape (k, k)
         ``K[i, j] = <g_i, g_j>`` for k task gradients.
+    generator : torch.Generator, default=None
+        Source of the random visiting order; None uses torch's global
+        random state.
 
     Returns
     -------
     coefficients : ndarray of shape (k, k)
         ``C`` such that the projected gradients are ``g'_i = sum_j C[i, j] g_j``:
         each ``g'_i`` starts as ``g_i`` and, for every other task j in a random
-        order (drawn from torch's random state), loses its component along
-        ``g_j`` when ``<g'_i, g_j> < 0``.
+        order, loses its component along ``g_j`` when ``<g'_i, g_j> < 0``.
     """
     k = gram.shape[0]
     coefficients = np.eye(k)
     for i in range(k):
-        for j in torch.randperm(k).tolist():
+        for j in torch.randperm(k, generator=generator).tolist():
             if j == i or gram[j, j] <= 0:
                 continue
             dot = coefficients[i] @ gram[:, j]
@@ -71,6 +73,6 @@ class PCGrad(WeightingStrategy):
             return weights
         b = batch.base_weights[active]
         gram = (batch.gram[active][:, active] * (b[:, None] * b[None, :])).double()
-        mu = project_conflicting(gram.cpu().numpy()).sum(0)
+        mu = project_conflicting(gram.cpu().numpy(), batch.generator).sum(0)
         weights[active] = torch.as_tensor(mu, dtype=weights.dtype, device=weights.device)
         return weights

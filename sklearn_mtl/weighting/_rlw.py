@@ -12,7 +12,8 @@ class RandomLossWeighting(WeightingStrategy):
     ``z`` standard normal, so the weights sum to K. Lin et al. show that
     this costless baseline matches many adaptive strategies, helping the
     network escape poor equal-weight optima. Draws use the torch random
-    state that the estimator seeds from ``random_state``.
+    generator of the batch (``batch.generator``), which the estimator seeds
+    from ``random_state``.
 
     References
     ----------
@@ -31,7 +32,8 @@ class RandomLossWeighting(WeightingStrategy):
     """
 
     def weights(self, batch, state):
-        z = torch.randn(batch.losses.shape, dtype=batch.losses.dtype, device=batch.losses.device)
+        z = torch.randn(batch.losses.shape, generator=batch.generator,
+                        dtype=batch.losses.dtype).to(batch.losses.device)
         z = torch.where(batch.active, z, torch.full_like(z, -torch.inf))
         if not bool(batch.active.any()):
             return torch.zeros_like(z)

@@ -10,8 +10,8 @@ class StaticWeighting(WeightingStrategy):
 
     The default strategy of :class:`~sklearn_mtl.MultiTaskClassifier`: the
     weights are the estimator's ``task_weights`` (all 1 by default), as in
-    hard parameter sharing (Caruana, 1997). The estimator trains it through
-    its plain loss path, at no extra cost per batch.
+    hard parameter sharing (Caruana, 1997). An ordinary strategy: its
+    :meth:`objective` is the plain weighted sum, at no extra cost per batch.
 
     Examples
     --------
@@ -25,3 +25,6 @@ class StaticWeighting(WeightingStrategy):
 
     def weights(self, batch, state):
         return torch.ones_like(batch.losses)
+
+    def objective(self, batch, state):
+        return (batch.base_weights * batch.losses).sum(), torch.ones_like(batch.losses.detach())

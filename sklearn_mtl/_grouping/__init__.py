@@ -1,0 +1,1 @@
+"""Automatic task grouping: which tasks to learn together."""

@@ -1,0 +1,472 @@
+"""TaskGroupingClassifier: one clone of a multi-task estimator per group of tasks."""
+
+from functools import partial
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
+from sklearn.utils import _safe_indexing, check_random_state, get_tags
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
+
+from .._accuracy import check_score_weights, mean_task_accuracy
+from .._labels import (
+    decode_labels,
+    encode_targets,
+    encode_with_classes,
+    resolve_task_weights,
+)
+from .._targets import align_tasks, as_2d_target, is_dataframe, task_labels
+from ._search import force_max_groups, search_groups
+
+
+def _default_estimator():
+    from .._neural._classifier import MultiTaskClassifier
+
+    return MultiTaskClassifier()
+
+
+def _params_ending(estimator, name):
+    """The (possibly nested) parameters of ``estimator`` called ``name``."""
+    return {
+        key: value
+        for key, value in estimator.get_params(deep=True).items()
+        if key == name or key.endswith(f"__{name}")
+    }
+
+
+class TaskGroupingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+    """Train groups of tasks together, each group with its own clone of a
+    multi-task estimator, and choose the groups automatically.
+
+    Sharing a model helps some tasks and hurts others (negative transfer).
+    This meta-estimator, in the style of scikit-learn's
+    ``MultiOutputClassifier``, partitions the tasks (the columns of Y) into
+    groups and fits one clone of ``estimator`` per group. ``groups="all"``
+    is the estimator itself, ``groups="single"`` one model per task, and
+    ``groups="auto"`` chooses the partition on the training data.
+
+    Parameters
+    ----------
+    estimator : estimator, default=None
+        A multi-task classifier of the package (or a Pipeline ending in
+        one), cloned once per group; None means ``MultiTaskClassifier()``.
+        Its ``task_weights``, by task name or by position over all the
+        tasks of Y, are passed on to each group for that group's tasks.
+    groups : {"auto", "all", "single"} or list of lists, default="auto"
+        The partition of the tasks: "all" (one group), "single" (one group
+        per task), a list of lists of task names or column indices with
+        every task in exactly one group, or "auto" (see Notes).
+    max_groups : int, default=None
+        With ``groups="auto"``, the most groups kept: the most strongly
+        linked groups are merged until no more remain. None leaves the
+        number of groups to the search.
+    max_candidates : int, default=None
+        With ``groups="auto"``, the most groups fitted and validated by the
+        greedy step of the search (its cost limit; see Notes); None allows
+        ``n_tasks``.
+    validation_fraction : float, default=0.25
+        With ``groups="auto"``, fraction of the training rows held out to
+        validate the groups.
+    search_params : dict, default=None
+        With ``groups="auto"``, parameters of ``estimator`` (nested names
+        allowed, as for ``set_params``) that only the fits of the search
+        use, to make them cheaper: fewer epochs, a shorter early-stopping
+        patience, fewer trees. The final fits use ``estimator`` as given.
+    n_jobs : int, default=None
+        Number of fits run in parallel (joblib): the groups' final fits and
+        the first fits of the search.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the inner validation split; it also seeds the clones of
+        ``estimator`` whose ``random_state`` is None, so that the same
+        ``random_state`` gives the same model.
+
+    Attributes
+    ----------
+    groups_ : list of list of str
+        The groups of task names; every task is in exactly one group.
+    estimators_ : list of estimators
+        The fitted clone of ``estimator`` of each group of ``groups_``.
+    task_names_ : ndarray of str, shape (`n_tasks_`,)
+        Column names of a DataFrame target, else ``task_0``, ``task_1``, ...
+    n_tasks_ : int
+        Number of tasks.
+    classes_ : ndarray or list of ndarray
+        Classes of each task; a plain array for a 1D training target.
+    affinity_ : ndarray of shape (`n_tasks_`, `n_tasks_`) or None
+        With ``groups="auto"``, the label dependence (Cramér's V) of each
+        pair of tasks on the inner training rows; None otherwise.
+    search_history_ : list of dict
+        With ``groups="auto"``, one entry per group fitted by the search:
+        its task names (``"group"``), their validation accuracies
+        (``"scores"``) and whether the search kept it (``"accepted"``);
+        empty otherwise.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of the features, when X is a DataFrame with string columns.
+
+    See Also
+    --------
+    sklearn_mtl.model_selection.task_affinity : Pairwise affinities by
+        cross-validation (quadratic cost).
+    sklearn.multioutput.MultiOutputClassifier : One model per output.
+
+    Notes
+    -----
+    **The "auto" search.** The training rows are split once, at random,
+    into an inner training part and ``validation_fraction`` of validation
+    rows, and every fit of the search is trained on the first and scored on
+    the second:
+
+    1. the affinity of two tasks is the dependence of their labels on the
+       inner training rows (Cramér's V, ``affinity_``); a pair is linked
+       when a chi-square test rejects independence at level 0.01,
+       Bonferroni-corrected over the pairs. A task linked to no other (a
+       pure-noise task, for instance) trains alone, with no search fit;
+    2. each linked task is fitted alone, and each connected set of linked
+       tasks together. The set is kept as a group when it does no worse
+       than its tasks alone: the drop of correct validation predictions
+       per row is at most one standard error (training together versus
+       alone, Standley et al., ICML 2020);
+    3. in a set that was not kept, linked groups are merged greedily, the
+       most strongly linked pair first, under the same rule, each pair
+       once, for at most ``max_candidates`` fits;
+    4. with two sets or more, all linked tasks are also fitted together,
+       and replace the partition found if better by more than one
+       standard error.
+
+    A task that loses from every partner trains alone. The chosen groups
+    are then refitted on all the training rows.
+
+    **Cost.** For L linked tasks in C sets, ``L + C`` fits (``+ 1`` if
+    ``C > 1``) and at most ``max_candidates`` more on
+    ``1 - validation_fraction`` of the rows, then one fit per group.
+    Single-task and small-group fits cost less than a fit on all tasks
+    (fewer heads and losses; for shared trees, a cheaper split criterion).
+    ``benchmarks/bench_grouping.py`` measures the total in units of one fit
+    on all tasks.
+
+    **Assumptions.** Tasks that help each other have dependent labels on the
+    training rows: tasks that share features but not labels are never
+    grouped. A tie goes to sharing among linked tasks.
+    The inner split is a single hold-out, so on small data sets the choice
+    is noisy; each task needs labelled rows on both sides of it (otherwise
+    all tasks are trained together, with a warning). The lookahead affinity
+    of TAG (Fifty et al., NeurIPS 2021) would need hooks in the training
+    loop and applies only to networks; this search works with any
+    estimator.
+
+    References
+    ----------
+    T. Standley, A. R. Zamir, D. Chen, L. Guibas, J. Malik and S. Savarese,
+    "Which Tasks Should Be Learned Together in Multi-task Learning?",
+    ICML 2020.
+
+    C. Fifty, E. Amid, Z. Zhao, T. Yu, R. Anil and C. Finn, "Efficiently
+    Identifying Task Groupings for Multi-Task Learning", NeurIPS 2021.
+
+    Examples
+    --------
+    >>> from sklearn_mtl import SharedTreeClassifier, TaskGroupingClassifier
+    >>> from sklearn_mtl.datasets import make_multitask_classification
+    >>> X, Y = make_multitask_classification(
+    ...     n_samples=300, groups=[2, 2], n_noise_tasks=1, task_relatedness=0.9,
+    ...     random_state=0)
+    >>> clf = TaskGroupingClassifier(
+    ...     SharedTreeClassifier(max_depth=4), random_state=0).fit(X, Y)
+    >>> clf.groups_
+    [['task_0', 'task_1'], ['task_2', 'task_3'], ['task_4']]
+    >>> clf.predict(X[:2]).shape
+    (2, 5)
+    """
+
+    _parameter_constraints: dict = {
+        "estimator": [None, HasMethods(["fit", "predict", "get_params"])],
+        "groups": [StrOptions({"auto", "all", "single"}), list, tuple],
+        "max_groups": [None, Interval(Integral, 1, None, closed="left")],
+        "max_candidates": [None, Interval(Integral, 0, None, closed="left")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "search_params": [None, dict],
+        "n_jobs": [None, Integral],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, estimator=None, *, groups="auto", max_groups=None, max_candidates=None,
+                 validation_fraction=0.25, search_params=None, n_jobs=None,
+                 random_state=None):
+        self.estimator = estimator
+        self.groups = groups
+        self.max_groups = max_groups
+        self.max_candidates = max_candidates
+        self.validation_fraction = validation_fraction
+        self.search_params = search_params
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ fit
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y):
+        """Choose the groups (with ``groups="auto"``) and fit one clone of
+        ``estimator`` per group.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or DataFrame
+            Training inputs, passed as they are to the estimator of each group.
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
+            The label matrix Y: one column of labels per task; NaN, None or
+            pd.NA where a sample is not labelled for a task.
+
+        Returns
+        -------
+        self : TaskGroupingClassifier
+            The fitted estimator.
+        """
+        X = self._check_X(X, reset=True)
+        n_samples = _num_samples(X)
+        if not (is_dataframe(y) or hasattr(y, "dtype")):
+            as_2d_target(y, "y")  # the package's errors for None, scalars, ragged lists
+            y = np.asarray(y, dtype=object)
+        encoded = encode_targets(y, n_samples=n_samples, input_name="y")
+        tasks, _ = task_labels(y, input_name="y")
+        self.task_names_ = encoded.task_names
+        self._tasks_by_name = is_dataframe(y)
+        self.n_tasks_ = len(tasks)
+        self.classes_ = encoded.classes[0] if encoded.is_1d else list(encoded.classes)
+        base = _default_estimator() if self.estimator is None else self.estimator
+        weights = {
+            key: resolve_task_weights(value, self.task_names_)
+            for key, value in _params_ending(base, "task_weights").items()
+            if value is not None
+        }
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        unseeded = {key: seed for key, value in _params_ending(base, "random_state").items()
+                    if value is None and self.random_state is not None}
+        base = clone(base).set_params(**unseeded)
+
+        searched = base
+        if self.search_params:
+            try:
+                searched = clone(base).set_params(**self.search_params)
+            except ValueError as exc:
+                raise ValueError(f"search_params: {exc}") from exc
+        # fit_group(group, rows): a clone fitted on those tasks and rows
+        fit_group, search_fit = (
+            partial(_fit_group, estimator, weights, X, y, tasks, task_names=self.task_names_)
+            for estimator in (base, searched)
+        )
+
+        self.affinity_, self.search_history_ = None, []
+        groups = self._resolve_groups(tasks)
+        if groups is None:  # "auto"
+            max_candidates = self.n_tasks_ if self.max_candidates is None else self.max_candidates
+            groups, info = search_groups(
+                search_fit, partial(_safe_indexing, X), tasks,
+                validation_fraction=self.validation_fraction, max_candidates=max_candidates,
+                random_state=self.random_state, n_jobs=self.n_jobs,
+            )
+            if self.max_groups is not None:
+                groups = force_max_groups(groups, info["affinity"], self.max_groups)
+            self.affinity_ = info["affinity"]
+            self.search_history_ = [
+                {**entry, "group": [str(self.task_names_[t]) for t in entry["group"]]}
+                for entry in info["history"]
+            ]
+        all_rows = np.arange(n_samples)
+        self.estimators_ = Parallel(n_jobs=self.n_jobs)(
+            delayed(fit_group)(tuple(group), all_rows) for group in groups
+        )
+        self._group_indices = [list(group) for group in groups]
+        self.groups_ = [[str(self.task_names_[t]) for t in group] for group in groups]
+        return self
+
+    def _resolve_groups(self, tasks):
+        """Task indices of each group, or None for "auto"; validates an
+        explicit partition."""
+        n_tasks = len(tasks)
+        if isinstance(self.groups, str):
+            return {
+                "auto": None if n_tasks > 1 else [[0]],
+                "all": [list(range(n_tasks))],
+                "single": [[t] for t in range(n_tasks)],
+            }[self.groups]
+        names = [t.name for t in tasks]
+        resolved = []
+        for group in self.groups:
+            if isinstance(group, str) or not isinstance(group, (list, tuple)) or not group:
+                raise ValueError(
+                    "groups must be 'auto', 'all', 'single' or a list of non-empty lists "
+                    f"of task names or indices; got the group {group!r}."
+                )
+            resolved.append([self._task_index(task, names) for task in group])
+        flat = [t for group in resolved for t in group]
+        repeated = sorted({names[t] for t in flat if flat.count(t) > 1})
+        missing = [name for t, name in enumerate(names) if t not in flat]
+        if repeated or missing:
+            raise ValueError(
+                "groups must put every task in exactly one group; "
+                + (f"repeated: {repeated}" if repeated else "")
+                + ("; " if repeated and missing else "")
+                + (f"in no group: {missing}" if missing else "")
+                + f". The tasks are {names}."
+            )
+        return resolved
+
+    @staticmethod
+    def _task_index(task, names):
+        if isinstance(task, (Integral, np.integer)) and not isinstance(task, bool):
+            if not 0 <= task < len(names):
+                raise ValueError(
+                    f"groups names task index {task}, but Y has {len(names)} task(s) "
+                    f"(indices 0 to {len(names) - 1})."
+                )
+            return int(task)
+        if isinstance(task, str) and task in names:
+            return names.index(task)
+        raise ValueError(
+            f"groups names an unknown task {task!r}; the tasks are {names} (or their "
+            "indices)."
+        )
+
+    def _check_X(self, X, *, reset):
+        """Validate X as the inner estimator would (2D or more, sparse only
+        if it accepts sparse input), but leave a DataFrame as it is so that
+        a Pipeline inside can select columns by name."""
+        checked = validate_data(
+            self, X, reset=reset,
+            accept_sparse=["csr", "csc"] if self.__sklearn_tags__().input_tags.sparse else False,
+            dtype=None, ensure_all_finite=False, allow_nd=True,
+        )
+        return X if is_dataframe(X) else checked
+
+    # ------------------------------------------------------------ predict
+    def _group_outputs(self, X, method):
+        check_is_fitted(self)
+        X = self._check_X(X, reset=False)
+        outputs = [None] * self.n_tasks_
+        for group, estimator in zip(self._group_indices, self.estimators_):
+            result = getattr(estimator, method)(X)
+            if method == "predict":
+                result = np.asarray(result).reshape(_num_samples(X), len(group))
+                result = [result[:, k] for k in range(len(group))]
+            elif len(group) == 1 and not isinstance(result, list):
+                result = [result]
+            for t, output in zip(group, result):
+                outputs[t] = output
+        return outputs
+
+    @property
+    def _classes_list(self):
+        return self.classes_ if isinstance(self.classes_, list) else [self.classes_]
+
+    def _predict_codes(self, X):
+        predictions = self._group_outputs(X, "predict")
+        return np.column_stack([
+            np.searchsorted(classes, np.asarray(pred, dtype=classes.dtype))
+            for classes, pred in zip(self._classes_list, predictions)
+        ])
+
+    def predict(self, X):
+        """Predict the label of every task with its group's estimator.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        Y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
+            Original labels, columns in the order of Y; 1D for a 1D training
+            target. Where tasks differ in label type, the array has object
+            dtype.
+        """
+        codes = self._predict_codes(X)
+        return decode_labels(codes, self._classes_list, not isinstance(self.classes_, list))
+
+    def predict_proba(self, X):
+        """Class probabilities of every task.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes) or list of such arrays
+            For a 1D training target, one array whose columns follow
+            ``classes_``; otherwise a list with one (n_samples, n_classes_j)
+            array per task, in the order of Y, columns following
+            ``classes_[j]``.
+        """
+        probas = self._group_outputs(X, "predict_proba")
+        return probas if isinstance(self.classes_, list) else probas[0]
+
+    def score(self, X, y, sample_weight=None):
+        """Mean over tasks of the per-task accuracy on labelled entries.
+
+        Missing labels are left out of their task's accuracy and the tasks
+        are averaged with equal weight, as for the package's other
+        estimators.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
+            True labels; every label must have been seen during fit.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Mean per-task accuracy.
+        """
+        pred = self._predict_codes(X)
+        n_samples = pred.shape[0]
+        if getattr(self, "_tasks_by_name", False):  # names beat positions
+            y = align_tasks(y, self.task_names_, input_name="y")
+        true = encode_with_classes(y, self._classes_list, n_samples=n_samples, input_name="y")
+        sample_weight = check_score_weights(sample_weight, n_samples)
+        return mean_task_accuracy(true, pred, sample_weight)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        inner = get_tags(_default_estimator() if self.estimator is None else self.estimator)
+        tags.input_tags = inner.input_tags
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = True
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+def _fit_group(base, weights, X, Y, tasks, group, rows, task_names):
+    """Fit a clone of ``base`` on the tasks of ``group`` and the given rows:
+    a 1D target of the labelled rows for one task, the label columns of
+    the group otherwise, with the group's share of the task weights."""
+    estimator = clone(base)
+    if weights:
+        names = [str(task_names[t]) for t in group]
+        for key, w in weights.items():
+            if not np.any(w[list(group)] > 0):
+                raise ValueError(
+                    f"{key} gives weight 0 to every task of the group {names}; each "
+                    "group needs a task of positive weight."
+                )
+        estimator.set_params(**{key: w[list(group)].tolist() for key, w in weights.items()})
+    if len(group) == 1:
+        task = tasks[group[0]]
+        rows = rows[task.labelled[rows]]
+        position = np.cumsum(task.labelled) - 1
+        target = task.values[position[rows]]
+        if not get_tags(estimator).target_tags.single_output:
+            target = target[:, None]
+    elif is_dataframe(Y):
+        target = Y.iloc[rows, list(group)]
+    else:
+        target = Y[np.ix_(rows, list(group))]
+    return estimator.fit(_safe_indexing(X, rows), target)

@@ -1,0 +1,262 @@
+"""The ``groups="auto"`` search of :class:`TaskGroupingClassifier`.
+
+Tasks are linked when their labels are statistically dependent on an inner
+training split. Each set of linked tasks is fitted together and alone, and
+kept together unless the validation accuracy drops; otherwise its groups
+are merged greedily under the same rule (a budgeted, validated version of
+the "train together versus alone" affinity of Standley et al., ICML 2020).
+Nothing here imports torch.
+"""
+
+import warnings
+from math import ceil
+
+import numpy as np
+from scipy.stats import chi2_contingency
+from sklearn.utils import check_random_state
+from sklearn.utils.parallel import Parallel, delayed
+
+DEPENDENCE_ALPHA = 0.01
+"""Family-wise level of the chi-square tests of label independence."""
+
+
+def label_dependence(tasks, rows):
+    """Cramér's V and the chi-square p-value of every pair of tasks.
+
+    Parameters
+    ----------
+    tasks : list of TaskLabels
+        The tasks of the label matrix.
+    rows : ndarray of int
+        The rows to measure on; each pair uses the rows labelled for both.
+
+    Returns
+    -------
+    cramers_v : ndarray of shape (n_tasks, n_tasks)
+        Strength of the dependence, in [0, 1]; 1 on the diagonal.
+    p_values : ndarray of shape (n_tasks, n_tasks)
+        p-value of the test of independence; 0 on the diagonal.
+    """
+    n_tasks = len(tasks)
+    codes = [_row_codes(task, rows) for task in tasks]
+    cramers_v, p_values = np.eye(n_tasks), np.zeros((n_tasks, n_tasks))
+    for i in range(n_tasks):
+        for j in range(i + 1, n_tasks):
+            both = (codes[i] >= 0) & (codes[j] >= 0)
+            v, p = _cramers_v(codes[i][both], codes[j][both])
+            cramers_v[i, j] = cramers_v[j, i] = v
+            p_values[i, j] = p_values[j, i] = p
+    return cramers_v, p_values
+
+
+def _row_codes(task, rows):
+    """Integer class codes of a task on ``rows``, -1 where unlabelled."""
+    codes = np.full(len(task.labelled), -1, dtype=np.int64)
+    codes[task.labelled] = np.unique(task.values, return_inverse=True)[1].ravel()
+    return codes[rows]
+
+
+def _cramers_v(a, b):
+    """Cramér's V and chi-square p-value of two code vectors."""
+    table = np.zeros((a.max(initial=-1) + 1, b.max(initial=-1) + 1))
+    np.add.at(table, (a, b), 1)
+    table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
+    if min(table.shape) < 2:
+        return 0.0, 1.0
+    chi2, p, _, _ = chi2_contingency(table, correction=False)
+    return float(np.sqrt(chi2 / (table.sum() * (min(table.shape) - 1)))), float(p)
+
+
+def _hits(pred, task, rows):
+    """1.0 where the prediction on a row of ``rows`` is right, 0.0 where
+    wrong, NaN where the row is not labelled for ``task``."""
+    position = np.cumsum(task.labelled) - 1
+    labelled = task.labelled[rows]
+    hits = np.full(len(rows), np.nan)
+    hits[labelled] = pred[labelled] == task.values[position[rows[labelled]]]
+    return hits
+
+
+def _fit_and_validate(fit_group, X_rows, tasks, group, train, valid):
+    """Fit the group on ``train``; return the hits of its tasks on
+    ``valid``, shape (n_valid, len(group))."""
+    fitted = fit_group(group, train)
+    pred = fitted.predict(X_rows(valid))
+    pred = np.asarray(pred).reshape(len(valid), len(group))
+    return np.column_stack([_hits(pred[:, k], tasks[t], valid) for k, t in enumerate(group)])
+
+
+def _accuracies(hits):
+    """Per-task validation accuracy of a hits matrix."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a task without labelled row
+        return np.nanmean(hits, axis=0)
+
+
+def _no_worse(merged, apart):
+    """Whether the merged group's hits are not worse than those of the
+    groups apart by more than one standard error of the paired difference
+    of correct predictions per row."""
+    diff = np.nansum(merged, axis=1) - np.nansum(apart, axis=1)
+    return bool(diff.mean() >= -diff.std() / np.sqrt(len(diff)))
+
+
+def _split(n_samples, tasks, validation_fraction, random_state):
+    """Shuffled inner train/validation rows, or None if a task lacks rows on
+    a side."""
+    rows = check_random_state(random_state).permutation(n_samples)
+    n_valid = ceil(validation_fraction * n_samples)
+    valid, train = np.sort(rows[:n_valid]), np.sort(rows[n_valid:])
+    for task in tasks:
+        if not (task.labelled[train].any() and task.labelled[valid].any()):
+            return None
+    return train, valid
+
+
+def search_groups(fit_group, X_rows, tasks, *, validation_fraction, max_candidates,
+                  random_state, n_jobs):
+    """Choose a partition of the tasks on an inner validation split.
+
+    Parameters
+    ----------
+    fit_group : callable
+        ``fit_group(group, rows)`` returns a clone of the estimator fitted on
+        the tasks of ``group`` (tuple of task indices) and the given rows.
+    X_rows : callable
+        ``X_rows(rows)`` returns those rows of X.
+    tasks : list of TaskLabels
+        The tasks.
+    validation_fraction : float
+        Fraction of the rows held out to validate the groups.
+    max_candidates : int
+        Most merged groups fitted by the greedy search, after the linked sets.
+    random_state : int, RandomState instance or None
+        Seed of the inner split.
+    n_jobs : int or None
+        Fits run in parallel (joblib) for the first fits of the search.
+
+    Returns
+    -------
+    groups : list of list of int
+        The chosen partition, groups in order of their first task.
+    info : dict
+        ``affinity`` (Cramér's V matrix), ``p_values``, ``history`` (one
+        dict per fitted candidate) and ``n_fits`` (fits on the inner
+        training rows).
+    """
+    n_tasks = len(tasks)
+    split = _split(len(tasks[0].labelled), tasks, validation_fraction, random_state)
+    if split is None:
+        warnings.warn(
+            "groups='auto' could not hold out validation rows labelled for every "
+            "task (too few labelled samples); all tasks are trained together.",
+            UserWarning,
+            stacklevel=4,
+        )
+        return [list(range(n_tasks))], {"affinity": None, "p_values": None, "history": [],
+                                        "n_fits": 0}
+    train, valid = split
+    cramers_v, p_values = label_dependence(tasks, train)
+    n_pairs = n_tasks * (n_tasks - 1) / 2
+    dependent = p_values < DEPENDENCE_ALPHA / n_pairs  # Bonferroni over the pairs
+    np.fill_diagonal(dependent, False)
+
+    components = [c for c in _components(dependent) if len(c) > 1]
+    linked = tuple(sorted(t for c in components for t in c))
+    starts = [(t,) for t in linked] + components + ([linked] if len(components) > 1 else [])
+    hits = dict(zip(starts, Parallel(n_jobs=n_jobs)(
+        delayed(_fit_and_validate)(fit_group, X_rows, tasks, g, train, valid) for g in starts
+    )))
+    history = [{"group": [t], "scores": _accuracies(hits[(t,)]).tolist(), "accepted": True}
+               for t in linked]
+    current = {(t,): hits[(t,)] for t in linked}
+    budget = [max_candidates]
+
+    def try_merge(parts):
+        """Fit the union of ``parts`` (groups of ``current``) unless already
+        fitted; keep it when it does no worse than the parts apart."""
+        merged = tuple(sorted(sum(parts, ())))
+        if merged not in hits:
+            if budget[0] == 0:
+                return False
+            budget[0] -= 1
+            hits[merged] = _fit_and_validate(fit_group, X_rows, tasks, merged, train, valid)
+        order = np.argsort(sum(parts, ()))
+        apart = np.column_stack([current[p] for p in parts])[:, order]
+        accepted = _no_worse(hits[merged], apart)
+        history.append({"group": list(merged), "scores": _accuracies(hits[merged]).tolist(),
+                        "accepted": accepted})
+        if accepted:
+            for part in parts:
+                del current[part]
+            current[merged] = hits[merged]
+        return accepted
+
+    for component in components:
+        try_merge([(t,) for t in component])
+    tried = {frozenset(c) for c in components}
+    while budget[0] > 0:
+        pair = _best_candidate(list(current), cramers_v, dependent, tried)
+        if pair is None:
+            break
+        tried.add(frozenset(pair[0] + pair[1]))
+        try_merge(list(pair))
+    if len(components) > 1:  # all linked tasks together, against the partition found
+        partition = np.empty((len(valid), n_tasks))
+        for group, group_hits in current.items():
+            partition[:, list(group)] = group_hits
+        accepted = not _no_worse(partition[:, list(linked)], hits[linked])
+        history.append({"group": list(linked), "scores": _accuracies(hits[linked]).tolist(),
+                        "accepted": accepted})
+        if accepted:
+            current = {linked: hits[linked]}
+    unlinked = [[t] for t in range(n_tasks) if t not in linked]
+    groups = sorted([list(g) for g in current] + unlinked)
+    info = {"affinity": cramers_v, "p_values": p_values, "history": history,
+            "n_fits": len(history)}
+    return groups, info
+
+
+def _components(adjacency):
+    """Connected components of a boolean adjacency matrix, as sorted tuples."""
+    n_nodes = adjacency.shape[0]
+    label = np.full(n_nodes, -1)
+    for start in range(n_nodes):
+        if label[start] >= 0:
+            continue
+        stack = [start]
+        label[start] = start
+        while stack:
+            node = stack.pop()
+            for other in np.flatnonzero(adjacency[node] & (label < 0)):
+                label[other] = start
+                stack.append(other)
+    return [tuple(np.flatnonzero(label == c).tolist()) for c in np.unique(label)]
+
+
+def _best_candidate(groups, cramers_v, dependent, tried):
+    """The untried pair of groups with dependent labels and the strongest
+    link (largest Cramér's V between their tasks), or None."""
+    best, best_link = None, -1.0
+    for i, a in enumerate(groups):
+        for b in groups[i + 1:]:
+            if frozenset(a + b) in tried or not dependent[np.ix_(a, b)].any():
+                continue
+            link = cramers_v[np.ix_(a, b)].max()
+            if link > best_link:
+                best, best_link = (a, b), link
+    return best
+
+
+def force_max_groups(groups, cramers_v, max_groups):
+    """Merge the most strongly linked groups until at most ``max_groups`` remain."""
+    groups = [list(g) for g in groups]
+    while len(groups) > max_groups:
+        links = [
+            (cramers_v[np.ix_(a, b)].max() if cramers_v is not None else 0.0, i, j)
+            for i, a in enumerate(groups) for j, b in enumerate(groups) if i < j
+        ]
+        _, i, j = max(links)
+        merged = sorted(groups[i] + groups[j])
+        groups = [g for k, g in enumerate(groups) if k not in (i, j)] + [merged]
+    return sorted(groups)

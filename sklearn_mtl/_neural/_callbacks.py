@@ -1,0 +1,133 @@
+"""skorch callbacks of the multi-task net: per-task bookkeeping and the
+divergence checks.
+
+:class:`MultiTaskNet` returns, from every training and validation step,
+the batch's per-task losses ``task_losses``, label counts
+``task_counts`` and, when training, the applied weights ``task_weights``
+(``b_j * lambda_j``) with the tasks they applied to ``task_active``;
+skorch hands them to every callback's ``on_batch_end``.
+"""
+
+import math
+import warnings
+
+import numpy as np
+import torch
+from skorch.callbacks import Callback
+
+# Beyond this gradient magnitude the squared gradients that Adam, AdamW and
+# RMSprop keep overflow float32 (sqrt of its largest value is ~1.8e19), and
+# the updates silently become zero or NaN.
+_GRADIENT_LIMIT = 1e18
+# A training loss this many times the lowest epoch loss so far "exploded".
+_EXPLOSION_FACTOR = 1e3
+
+_CAUSES = (
+    "Likely causes: a learning rate (lr) too large for the optimizer, task_weights "
+    "too large, or unscaled inputs (standardise X)."
+)
+
+
+class TaskLossRecorder(Callback):
+    """Record per-task losses and applied task weights of every epoch, and
+    hand the epoch's per-task training losses to the weighting strategy.
+
+    History keys: ``train_loss_<task>``, ``valid_loss_<task>`` (the mean
+    loss of the task over its labelled samples; NaN when the epoch had
+    none) and ``task_weights`` (per task, the mean over the training
+    batches where it was active of ``b_j * lambda_j``, 0 if never active).
+    """
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.batches_ = {"train": [], "valid": []}
+
+    def on_batch_end(self, net, batch=None, training=None, task_losses=None,
+                     task_counts=None, task_weights=None, task_active=None, **kwargs):
+        if task_losses is not None:  # summed once per epoch, in on_epoch_end
+            self.batches_["train" if training else "valid"].append(
+                (task_losses, task_counts, task_weights, task_active))
+
+    def on_epoch_end(self, net, **kwargs):
+        for prefix, batches in self.batches_.items():
+            if not batches:
+                continue
+            losses, counts = (torch.stack(part) for part in list(zip(*batches))[:2])
+            totals = counts.sum(0)
+            means = _mean_where_counted((losses * counts).sum(0), totals, np.nan)
+            for name, value in zip(net.task_names, means):
+                net.history.record(f"{prefix}_loss_{name}", float(value))
+            if prefix == "train":
+                weights, active = (torch.stack(part) for part in list(zip(*batches))[2:])
+                applied = torch.where(active, weights, torch.zeros_like(weights)).sum(0)
+                applied = _mean_where_counted(applied, active.sum(0), 0.0)
+                net.history.record("task_weights", [float(w) for w in applied])
+                net.weighting.end_epoch(
+                    torch.as_tensor(means, dtype=torch.float32, device=losses.device),
+                    net.module_.task_weighting,
+                )
+
+
+def _mean_where_counted(sums, counts, empty):
+    sums = sums.detach().cpu().numpy()
+    counts = counts.cpu().numpy()
+    return np.where(counts > 0, sums / np.maximum(counts, 1), empty)
+
+
+class DivergenceCheck(Callback):
+    """Stop a diverging fit with an error naming the epoch, the task and the
+    likely cause; warn when the training loss explodes.
+
+    - a non-finite training loss stops the fit at its batch
+      (``FloatingPointError``);
+    - at the end of every epoch, non-finite parameters, or gradients too
+      large for float32 optimizers (which then stop learning silently),
+      stop the fit too;
+    - an epoch loss ``1e3`` times the lowest loss so far (the first batch's,
+      or an earlier epoch's) warns, once per fit.
+    """
+
+    def on_train_begin(self, net, **kwargs):
+        self.warned_ = False
+
+    def on_batch_end(self, net, training=None, loss=None, task_losses=None,
+                     task_counts=None, **kwargs):
+        if not training or loss is None or math.isfinite(loss.item()):
+            return
+        where = ""
+        if task_losses is not None:
+            bad = (~torch.isfinite(task_losses) & (task_counts > 0)).cpu().numpy()
+            if bad.any():
+                where = f" of task {net.task_names[int(np.flatnonzero(bad)[0])]!r}"
+        raise FloatingPointError(
+            f"The training loss{where} became non-finite at epoch {len(net.history)}. "
+            + _CAUSES
+        )
+
+    def on_epoch_end(self, net, **kwargs):
+        epoch = len(net.history)
+        for name, param in net.module_.named_parameters():
+            if not bool(torch.isfinite(param).all()):
+                raise FloatingPointError(
+                    f"The parameter {name!r} became non-finite at epoch {epoch}. {_CAUSES}"
+                )
+            grad = param.grad
+            if grad is not None and bool((grad.abs() > _GRADIENT_LIMIT).any()):
+                raise FloatingPointError(
+                    f"The gradient of {name!r} reached {float(grad.abs().max()):.3g} at "
+                    f"epoch {epoch}, beyond what float32 training can follow (the "
+                    "network stops learning). " + _CAUSES
+                )
+        # the reference: the first batch of the history (the untrained
+        # network's loss) and the epochs before this one
+        losses = [row["train_loss"] for row in net.history if "train_loss" in row]
+        batches = net.history[0].get("batches", [])
+        start = [batches[0]["train_loss"]] if batches and "train_loss" in batches[0] else []
+        reference = min(start + losses[:-1], default=np.inf)
+        if not self.warned_ and losses and losses[-1] > _EXPLOSION_FACTOR * reference:
+            self.warned_ = True
+            warnings.warn(
+                f"The training loss exploded at epoch {epoch}: {losses[-1]:.3g}, against "
+                f"{reference:.3g} before. {_CAUSES}",
+                UserWarning,
+                stacklevel=2,
+            )

@@ -1,0 +1,104 @@
+"""The batch feed of the skorch net: whole-tensor dataset, batch iterator,
+validation hold-out and the per-epoch seeds."""
+
+import numpy as np
+import torch
+
+
+class TensorDataset(torch.utils.data.Dataset):
+    """Inputs and encoded targets held as whole tensors.
+
+    skorch builds it through its ``dataset`` parameter; :class:`BatchIterator`
+    slices it a batch at a time instead of collating rows one by one.
+    """
+
+    def __init__(self, X, y=None):
+        self.X = X
+        self.y = y
+
+    def __len__(self):
+        return len(self.X)
+
+    def __getitem__(self, i):
+        return self.X[i], (self.y[i] if self.y is not None else torch.empty(0))
+
+    def subset(self, indices):
+        indices = torch.as_tensor(indices, dtype=torch.long)
+        y = None if self.y is None else self.y[indices]
+        return TensorDataset(self.X[indices], y)
+
+
+class BatchIterator:
+    """Yield ``(X_batch, y_batch)`` by gathering whole batches of rows.
+
+    Used as skorch's ``iterator_train``/``iterator_valid``. skorch's default
+    ``DataLoader`` fetches and collates one row at a time, which dominates
+    the cost of a small network; one ``index_select`` per batch does not.
+
+    When shuffling, each pass draws its permutation from the iterator's own
+    ``torch.Generator`` (never torch's global random state), which
+    :class:`MultiTaskNet` reseeds with :meth:`reseed` at the start of every
+    training epoch from its ``seed`` and the epoch number: the order of epoch
+    ``k`` does not depend on how many ``fit`` calls led to it.
+
+    A trailing batch of a single row is merged into the previous batch when
+    training, so that batch normalisation always sees at least two rows.
+    Shuffled batches are gathered copies, so a module with in-place
+    operations never writes into the caller's arrays.
+    """
+
+    def __init__(self, dataset, batch_size, shuffle=False):
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.generator = torch.Generator()
+
+    def reseed(self, seed):
+        """Seed the shuffling of the next pass."""
+        self.generator.manual_seed(int(seed))
+
+    def _bounds(self):
+        n = len(self.dataset)
+        starts = list(range(0, n, self.batch_size))
+        if self.shuffle and len(starts) > 1 and n - starts[-1] == 1:
+            starts.pop()
+        return [(s, e) for s, e in zip(starts, starts[1:] + [n])]
+
+    def __len__(self):
+        return len(self._bounds())
+
+    def __iter__(self):
+        X, y = self.dataset.X, self.dataset.y
+        if not self.shuffle:
+            for start, stop in self._bounds():
+                yield X[start:stop], (None if y is None else y[start:stop])
+            return
+        perm = torch.randperm(len(self.dataset), generator=self.generator)
+        for start, stop in self._bounds():
+            idx = perm[start:stop]
+            yield X.index_select(0, idx), (None if y is None else y.index_select(0, idx))
+
+
+def epoch_seed(seed, epoch):
+    """The seed of training epoch ``epoch`` (1-based) of a net seeded with
+    ``seed``: a pure function, so an interrupted run resumed from a
+    checkpoint replays exactly the epochs it missed."""
+    return int(np.random.SeedSequence([int(seed), int(epoch)]).generate_state(1)[0])
+
+
+class HoldoutSplit:
+    """skorch ``train_split`` holding out a random fraction for validation."""
+
+    def __init__(self, fraction, seed):
+        self.fraction = fraction
+        self.seed = seed
+
+    def n_valid(self, n):
+        """Number of rows held out of ``n``."""
+        return min(max(1, int(round(self.fraction * n))), n - 1)
+
+    def __call__(self, dataset, y=None, **fit_params):
+        n = len(dataset)
+        n_valid = self.n_valid(n)
+        perm = np.random.RandomState(self.seed).permutation(n)
+        return dataset.subset(np.sort(perm[n_valid:])), dataset.subset(np.sort(perm[:n_valid]))

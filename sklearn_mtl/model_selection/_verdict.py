@@ -1,0 +1,138 @@
+"""The verdict of a comparison, in plain words, from its corrected t-tests."""
+
+from ._report import percent
+from ._stats import CONFIDENCE
+
+HELPS, HURTS, NO_DIFFERENCE, UNDEFINED = (
+    "helps", "hurts", "no detectable difference", "undefined"
+)
+_ALPHA = 1 - CONFIDENCE
+
+
+def decide(test):
+    """``"helps"``, ``"hurts"``, ``"no detectable difference"`` (not significant
+    at 1 - CONFIDENCE) or ``"undefined"`` (no test) for a CorrectedTTest of
+    the multi-task model minus another."""
+    if not test.p_value == test.p_value:  # NaN: fewer than 2 finite splits
+        return UNDEFINED
+    if test.p_value >= _ALPHA:
+        return NO_DIFFERENCE
+    return HELPS if test.mean > 0 else HURTS
+
+
+def _by_word(words, wording):
+    """'helps on a, b; hurts on c' from {task: word}, in the order of wording."""
+    parts = []
+    for word, text in wording.items():
+        tasks = [task for task, w in words.items() if w == word]
+        if tasks:
+            parts.append(f"{text} on {', '.join(tasks)}")
+    return "; ".join(parts)
+
+
+class Verdict:
+    """Does multi-task learning help? The answer of a comparison, overall, per
+    task and against the reference model, in plain words.
+
+    Each word is ``"helps"``, ``"hurts"``, ``"no detectable difference"``
+    (the corrected resampled t-test is not significant at the 5 % level) or
+    ``"undefined"`` (e.g. a single-task score of 0 makes the relative gain
+    undefined).
+
+    Attributes
+    ----------
+    overall : str
+        The word for Delta_m.
+    tasks : dict of str to str
+        The word for each task's gain over its single-task model.
+    reference : dict of str to str or None
+        The word for each task of the multi-task model against the reference
+        model ("helps": the multi-task model scores higher); None without one.
+    at_or_below_majority : list of str
+        Tasks on which the multi-task model scores no higher than always
+        predicting the majority class.
+    text : str
+        The whole verdict in one line that starts with ``Verdict:``.
+    short : str
+        Two lines for a plot title: the overall word, and how many tasks
+        gain or lose, also against the reference.
+    """
+
+    def __init__(self, result):
+        defined = result.delta_m == result.delta_m
+        self.overall = decide(result.delta_m_test) if defined else UNDEFINED
+        # the words come from the differences in score units, defined even
+        # where a relative gain is not (a single-task score of 0)
+        self.tasks = dict(zip(result.task_names, map(decide, result._tests(result.stl_scores))))
+        self.reference = (
+            None if result.reference_scores is None else dict(zip(
+                result.task_names, map(decide, result._tests(result.reference_scores))))
+        )
+        self.at_or_below_majority = [
+            name for name, below in zip(result.task_names, result.at_or_below_majority) if below
+        ]
+        self.short, self.text = self._words(result)
+
+    def _words(self, result):
+        test = result.delta_m_test
+        if self.overall == UNDEFINED:
+            zero = [n for n, g in zip(result.task_names, result.gain) if not g == g]
+            short = "the overall gain is undefined"
+            first = (
+                f"{short}: Delta_m needs a non-zero single-task score on every task "
+                f"(none on {', '.join(zero)})" if zero else short
+            )
+        else:
+            short = {
+                HELPS: "multi-task learning helps overall",
+                HURTS: "multi-task learning hurts overall",
+                NO_DIFFERENCE: "multi-task learning makes no detectable difference overall",
+            }[self.overall]
+            first = (
+                f"{short} (Delta_m {percent(result.delta_m)}, {100 * CONFIDENCE:.0f}% CI "
+                f"{percent(test.low)} to {percent(test.high)}, p={test.p_value:.2g})"
+            )
+        sentences = [
+            first,
+            "per task it " + _by_word(self.tasks, {
+                HELPS: "helps", HURTS: "hurts", NO_DIFFERENCE: "makes no detectable difference",
+                UNDEFINED: "is undefined"}),
+        ]
+        if self.reference is not None:
+            sentences.append(
+                f"against the {result.reference_name} reference the multi-task model is "
+                + _by_word(self.reference, {
+                    HELPS: "better", HURTS: "worse", NO_DIFFERENCE: "no different",
+                    UNDEFINED: "undecided"})
+            )
+        if self.at_or_below_majority:
+            sentences.append(
+                "the multi-task model is no better than always predicting the majority "
+                f"class on {', '.join(self.at_or_below_majority)}"
+            )
+        text = "Verdict: " + ". ".join(s[0].upper() + s[1:] for s in sentences) + "."
+        counts = [(self.tasks, "MTL", "helps", "hurts")]
+        if self.reference is not None:
+            counts.append((self.reference, f"vs {result.reference_name}", "better", "worse"))
+        tallies = "; ".join(
+            f"{who} {good} on {list(words.values()).count(HELPS)}, {bad} on "
+            f"{list(words.values()).count(HURTS)} of {len(words)} tasks"
+            for words, who, good, bad in counts
+        )
+        return f"Verdict: {short}\n{tallies}", text
+
+    def __str__(self):
+        return self.text
+
+    def __repr__(self):
+        return f"Verdict(overall={self.overall!r})"
+
+    def to_dict(self):
+        """A JSON-serialisable form."""
+        return {
+            "text": self.text,
+            "overall": self.overall,
+            "tasks": dict(self.tasks),
+            "reference": None if self.reference is None else dict(self.reference),
+            "at_or_below_majority": list(self.at_or_below_majority),
+        }

@@ -1,0 +1,285 @@
+"""TaskGroupingClassifier: explicit, "all", "single" and "auto" groups."""
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_mtl import MultiTaskClassifier, SharedTreeClassifier, TaskGroupingClassifier
+from sklearn_mtl.datasets import make_multitask_classification
+
+TREE = SharedTreeClassifier(max_depth=4, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def data():
+    """Two clusters of two related tasks, then a pure-noise task; string
+    labels on task_1 so that tasks differ in label type."""
+    X, Y = make_multitask_classification(
+        n_samples=300, groups=[2, 2], n_noise_tasks=1, task_relatedness=0.9, random_state=0
+    )
+    Y = Y.astype(object)
+    Y[:, 1] = np.where(Y[:, 1] == 1, "yes", "no")
+    return X, Y
+
+
+@pytest.fixture(scope="module")
+def auto(data):
+    X, Y = data
+    return TaskGroupingClassifier(TREE, random_state=0).fit(X, Y)
+
+
+def _fit_alone(X, Y, t):
+    return clone(TREE).fit(X, Y[:, t])
+
+
+# ----------------------------------------------------------- fixed groups
+def test_all_is_the_estimator_itself(data):
+    X, Y = data
+    model = TaskGroupingClassifier(TREE, groups="all").fit(X, Y)
+    reference = clone(TREE).fit(X, Y)
+    assert model.groups_ == [[f"task_{t}" for t in range(5)]]
+    np.testing.assert_array_equal(model.predict(X), reference.predict(X))
+    for ours, theirs in zip(model.predict_proba(X), reference.predict_proba(X)):
+        np.testing.assert_allclose(ours, theirs)
+
+
+def test_single_fits_each_task_alone(data):
+    X, Y = data
+    model = TaskGroupingClassifier(TREE, groups="single").fit(X, Y)
+    assert model.groups_ == [[f"task_{t}"] for t in range(5)]
+    assert len(model.estimators_) == 5
+    for t in range(5):
+        np.testing.assert_array_equal(model.predict(X)[:, t], _fit_alone(X, Y, t).predict(X))
+
+
+def test_explicit_groups_by_name_and_index_keep_the_columns_of_y(data):
+    X, Y = data
+    by_index = TaskGroupingClassifier(TREE, groups=[[4], [2], [1], [0], [3]]).fit(X, Y)
+    single = TaskGroupingClassifier(TREE, groups="single").fit(X, Y)
+    np.testing.assert_array_equal(by_index.predict(X), single.predict(X))
+    for ours, theirs in zip(by_index.predict_proba(X), single.predict_proba(X)):
+        np.testing.assert_allclose(ours, theirs)
+
+    mixed = TaskGroupingClassifier(TREE, groups=[["task_3", 0], [4, "task_1", 2]]).fit(X, Y)
+    assert mixed.groups_ == [["task_3", "task_0"], ["task_4", "task_1", "task_2"]]
+    pair = clone(TREE).fit(X, Y[:, [3, 0]])
+    np.testing.assert_array_equal(mixed.predict(X)[:, [3, 0]], pair.predict(X))
+    assert set(mixed.predict(X)[:, 1]) == {"yes", "no"}
+    assert [len(c) for c in mixed.classes_] == [2, 2, 2, 2, 2]
+
+
+def test_dataframe_targets_are_grouped_by_column_name(data):
+    X, Y = data
+    Ydf = pd.DataFrame(Y[:, :3], columns=["c", "a", "b"])
+    Xdf = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    model = TaskGroupingClassifier(TREE, groups=[["b", "c"], ["a"]]).fit(Xdf, Ydf)
+    assert model.groups_ == [["b", "c"], ["a"]]
+    assert list(model.task_names_) == ["c", "a", "b"]
+    assert list(model.feature_names_in_) == list(Xdf.columns)
+    pred = model.predict(Xdf)
+    np.testing.assert_array_equal(pred[:, 1], _fit_alone(X, Y, 1).predict(X))
+
+
+def test_score_matches_a_dataframe_target_by_column_name(data):
+    X, Y = data
+    Ydf = pd.DataFrame(Y[:, :3], columns=["c", "a", "b"])
+    model = TaskGroupingClassifier(TREE, groups=[["b", "c"], ["a"]]).fit(X, Ydf)
+    Ydf.iloc[:, 1] = np.roll(Ydf["a"].to_numpy(), 1)  # scores differ per task
+    expected = model.score(X, Ydf)
+    assert model.score(X, Ydf[["b", "a", "c"]]) == pytest.approx(expected)
+    with pytest.raises(ValueError, match="'d'"):
+        model.score(X, Ydf.rename(columns={"c": "d"}))
+
+
+@pytest.mark.parametrize(
+    "groups, match",
+    [
+        ([[0, 1], [1, 2, 3, 4]], r"exactly one group; repeated: \['task_1'\]"),
+        ([[0, 1], [2, 3]], r"in no group: \['task_4'\]"),
+        ([[0, 1, 2, 3], ["nope"]], "unknown task 'nope'"),
+        ([[0, 1, 2, 3], [5]], "task index 5, but Y has 5 task"),
+        ([[0, 1, 2, 3], []], "non-empty lists"),
+        ([[0, 1, 2, 3], "task_4"], "non-empty lists"),
+        ([[0, 1, 2, 3], [True]], "unknown task True"),
+        ("some", "groups"),
+    ],
+)
+def test_bad_groups_are_refused_with_a_clear_error(data, groups, match):
+    X, Y = data
+    with pytest.raises(ValueError, match=match):
+        TaskGroupingClassifier(TREE, groups=groups).fit(X, Y)
+
+
+def test_one_dimensional_target_gives_one_dimensional_outputs(data):
+    X, Y = data
+    y = Y[:, 1]
+    model = TaskGroupingClassifier(TREE).fit(X, y)
+    assert model.groups_ == [["task_0"]]
+    assert model.predict(X).shape == (300,)
+    np.testing.assert_array_equal(model.classes_, ["no", "yes"])
+    assert model.predict_proba(X).shape == (300, 2)
+    assert model.score(X, y) == np.mean(model.predict(X) == y)
+
+
+def test_missing_labels_are_left_out_of_fit_and_score(data):
+    X, Y = data
+    Y = Y.copy()
+    Y[::3, 0] = np.nan
+    Y[1::4, 3] = None
+    model = TaskGroupingClassifier(TREE, groups=[[0], [1, 2, 3, 4]]).fit(X, Y)
+    labelled = np.arange(300) % 3 != 0
+    alone = clone(TREE).fit(X[labelled], Y[labelled, 0].astype(int))
+    np.testing.assert_array_equal(model.predict(X)[:, 0], alone.predict(X))
+    pred = model.predict(X)
+    expected = np.mean([
+        np.mean(pred[keep, t] == Y[keep, t])
+        for t in range(5)
+        for keep in [np.array([v is not None and v == v for v in Y[:, t]])]
+    ])
+    assert model.score(X, Y) == pytest.approx(expected)
+
+
+# ------------------------------------------------------------ task weights
+NET = MultiTaskClassifier(hidden_layer_sizes=(4,), max_epochs=1, batch_size=64, random_state=0)
+
+
+@pytest.mark.parametrize("weights", [[1.0, 2.0, 3.0, 4.0, 5.0],
+                                     {"task_2": 3.0, "task_0": 1.0, "task_1": 2.0,
+                                      "task_3": 4.0, "task_4": 5.0}])
+def test_task_weights_are_subset_by_name_for_each_group(data, weights):
+    X, Y = data
+    net = clone(NET).set_params(task_weights=weights)
+    model = TaskGroupingClassifier(net, groups=[[2, 0], [1], [3, 4]]).fit(X, Y)
+    assert [e.task_weights for e in model.estimators_] == [[3.0, 1.0], [2.0], [4.0, 5.0]]
+    assert net.task_weights is weights  # the user's estimator is untouched
+
+
+def test_task_weights_inside_a_pipeline_are_subset_too(data):
+    X, Y = data
+    pipe = make_pipeline(StandardScaler(), clone(NET).set_params(task_weights={"task_4": 0.0}))
+    model = TaskGroupingClassifier(pipe, groups=[[4, 0], [1, 2, 3]]).fit(X, Y)
+    weights = [e[-1].task_weights for e in model.estimators_]
+    assert weights == [[0.0, 1.0], [1.0, 1.0, 1.0]]
+
+
+def test_a_group_of_zero_weight_tasks_is_refused(data):
+    X, Y = data
+    net = clone(NET).set_params(task_weights={"task_4": 0.0})
+    with pytest.raises(ValueError, match=r"weight 0 to every task of the group \['task_4'\]"):
+        TaskGroupingClassifier(net, groups="single").fit(X, Y)
+
+
+def test_bad_task_weights_are_refused_by_the_shared_check(data):
+    X, Y = data
+    with pytest.raises(ValueError, match="task_weights names unknown task"):
+        TaskGroupingClassifier(clone(NET).set_params(task_weights={"nope": 1.0})).fit(X, Y)
+
+
+# -------------------------------------------------------------------- auto
+def test_auto_recovers_planted_groups_and_leaves_noise_alone(auto):
+    assert auto.groups_ == [["task_0", "task_1"], ["task_2", "task_3"], ["task_4"]]
+    assert auto.affinity_.shape == (5, 5)
+    assert auto.affinity_[0, 1] > 0.3 and auto.affinity_[0, 4] < 0.15
+    kept = [entry["group"] for entry in auto.search_history_ if entry["accepted"]]
+    assert ["task_0", "task_1"] in kept and ["task_2", "task_3"] in kept
+
+
+def test_auto_keeps_a_noise_task_alone_even_when_all_linked_tasks_win(data, monkeypatch):
+    from sklearn_mtl._grouping import _search
+
+    monkeypatch.setattr(_search, "_no_worse", lambda merged, apart: False)  # "all" wins
+    X, Y = data
+    model = TaskGroupingClassifier(TREE, random_state=0).fit(X, Y)
+    assert model.groups_ == [["task_0", "task_1", "task_2", "task_3"], ["task_4"]]
+    assert "task_4" not in sum((entry["group"] for entry in model.search_history_), [])
+
+
+def test_auto_is_reproducible_and_seeds_unseeded_estimators(data):
+    X, Y = data
+    tree = SharedTreeClassifier(max_depth=4, max_features=0.5)  # random splits, no seed
+    first = TaskGroupingClassifier(tree, random_state=3).fit(X, Y)
+    second = TaskGroupingClassifier(tree, random_state=3).fit(X, Y)
+    assert first.groups_ == second.groups_
+    assert first.search_history_ == second.search_history_
+    np.testing.assert_array_equal(first.predict(X), second.predict(X))
+    assert tree.random_state is None
+
+
+def test_max_groups_merges_the_most_linked_groups(data):
+    X, Y = data
+    model = TaskGroupingClassifier(TREE, max_groups=2, random_state=0).fit(X, Y)
+    assert len(model.groups_) == 2
+    assert sorted(sum(model.groups_, [])) == [f"task_{t}" for t in range(5)]
+    assert TaskGroupingClassifier(TREE, max_groups=1, random_state=0).fit(X, Y).groups_ == [
+        [f"task_{t}" for t in range(5)]]
+
+
+@pytest.mark.parametrize("max_candidates, n_pairs", [(0, 0), (2, 2), (5, 3)])
+def test_max_candidates_limits_the_fits_of_the_search(monkeypatch, max_candidates, n_pairs):
+    from sklearn_mtl._grouping import _search
+
+    monkeypatch.setattr(_search, "_no_worse", lambda merged, apart: False)  # every merge fails
+    X, Y = make_multitask_classification(
+        n_samples=300, groups=[3], n_noise_tasks=1, task_relatedness=0.9, random_state=0
+    )
+    model = TaskGroupingClassifier(TREE, max_candidates=max_candidates, random_state=0).fit(X, Y)
+    # three linked tasks alone, their set together, then at most three pairs of them
+    assert len(model.search_history_) == 3 + 1 + n_pairs
+    assert model.groups_ == [[f"task_{t}"] for t in range(4)]
+
+
+def test_search_params_apply_to_the_search_fits_only(data, monkeypatch):
+    from sklearn_mtl._grouping import _classifier
+
+    depths = []
+    fit_group = _classifier._fit_group
+
+    def spy(base, *args, **kwargs):
+        depths.append(base.max_depth)
+        return fit_group(base, *args, **kwargs)
+
+    monkeypatch.setattr(_classifier, "_fit_group", spy)
+    X, Y = data
+    model = TaskGroupingClassifier(TREE, search_params={"max_depth": 1}, random_state=0)
+    model.fit(X, Y)
+    n_search = len(model.search_history_)
+    assert depths == [1] * n_search + [4] * len(model.groups_)
+    assert [e.max_depth for e in model.estimators_] == [4] * len(model.groups_)
+    with pytest.raises(ValueError, match="search_params: Invalid parameter 'nope'"):
+        TaskGroupingClassifier(TREE, search_params={"nope": 1}).fit(X, Y)
+
+
+def test_auto_without_validation_rows_for_a_task_trains_all_together(data):
+    X, Y = data
+    Y = Y[:40].copy()
+    Y[1:, 2] = np.nan  # one labelled row: it cannot be on both sides of the split
+    with pytest.warns(UserWarning, match="could not hold out validation rows"):
+        model = TaskGroupingClassifier(TREE, random_state=0).fit(X[:40], Y)
+    assert len(model.groups_) == 1
+
+
+# ------------------------------------------------------------ compatibility
+def test_pickle_pipeline_and_grid_search(data, auto):
+    X, Y = data
+    restored = pickle.loads(pickle.dumps(auto))
+    np.testing.assert_array_equal(restored.predict(X), auto.predict(X))
+
+    pipe = make_pipeline(StandardScaler(), TaskGroupingClassifier(TREE, groups="single"))
+    search = GridSearchCV(
+        pipe, {"taskgroupingclassifier__estimator__max_depth": [1, 4]}, cv=KFold(2)
+    ).fit(X, Y)
+    assert search.best_params_ == {"taskgroupingclassifier__estimator__max_depth": 4}
+    assert search.best_estimator_[-1].estimators_[0].max_depth == 4
+
+
+def test_default_estimator_is_a_multitask_network(data):
+    X, Y = data
+    model = TaskGroupingClassifier(groups="all").fit(X[:60], Y[:60, :2].astype(str))
+    assert isinstance(model.estimators_[0], MultiTaskClassifier)
+    assert model.estimator is None

@@ -1,0 +1,190 @@
+"""The neural estimator's safety rules: thread safety, divergence never
+silent, warm start following scikit-learn, inputs never modified, and
+errors that name the parameter at fault."""
+
+import threading
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from _estimators import SMALL_NET
+from torch import nn
+
+from sklearn_mtl import MultiTaskClassifier
+
+
+def _in_threads(fn, n_threads=6):
+    """Run ``fn(i)`` in threads started together; return the results by i."""
+    results = [None] * n_threads
+    barrier = threading.Barrier(n_threads)
+
+    def run(i):
+        barrier.wait()
+        results[i] = fn(i)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n_threads)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def _state(clf):
+    return {k: v.clone() for k, v in clf.net_.module_.state_dict().items()}
+
+
+@pytest.fixture(scope="module")
+def noisy(tasks):
+    """A fitted model with dropout and batch norm: train and eval differ."""
+    X, Y = tasks
+    return MultiTaskClassifier(**dict(SMALL_NET, dropout=0.5, batch_norm=True)).fit(X, Y)
+
+
+# ------------------------------------------------------------ thread safety
+def test_predict_in_threads_equals_sequential_and_changes_nothing(noisy, tasks):
+    X, _ = tasks
+    before = _state(noisy)
+    expected = noisy.predict_proba(X)
+    results = _in_threads(lambda i: [noisy.predict_proba(X) for _ in range(5)])
+    for per_thread in results:
+        for proba in per_thread:
+            for a, b in zip(proba, expected):
+                np.testing.assert_array_equal(a, b)
+    assert not noisy.net_.module_.training
+    for name, value in _state(noisy).items():
+        assert torch.equal(value, before[name]), name
+
+
+@pytest.mark.parametrize("params", [{}, {"dropout": 0.3}, {"weighting": "rlw"}],
+                         ids=["plain", "dropout", "random-weighting"])
+def test_fits_in_threads_equal_sequential_and_leave_global_rng(tasks, params):
+    X, Y = tasks
+    params = dict(SMALL_NET, max_epochs=3, **params)
+    sequential = MultiTaskClassifier(**params).fit(X, Y).predict_proba(X)
+    state = torch.get_rng_state()
+    results = _in_threads(lambda i: MultiTaskClassifier(**params).fit(X, Y).predict_proba(X),
+                          n_threads=4)
+    assert torch.equal(torch.get_rng_state(), state)
+    for proba in results:
+        for a, b in zip(proba, sequential):
+            np.testing.assert_array_equal(a, b)
+
+
+# ------------------------------------------------------------ divergence
+@pytest.mark.parametrize("params, match", [
+    ({"optimizer": "sgd", "lr": 1e30}, "non-finite at epoch"),
+    ({"task_weights": [1e30, 1e30, 1e30]}, "epoch 1.*task_weights"),
+], ids=["huge-lr-sgd", "huge-task-weights"])
+def test_divergence_raises_naming_epoch_and_cause(tasks, params, match):
+    X, Y = tasks
+    with pytest.raises(FloatingPointError, match=match):
+        MultiTaskClassifier(**dict(SMALL_NET, **params)).fit(X, Y)
+
+
+def test_exploding_loss_warns(tasks):
+    X, Y = tasks
+    with pytest.warns(UserWarning, match=r"exploded at epoch 1.*\(lr\)"):
+        MultiTaskClassifier(**dict(SMALL_NET, lr=1e6, max_epochs=4)).fit(X, Y)
+
+
+def test_predict_proba_never_returns_nan(tasks):
+    X, Y = tasks
+    clf = MultiTaskClassifier(**SMALL_NET).fit(X, Y)
+    with torch.no_grad():
+        next(clf.net_.module_.parameters()).fill_(float("nan"))
+    with pytest.raises(ValueError, match="non-finite probabilities"):
+        clf.predict_proba(X)
+
+
+# ------------------------------------------------------------ warm start
+def test_warm_start_uses_changed_training_settings(tasks):
+    X, Y = tasks
+    clf = MultiTaskClassifier(**dict(SMALL_NET, warm_start=True, max_epochs=2)).fit(X, Y)
+    clf.set_params(lr=0.001, batch_size=len(X), max_epochs=50, weight_decay=0.1,
+                   early_stopping=True, n_iter_no_change=1)
+    clf.fit(X, Y)
+    group = clf.net_.optimizer_.param_groups[0]
+    assert (group["lr"], group["weight_decay"]) == (0.001, 0.1)
+    assert 2 < clf.n_iter_ < 52  # early stopping, now on, ended the 50 epochs early
+    assert clf.history_[-1, "train_batch_count"] == 1
+    assert "valid_loss" in clf.history_[-1]
+    clf.set_params(optimizer="sgd").fit(X, Y)
+    assert isinstance(clf.net_.optimizer_, torch.optim.SGD)
+
+
+@pytest.mark.parametrize("param, value", [
+    ("hidden_layer_sizes", (5,)), ("activation", "tanh"), ("dropout", 0.1),
+    ("batch_norm", True), ("head_hidden_size", 3), ("architecture", "mmoe"),
+])
+def test_warm_start_refuses_a_change_of_network(tasks, param, value):
+    X, Y = tasks
+    clf = MultiTaskClassifier(**dict(SMALL_NET, warm_start=True, max_epochs=1)).fit(X, Y)
+    clf.set_params(**{param: value})
+    with pytest.raises(ValueError, match=f"cannot change {param}"):
+        clf.fit(X, Y)
+
+
+# ------------------------------------------------------- inputs untouched
+def test_in_place_module_never_modifies_the_input(tasks):
+    X, Y = tasks
+    X = X.astype(np.float32)
+    original = X.copy()
+    module = nn.Sequential(nn.ReLU(inplace=True), nn.Linear(X.shape[1], 8))
+    clf = MultiTaskClassifier(**dict(SMALL_NET, module=module)).fit(X, Y)
+    np.testing.assert_array_equal(X, original)
+    clf.predict_proba(X)
+    clf.predict(X[:1])
+    np.testing.assert_array_equal(X, original)
+
+
+# ------------------------------------------------ errors naming the cause
+class _NotACallback:
+    pass
+
+
+@pytest.mark.parametrize("params, rows, error, match", [
+    ({"batch_norm": True, "batch_size": 1}, None, ValueError, "batch_size=1"),
+    ({"batch_norm": True}, 1, ValueError, "1 training row"),
+    ({"device": "nonsense"}, None, ValueError, "device"),
+    ({"device": "meta"}, None, ValueError, "device='meta'"),
+    ({"callbacks": [_NotACallback()]}, None, TypeError, r"callbacks\[0\]"),
+    ({"optimizer": lambda params, lr: None}, None, TypeError, "optimizer.*NoneType"),
+], ids=["batch-norm-batch-size-1", "batch-norm-one-row", "unknown-device", "meta-device",
+        "not-a-callback", "optimizer-returning-none"])
+def test_errors_name_the_parameter(tasks, params, rows, error, match):
+    X, Y = tasks
+    if rows is not None:
+        X, Y = X[:rows], Y[:rows]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # single-class tasks of one row
+        with pytest.raises(error, match=match):
+            MultiTaskClassifier(**dict(SMALL_NET, **params)).fit(X, Y)
+
+
+def test_partial_fit_takes_scikit_learn_flat_classes(tasks):
+    X, Y = tasks
+    clf = MultiTaskClassifier(**SMALL_NET).partial_fit(X[:5], Y[:5, 0], classes=[0, 1, 2])
+    np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
+    with pytest.raises(ValueError, match="one array-like of classes per task for a 2D y"):
+        MultiTaskClassifier(**SMALL_NET).partial_fit(X, Y, classes=[0, 1, 2])
+
+
+# ------------------------------------------------- one-row fast path checks
+def test_one_row_fast_path_keeps_every_check(tasks):
+    pd = pytest.importorskip("pandas")
+    X, Y = tasks
+    clf = MultiTaskClassifier(**SMALL_NET).fit(X, Y)
+    row = X[:1].copy()
+    np.testing.assert_array_equal(clf.predict_proba(row)[0],
+                                  clf.predict_proba(row.astype(np.float32))[0])
+    with pytest.raises(ValueError, match="features"):
+        clf.predict(row[:, :-1])
+    row[0, 2] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        clf.predict(row)
+    named = MultiTaskClassifier(**SMALL_NET).fit(
+        pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])]), Y)
+    with pytest.warns(UserWarning, match="feature names"):
+        named.predict(X[:1])
