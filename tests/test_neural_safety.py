@@ -115,8 +115,9 @@ def test_warm_start_uses_changed_training_settings(tasks):
 
 
 @pytest.mark.parametrize("param, value", [
-    ("hidden_layer_sizes", (5,)), ("activation", "tanh"), ("dropout", 0.1),
+    ("hidden_layer_sizes", (5,)), ("activation", "tanh"), ("dropout", 0.3),
     ("batch_norm", True), ("head_hidden_size", 3), ("architecture", "mmoe"),
+    ("num_embeddings", None), ("n_bins", 8), ("architecture", "tabm"),
 ])
 def test_warm_start_refuses_a_change_of_network(tasks, param, value):
     X, Y = tasks
@@ -150,9 +151,12 @@ class _NotACallback:
     ({"device": "nonsense"}, None, ValueError, "device"),
     ({"device": "meta"}, None, ValueError, "device='meta'"),
     ({"callbacks": [_NotACallback()]}, None, TypeError, r"callbacks\[0\]"),
-    ({"optimizer": lambda params, lr: None}, None, TypeError, "optimizer.*NoneType"),
+    ({"optimizer": lambda params, lr: None, "weight_decay": 0.0}, None, TypeError,
+     "optimizer.*NoneType"),
+    ({"optimizer": lambda params, lr: torch.optim.SGD(params, lr)}, None, TypeError,
+     "does not take weight_decay"),
 ], ids=["batch-norm-batch-size-1", "batch-norm-one-row", "unknown-device", "meta-device",
-        "not-a-callback", "optimizer-returning-none"])
+        "not-a-callback", "optimizer-returning-none", "optimizer-without-weight-decay"])
 def test_errors_name_the_parameter(tasks, params, rows, error, match):
     X, Y = tasks
     if rows is not None:

@@ -171,7 +171,16 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
                     module=network, task_weights=base_weights, weighting=strategy,
                     task_names=[str(t) for t in encoded.task_names], seed=int(shuffle_seed),
                     **fixed_net_params(device), **params,
-                ).initialize()
+                )
+                try:
+                    net.initialize()
+                except TypeError as exc:
+                    if "weight_decay" not in str(exc):
+                        raise
+                    raise TypeError(
+                        f"optimizer {self.optimizer!r} does not take weight_decay; set "
+                        f"weight_decay=0.0 (the default is 1e-4) to use it: {exc}"
+                    ) from exc
                 check_optimizer(net)
                 self._network_params = {name: getattr(self, name) for name in NETWORK_PARAMS}
             if epochs:

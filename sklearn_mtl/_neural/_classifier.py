@@ -25,13 +25,10 @@ class MultiTaskClassifier(BaseMultiTaskNetwork, BaseEstimator):
     pd.NA) are masked out of their task's loss. Training runs through a
     skorch net (``net_``), so skorch callbacks work as usual.
 
-    The defaults are a recipe for tables that needs no tuning: numeric
-    embeddings (piecewise-linear, 48 quantile bins of 16 dimensions), a
-    128-64 ReLU trunk with dropout 0.1, Adam with weight decay 1e-4, and
-    early stopping on 10 % of the training rows (at most 200 epochs,
-    patience 10). The plain MLP of earlier versions is
-    ``MultiTaskClassifier((100,), num_embeddings=None, dropout=0.0,
-    weight_decay=0.0, max_epochs=100, early_stopping=False)``.
+    The defaults are a tabular recipe (numeric embeddings, a 128-64 trunk,
+    dropout, weight decay, early stopping); the plain MLP of earlier
+    versions is ``MultiTaskClassifier((100,), num_embeddings=None,
+    dropout=0.0, weight_decay=0.0, max_epochs=100, early_stopping=False)``.
 
     Parameters
     ----------
@@ -59,29 +56,20 @@ class MultiTaskClassifier(BaseMultiTaskNetwork, BaseEstimator):
         and each copy re-initialised (``reset_parameters()`` of its layers).
     num_embeddings : {"piecewise_linear", "periodic"} or None, \
             default="piecewise_linear"
-        Numeric feature embeddings in front of the built-in trunk (Gorishniy
-        et al., NeurIPS 2022): every column with more than two distinct
-        values in the training rows is mapped to a vector of
-        ``d_embedding`` numbers before the first layer. "piecewise_linear":
-        its piecewise-linear encoding over ``n_bins`` bins learned from the
-        training rows, then a per-column linear map; the default.
-        "periodic": ``cos``/``sin`` of trained frequencies, then a
-        per-column linear map and ReLU; expects standardised columns. Columns
-        with at most two distinct values (constant columns, binary flags,
-        one-hot outputs) pass through unembedded. None feeds the raw columns
-        to the trunk (a plain MLP). Embeddings apply to the built-in trunk
-        only (2D X): with ``module`` they are not used. The bins are learned
-        from the rows of the call that builds the network (the first
-        ``fit``, or the first ``partial_fit`` batch).
+        Numeric embeddings before the built-in trunk (Gorishniy et al.,
+        2022): each column with more than two distinct training values
+        becomes ``d_embedding`` numbers, its piecewise-linear encoding over
+        ``n_bins`` bins (learned from the rows of the call that builds the
+        network) or ``cos``/``sin`` of trained frequencies ("periodic";
+        expects standardised columns), then a per-column linear map. Other
+        columns (constant, binary, one-hot) pass through. None: a plain MLP.
+        Not used with ``module``.
     n_bins : int, default=48
-        Most bins per column of piecewise-linear embeddings. A column gets
-        fewer when it has fewer distinct values (at most one bin per gap
-        between them) or there are fewer rows.
+        Most bins per column (fewer for columns with fewer distinct values).
     binning : {"quantile", "tree"}, default="quantile"
-        Where the bin edges of piecewise-linear embeddings go: at quantiles
-        of the column, or at the split thresholds of one decision tree per
-        task fitted on the column (at most ``n_bins`` leaves; the pooled
-        thresholds are thinned to ``n_bins + 1`` edges).
+        Bin edges at quantiles of the column, or at the split thresholds
+        of one decision tree per task on the column (pooled, thinned to
+        ``n_bins + 1`` edges).
     d_embedding : int, default=16
         Size of each embedded column's vector.
     architecture : {"hard", "mmoe", "tabm"}, default="hard"
@@ -92,13 +80,10 @@ class MultiTaskClassifier(BaseMultiTaskNetwork, BaseEstimator):
         shared by all tasks, and per task a softmax gate on the input that
         mixes the experts' features before the task's head.
         "tabm": TabM (Gorishniy et al., ICLR 2025), ``n_members`` MLPs
-        (``hidden_layer_sizes``, ``activation``, ``dropout``, after the
-        embeddings) that share their weight matrices and differ by
-        per-member scalings and biases (BatchEnsemble); every member has its
-        own task heads, training minimises the mean of the members' losses,
-        and ``predict_proba`` is the mean of the members' probabilities
-        (so is the validation loss of early stopping). Takes no ``module``
-        nor ``batch_norm``.
+        sharing their weight matrices (BatchEnsemble), each with its own
+        task heads; training minimises the mean of the members' losses and
+        ``predict_proba`` averages their probabilities. No ``module`` nor
+        ``batch_norm``.
     n_experts : int, default=4
         Number of experts when ``architecture="mmoe"``; ignored otherwise.
     n_members : int, default=32
