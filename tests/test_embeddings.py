@@ -126,9 +126,8 @@ def test_default_trunk_embeds_the_numeric_columns(fitted, data):
     assert isinstance(trunk, EmbeddedTrunk) and isinstance(trunk[0], NumericEmbeddings)
     assert trunk[0].embedded.tolist() == [0, 1, 2, 3]
     assert trunk[0].passthrough.tolist() == [4, 5]
-    # bins of the first column: the training rows' quantiles, min to max
-    edges = trunk[0].embeddings.impl
-    assert edges.weight.shape == (4, 48)
+    # 48 bins for each of the 4 continuous columns of the 240 training rows
+    assert trunk[0].embeddings.impl.weight.shape == (4, 48)
 
 
 @pytest.mark.parametrize("params", [
