@@ -206,6 +206,17 @@ def test_early_stopping_is_the_default_and_a_single_row_trains_without_it(data):
     assert "valid_loss" in clf.history_[-1]
 
 
+@pytest.mark.parametrize("n, expected", [(40, 32), (1000, 100), (5000, 200)])
+def test_auto_batch_size_is_a_tenth_of_the_rows_within_32_and_200(data, n, expected):
+    X, Y = data
+    rows = np.resize(np.arange(len(X)), n)
+    clf = MultiTaskClassifier(**{**FAST, "batch_size": "auto", "max_epochs": 1,
+                                 "hidden_layer_sizes": (4,)}).fit(X[rows], Y[rows])
+    sizes = [b["train_batch_size"] for b in clf.history_[-1]["batches"]
+             if "train_batch_size" in b]
+    assert max(sizes) == expected
+
+
 def test_skorch_callbacks_work_and_are_not_modified(data, tmp_path):
     X, Y = data
     callbacks = [

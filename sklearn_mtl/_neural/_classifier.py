@@ -27,8 +27,8 @@ class MultiTaskClassifier(BaseMultiTaskNetwork, BaseEstimator):
 
     The defaults are a tabular recipe (numeric embeddings, a 128-64 trunk,
     dropout, weight decay, early stopping); the plain MLP of earlier
-    versions is ``MultiTaskClassifier((100,), num_embeddings=None,
-    dropout=0.0, weight_decay=0.0, max_epochs=100, early_stopping=False)``.
+    versions is ``MultiTaskClassifier((100,), num_embeddings=None, dropout=0.0,
+    weight_decay=0.0, max_epochs=100, batch_size=200, early_stopping=False)``.
 
     Parameters
     ----------
@@ -112,8 +112,9 @@ class MultiTaskClassifier(BaseMultiTaskNetwork, BaseEstimator):
         Weight decay (L2 penalty) passed to the optimizer.
     max_epochs : int, default=200
         Number of passes over the training data (fewer with early stopping).
-    batch_size : int, default=200
-        Size of the minibatches, clipped to the number of samples.
+    batch_size : int or "auto", default="auto"
+        Rows per minibatch (clipped to the rows); "auto": ``n_samples // 10``
+        within [32, 200], so that small data still take ~10 steps per epoch.
     early_stopping : bool, default=True
         Hold out ``validation_fraction`` of the training rows and stop when
         the validation loss has not improved by ``tol`` for
@@ -234,7 +235,7 @@ class MultiTaskClassifier(BaseMultiTaskNetwork, BaseEstimator):
         "lr": [Interval(Real, 0, None, closed="neither")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
@@ -268,7 +269,7 @@ class MultiTaskClassifier(BaseMultiTaskNetwork, BaseEstimator):
         lr=1e-3,
         weight_decay=1e-4,
         max_epochs=200,
-        batch_size=200,
+        batch_size="auto",
         early_stopping=True,
         validation_fraction=0.1,
         n_iter_no_change=10,

@@ -40,6 +40,15 @@ def resolve_device(device):
     return device
 
 
+def batch_size(value, n_samples):
+    """The minibatch size: ``"auto"`` is a tenth of the rows within [32, 200]
+    (about 10 optimiser steps per epoch, so that early stopping's patience,
+    counted in epochs, spans enough training on small data)."""
+    if value == "auto":
+        return int(min(200, max(32, n_samples // 10)))
+    return value
+
+
 def net_params(estimator, n_samples, split_seed):
     """The training settings of the net: everything a warm start may change
     (see :meth:`MultiTaskNet.rewire`)."""
@@ -64,7 +73,7 @@ def net_params(estimator, n_samples, split_seed):
         optimizer=optimizer,
         lr=estimator.lr,
         max_epochs=estimator.max_epochs,
-        batch_size=estimator.batch_size,
+        batch_size=batch_size(estimator.batch_size, n_samples),
         train_split=train_split,
         callbacks=callbacks,
         verbose=estimator.verbose,
