@@ -123,34 +123,39 @@ class TaskGroupingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
     1. the affinity of two tasks is the dependence of their labels on the
        inner training rows (Cramér's V, ``affinity_``); a pair is linked
        when a chi-square test rejects independence at level 0.01,
-       Bonferroni-corrected over the pairs. A task linked to no other (a
-       pure-noise task, for instance) trains alone, with no search fit;
-    2. each linked task is fitted alone, and each connected set of linked
-       tasks together. The set is kept as a group when it does no worse
-       than its tasks alone: the drop of correct validation predictions
-       per row is at most one standard error (training together versus
-       alone, Standley et al., ICML 2020);
+       Bonferroni-corrected over the pairs;
+    2. every task is fitted alone, each connected set of linked tasks
+       together, and all tasks together. A set is kept as a group when it
+       does no worse than its tasks alone: the drop of correct validation
+       predictions per row is at most one standard error (training together
+       versus alone, Standley et al., ICML 2020). A task linked to no other
+       (a pure-noise task, for instance) stays alone in this partition;
     3. in a set that was not kept, linked groups are merged greedily, the
        most strongly linked pair first, under the same rule, each pair
        once, for at most ``max_candidates`` fits;
-    4. with two sets or more, all linked tasks are also fitted together,
-       and replace the partition found if better by more than one
-       standard error.
+    4. the partition found is compared with all tasks together and with
+       every task alone, on the same validation rows: the better of these
+       two replaces it only if it has more correct predictions per row by
+       more than one standard error. So "auto" follows the label structure
+       unless the validation rows show that plain sharing (``"all"``, which
+       then includes unlinked tasks) or no sharing (``"single"``) is better.
 
-    A task that loses from every partner trains alone. The chosen groups
-    are then refitted on all the training rows.
+    The chosen groups are then refitted on all the training rows.
 
-    **Cost.** For L linked tasks in C sets, ``L + C`` fits (``+ 1`` if
-    ``C > 1``) and at most ``max_candidates`` more on
-    ``1 - validation_fraction`` of the rows, then one fit per group.
-    Single-task and small-group fits cost less than a fit on all tasks
-    (fewer heads and losses; for shared trees, a cheaper split criterion).
-    ``benchmarks/bench_grouping.py`` measures the total in units of one fit
-    on all tasks.
+    **Cost.** For T tasks in C linked sets, ``T + C + 1`` fits (fewer when a
+    set is all the tasks) and at most ``max_candidates`` more on
+    ``1 - validation_fraction`` of the rows, then one fit per group. With a
+    network, a fit on one task costs nearly as much as a fit on all tasks
+    (the trunk and the epochs dominate), so the search costs about as much
+    as ``groups="single"`` unless ``search_params`` makes its fits cheaper
+    (fewer epochs, a shorter patience): the whole "auto" fit stays within T
+    fits on all tasks only with such a budget. ``benchmarks/bench_grouping.py``
+    measures the total in units of one fit on all tasks.
 
     **Assumptions.** Tasks that help each other have dependent labels on the
-    training rows: tasks that share features but not labels are never
-    grouped. A tie goes to sharing among linked tasks.
+    training rows: tasks that share features but not labels are grouped only
+    when all tasks together win (step 4). A tie goes to sharing among linked
+    tasks, and to the partition of step 3 over "all" and "single".
     The inner split is a single hold-out, so on small data sets the choice
     is noisy; each task needs labelled rows on both sides of it (otherwise
     all tasks are trained together, with a warning). The lookahead affinity
