@@ -73,7 +73,10 @@ class TaskGroupingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         With ``groups="auto"``, parameters of ``estimator`` (nested names
         allowed, as for ``set_params``) that only the fits of the search
         use, to make them cheaper: fewer epochs, a shorter early-stopping
-        patience, fewer trees. The final fits use ``estimator`` as given.
+        patience, fewer trees. They only rank groups, so a low budget (a
+        fraction of the final fit's epochs) keeps the search's cost below
+        that of the final fits (see Notes). The final fits use
+        ``estimator`` as given.
     n_jobs : int, default=None
         Number of fits run in parallel (joblib): the groups' final fits and
         the first fits of the search.
@@ -100,7 +103,8 @@ class TaskGroupingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
     search_history_ : list of dict
         With ``groups="auto"``, one entry per group fitted by the search:
         its task names (``"group"``), their validation accuracies
-        (``"scores"``) and whether the search kept it (``"accepted"``);
+        (``"scores"``) and whether the search kept it (``"accepted"``;
+        for the fit of all tasks together, last, whether it was chosen);
         empty otherwise.
     n_features_in_ : int
         Number of features seen during fit.
