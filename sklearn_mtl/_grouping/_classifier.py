@@ -8,16 +8,12 @@ from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fi
 from sklearn.utils import _safe_indexing, check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
+from sklearn.utils.validation import _num_samples
 
-from .._accuracy import check_score_weights, mean_task_accuracy
-from .._labels import (
-    decode_labels,
-    encode_targets,
-    encode_with_classes,
-    resolve_task_weights,
-)
-from .._targets import align_tasks, as_2d_target, is_dataframe, task_labels
+from .._labels import encode_targets, resolve_task_weights
+from .._targets import as_2d_target, is_dataframe, task_labels
+from ._partition import resolve_groups
+from ._predict import GroupPredictionMixin
 from ._search import force_max_groups, search_groups
 
 
@@ -36,7 +32,8 @@ def _params_ending(estimator, name):
     }
 
 
-class TaskGroupingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+class TaskGroupingClassifier(GroupPredictionMixin, MetaEstimatorMixin, ClassifierMixin,
+                             BaseEstimator):
     """Train groups of tasks together, each group with its own clone of a
     multi-task estimator, and choose the groups automatically.
 
@@ -268,7 +265,7 @@ class TaskGroupingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         )
 
         self.affinity_, self.search_history_ = None, []
-        groups = self._resolve_groups(tasks)
+        groups = resolve_groups(self.groups, tasks)
         if groups is None:  # "auto"
             max_candidates = self.n_tasks_ if self.max_candidates is None else self.max_candidates
             groups, info = search_groups(
@@ -290,158 +287,6 @@ class TaskGroupingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         self._group_indices = [list(group) for group in groups]
         self.groups_ = [[str(self.task_names_[t]) for t in group] for group in groups]
         return self
-
-    def _resolve_groups(self, tasks):
-        """Task indices of each group, or None for "auto"; validates an
-        explicit partition."""
-        n_tasks = len(tasks)
-        if isinstance(self.groups, str):
-            return {
-                "auto": None if n_tasks > 1 else [[0]],
-                "all": [list(range(n_tasks))],
-                "single": [[t] for t in range(n_tasks)],
-            }[self.groups]
-        names = [t.name for t in tasks]
-        resolved = []
-        for group in self.groups:
-            if isinstance(group, str) or not isinstance(group, (list, tuple)) or not group:
-                raise ValueError(
-                    "groups must be 'auto', 'all', 'single' or a list of non-empty lists "
-                    f"of task names or indices; got the group {group!r}."
-                )
-            resolved.append([self._task_index(task, names) for task in group])
-        flat = [t for group in resolved for t in group]
-        repeated = sorted({names[t] for t in flat if flat.count(t) > 1})
-        missing = [name for t, name in enumerate(names) if t not in flat]
-        if repeated or missing:
-            raise ValueError(
-                "groups must put every task in exactly one group; "
-                + (f"repeated: {repeated}" if repeated else "")
-                + ("; " if repeated and missing else "")
-                + (f"in no group: {missing}" if missing else "")
-                + f". The tasks are {names}."
-            )
-        return resolved
-
-    @staticmethod
-    def _task_index(task, names):
-        if isinstance(task, (Integral, np.integer)) and not isinstance(task, bool):
-            if not 0 <= task < len(names):
-                raise ValueError(
-                    f"groups names task index {task}, but Y has {len(names)} task(s) "
-                    f"(indices 0 to {len(names) - 1})."
-                )
-            return int(task)
-        if isinstance(task, str) and task in names:
-            return names.index(task)
-        raise ValueError(
-            f"groups names an unknown task {task!r}; the tasks are {names} (or their "
-            "indices)."
-        )
-
-    def _check_X(self, X, *, reset):
-        """Validate X as the inner estimator would (2D or more, sparse only
-        if it accepts sparse input), but leave a DataFrame as it is so that
-        a Pipeline inside can select columns by name."""
-        checked = validate_data(
-            self, X, reset=reset,
-            accept_sparse=["csr", "csc"] if self.__sklearn_tags__().input_tags.sparse else False,
-            dtype=None, ensure_all_finite=False, allow_nd=True,
-        )
-        return X if is_dataframe(X) else checked
-
-    # ------------------------------------------------------------ predict
-    def _group_outputs(self, X, method):
-        check_is_fitted(self)
-        X = self._check_X(X, reset=False)
-        outputs = [None] * self.n_tasks_
-        for group, estimator in zip(self._group_indices, self.estimators_):
-            result = getattr(estimator, method)(X)
-            if method == "predict":
-                result = np.asarray(result).reshape(_num_samples(X), len(group))
-                result = [result[:, k] for k in range(len(group))]
-            elif len(group) == 1 and not isinstance(result, list):
-                result = [result]
-            for t, output in zip(group, result):
-                outputs[t] = output
-        return outputs
-
-    @property
-    def _classes_list(self):
-        return self.classes_ if isinstance(self.classes_, list) else [self.classes_]
-
-    def _predict_codes(self, X):
-        predictions = self._group_outputs(X, "predict")
-        return np.column_stack([
-            np.searchsorted(classes, np.asarray(pred, dtype=classes.dtype))
-            for classes, pred in zip(self._classes_list, predictions)
-        ])
-
-    def predict(self, X):
-        """Predict the label of every task with its group's estimator.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Input samples.
-
-        Returns
-        -------
-        Y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
-            Original labels, columns in the order of Y; 1D for a 1D training
-            target. Where tasks differ in label type, the array has object
-            dtype.
-        """
-        codes = self._predict_codes(X)
-        return decode_labels(codes, self._classes_list, not isinstance(self.classes_, list))
-
-    def predict_proba(self, X):
-        """Class probabilities of every task.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Input samples.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes) or list of such arrays
-            For a 1D training target, one array whose columns follow
-            ``classes_``; otherwise a list with one (n_samples, n_classes_j)
-            array per task, in the order of Y, columns following
-            ``classes_[j]``.
-        """
-        probas = self._group_outputs(X, "predict_proba")
-        return probas if isinstance(self.classes_, list) else probas[0]
-
-    def score(self, X, y, sample_weight=None):
-        """Mean over tasks of the per-task accuracy on labelled entries.
-
-        Missing labels are left out of their task's accuracy and the tasks
-        are averaged with equal weight, as for the package's other
-        estimators.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Test samples.
-        y : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
-            True labels; every label must have been seen during fit.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-
-        Returns
-        -------
-        score : float
-            Mean per-task accuracy.
-        """
-        pred = self._predict_codes(X)
-        n_samples = pred.shape[0]
-        if getattr(self, "_tasks_by_name", False):  # names beat positions
-            y = align_tasks(y, self.task_names_, input_name="y")
-        true = encode_with_classes(y, self._classes_list, n_samples=n_samples, input_name="y")
-        sample_weight = check_score_weights(sample_weight, n_samples)
-        return mean_task_accuracy(true, pred, sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
