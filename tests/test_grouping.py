@@ -190,14 +190,44 @@ def test_auto_recovers_planted_groups_and_leaves_noise_alone(auto):
     assert ["task_0", "task_1"] in kept and ["task_2", "task_3"] in kept
 
 
-def test_auto_keeps_a_noise_task_alone_even_when_all_linked_tasks_win(data, monkeypatch):
+def _rigged_search(monkeypatch, accuracy):
+    """Make every search fit score ``accuracy(group, task)`` on each validation row."""
     from sklearn_mtl._grouping import _search
 
-    monkeypatch.setattr(_search, "_no_worse", lambda merged, apart: False)  # "all" wins
+    def fake(fit_group, X_rows, tasks, group, train, valid):
+        return np.array([[accuracy(group, t) for t in group]] * len(valid), dtype=float)
+
+    monkeypatch.setattr(_search, "_fit_and_validate", fake)
+
+
+def test_auto_shares_everything_when_all_tasks_together_validate_better(data, monkeypatch):
+    _rigged_search(monkeypatch, lambda group, t: float(len(group) == 5))
     X, Y = data
     model = TaskGroupingClassifier(TREE, random_state=0).fit(X, Y)
-    assert model.groups_ == [["task_0", "task_1", "task_2", "task_3"], ["task_4"]]
-    assert "task_4" not in sum((entry["group"] for entry in model.search_history_), [])
+    assert model.groups_ == [[f"task_{t}" for t in range(5)]]  # the noise task included
+    assert model.search_history_[-1] == {"group": model.groups_[0], "scores": [1.0] * 5,
+                                         "accepted": True}
+
+
+def test_the_found_partition_is_kept_unless_beaten_by_one_standard_error():
+    from sklearn_mtl._grouping._search import _choose_partition
+
+    def hits_missing(rows, n_tasks):
+        """Right everywhere except task 0 on ``rows``."""
+        hits = np.ones((400, n_tasks))
+        hits[rows, 0] = 0.0
+        return hits
+
+    everything = (0, 1, 2)
+    hits = {(0, 1): hits_missing(range(6), 2), (2,): np.ones((400, 1)),
+            (0,): hits_missing(range(10), 1), (1,): np.ones((400, 1)),
+            everything: hits_missing(range(10, 14), 3)}  # 6 rows better, 4 worse
+    found = {(0, 1): hits[(0, 1)], (2,): hits[(2,)]}
+    assert _choose_partition(found, hits, everything) == [[0, 1], [2]]  # within 1 SE
+    hits[everything] = np.ones((400, 3))  # 6 rows better, none worse
+    assert _choose_partition(found, hits, everything) == [[0, 1, 2]]
+    hits[everything], hits[(0,)] = hits_missing(range(20), 3), np.ones((400, 1))
+    assert _choose_partition(found, hits, everything) == [[0], [1], [2]]
 
 
 def test_auto_is_reproducible_and_seeds_unseeded_estimators(data):
@@ -229,9 +259,10 @@ def test_max_candidates_limits_the_fits_of_the_search(monkeypatch, max_candidate
         n_samples=300, groups=[3], n_noise_tasks=1, task_relatedness=0.9, random_state=0
     )
     model = TaskGroupingClassifier(TREE, max_candidates=max_candidates, random_state=0).fit(X, Y)
-    # three linked tasks alone, their set together, then at most three pairs of them
-    assert len(model.search_history_) == 3 + 1 + n_pairs
-    assert model.groups_ == [[f"task_{t}"] for t in range(4)]
+    # four tasks alone, the linked set, at most three pairs of it, all tasks together
+    assert len(model.search_history_) == 4 + 1 + n_pairs + 1
+    pairs = [entry["group"] for entry in model.search_history_[5:5 + n_pairs]]
+    assert all(len(p) == 2 and "task_3" not in p for p in pairs)  # the noise task: no pair
 
 
 def test_search_params_apply_to_the_search_fits_only(data, monkeypatch):

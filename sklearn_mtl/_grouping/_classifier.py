@@ -8,16 +8,12 @@ from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fi
 from sklearn.utils import _safe_indexing, check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
+from sklearn.utils.validation import _num_samples
 
-from .._accuracy import check_score_weights, mean_task_accuracy
-from .._labels import (
-    decode_labels,
-    encode_targets,
-    encode_with_classes,
-    resolve_task_weights,
-)
-from .._targets import align_tasks, as_2d_target, is_dataframe, task_labels
+from .._labels import encode_targets, resolve_task_weights
+from .._targets import as_2d_target, is_dataframe, task_labels
+from ._partition import resolve_groups
+from ._predict import GroupPredictionMixin
 from ._search import force_max_groups, search_groups
 
 
@@ -36,7 +32,8 @@ def _params_ending(estimator, name):
     }
 
 
-class TaskGroupingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+class TaskGroupingClassifier(GroupPredictionMixin, MetaEstimatorMixin, ClassifierMixin,
+                             BaseEstimator):
     """Train groups of tasks together, each group with its own clone of a
     multi-task estimator, and choose the groups automatically.
 
@@ -73,7 +70,10 @@ class TaskGroupingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         With ``groups="auto"``, parameters of ``estimator`` (nested names
         allowed, as for ``set_params``) that only the fits of the search
         use, to make them cheaper: fewer epochs, a shorter early-stopping
-        patience, fewer trees. The final fits use ``estimator`` as given.
+        patience, fewer trees. They only rank groups, so a low budget (a
+        fraction of the final fit's epochs) keeps the search's cost below
+        that of the final fits (see Notes). The final fits use
+        ``estimator`` as given.
     n_jobs : int, default=None
         Number of fits run in parallel (joblib): the groups' final fits and
         the first fits of the search.
@@ -100,7 +100,8 @@ class TaskGroupingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
     search_history_ : list of dict
         With ``groups="auto"``, one entry per group fitted by the search:
         its task names (``"group"``), their validation accuracies
-        (``"scores"``) and whether the search kept it (``"accepted"``);
+        (``"scores"``) and whether the search kept it (``"accepted"``;
+        for the fit of all tasks together, last, whether it was chosen);
         empty otherwise.
     n_features_in_ : int
         Number of features seen during fit.
@@ -123,34 +124,39 @@ class TaskGroupingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
     1. the affinity of two tasks is the dependence of their labels on the
        inner training rows (Cramér's V, ``affinity_``); a pair is linked
        when a chi-square test rejects independence at level 0.01,
-       Bonferroni-corrected over the pairs. A task linked to no other (a
-       pure-noise task, for instance) trains alone, with no search fit;
-    2. each linked task is fitted alone, and each connected set of linked
-       tasks together. The set is kept as a group when it does no worse
-       than its tasks alone: the drop of correct validation predictions
-       per row is at most one standard error (training together versus
-       alone, Standley et al., ICML 2020);
+       Bonferroni-corrected over the pairs;
+    2. every task is fitted alone, each connected set of linked tasks
+       together, and all tasks together. A set is kept as a group when it
+       does no worse than its tasks alone: the drop of correct validation
+       predictions per row is at most one standard error (training together
+       versus alone, Standley et al., ICML 2020). A task linked to no other
+       (a pure-noise task, for instance) stays alone in this partition;
     3. in a set that was not kept, linked groups are merged greedily, the
        most strongly linked pair first, under the same rule, each pair
        once, for at most ``max_candidates`` fits;
-    4. with two sets or more, all linked tasks are also fitted together,
-       and replace the partition found if better by more than one
-       standard error.
+    4. the partition found is compared with all tasks together and with
+       every task alone, on the same validation rows: the better of these
+       two replaces it only if it has more correct predictions per row by
+       more than one standard error. So "auto" follows the label structure
+       unless the validation rows show that plain sharing (``"all"``, which
+       then includes unlinked tasks) or no sharing (``"single"``) is better.
 
-    A task that loses from every partner trains alone. The chosen groups
-    are then refitted on all the training rows.
+    The chosen groups are then refitted on all the training rows.
 
-    **Cost.** For L linked tasks in C sets, ``L + C`` fits (``+ 1`` if
-    ``C > 1``) and at most ``max_candidates`` more on
-    ``1 - validation_fraction`` of the rows, then one fit per group.
-    Single-task and small-group fits cost less than a fit on all tasks
-    (fewer heads and losses; for shared trees, a cheaper split criterion).
-    ``benchmarks/bench_grouping.py`` measures the total in units of one fit
-    on all tasks.
+    **Cost.** For T tasks in C linked sets, ``T + C + 1`` fits (fewer when a
+    set is all the tasks) and at most ``max_candidates`` more on
+    ``1 - validation_fraction`` of the rows, then one fit per group. With a
+    network, a fit on one task costs nearly as much as a fit on all tasks
+    (the trunk and the epochs dominate), so the search costs about as much
+    as ``groups="single"`` unless ``search_params`` makes its fits cheaper
+    (fewer epochs, a shorter patience): the whole "auto" fit stays within T
+    fits on all tasks only with such a budget. ``benchmarks/bench_grouping.py``
+    measures the total in units of one fit on all tasks.
 
     **Assumptions.** Tasks that help each other have dependent labels on the
-    training rows: tasks that share features but not labels are never
-    grouped. A tie goes to sharing among linked tasks.
+    training rows: tasks that share features but not labels are grouped only
+    when all tasks together win (step 4). A tie goes to sharing among linked
+    tasks, and to the partition of step 3 over "all" and "single".
     The inner split is a single hold-out, so on small data sets the choice
     is noisy; each task needs labelled rows on both sides of it (otherwise
     all tasks are trained together, with a warning). The lookahead affinity
@@ -259,7 +265,7 @@ class TaskGroupingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         )
 
         self.affinity_, self.search_history_ = None, []
-        groups = self._resolve_groups(tasks)
+        groups = resolve_groups(self.groups, tasks)
         if groups is None:  # "auto"
             max_candidates = self.n_tasks_ if self.max_candidates is None else self.max_candidates
             groups, info = search_groups(
@@ -281,158 +287,6 @@ class TaskGroupingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         self._group_indices = [list(group) for group in groups]
         self.groups_ = [[str(self.task_names_[t]) for t in group] for group in groups]
         return self
-
-    def _resolve_groups(self, tasks):
-        """Task indices of each group, or None for "auto"; validates an
-        explicit partition."""
-        n_tasks = len(tasks)
-        if isinstance(self.groups, str):
-            return {
-                "auto": None if n_tasks > 1 else [[0]],
-                "all": [list(range(n_tasks))],
-                "single": [[t] for t in range(n_tasks)],
-            }[self.groups]
-        names = [t.name for t in tasks]
-        resolved = []
-        for group in self.groups:
-            if isinstance(group, str) or not isinstance(group, (list, tuple)) or not group:
-                raise ValueError(
-                    "groups must be 'auto', 'all', 'single' or a list of non-empty lists "
-                    f"of task names or indices; got the group {group!r}."
-                )
-            resolved.append([self._task_index(task, names) for task in group])
-        flat = [t for group in resolved for t in group]
-        repeated = sorted({names[t] for t in flat if flat.count(t) > 1})
-        missing = [name for t, name in enumerate(names) if t not in flat]
-        if repeated or missing:
-            raise ValueError(
-                "groups must put every task in exactly one group; "
-                + (f"repeated: {repeated}" if repeated else "")
-                + ("; " if repeated and missing else "")
-                + (f"in no group: {missing}" if missing else "")
-                + f". The tasks are {names}."
-            )
-        return resolved
-
-    @staticmethod
-    def _task_index(task, names):
-        if isinstance(task, (Integral, np.integer)) and not isinstance(task, bool):
-            if not 0 <= task < len(names):
-                raise ValueError(
-                    f"groups names task index {task}, but Y has {len(names)} task(s) "
-                    f"(indices 0 to {len(names) - 1})."
-                )
-            return int(task)
-        if isinstance(task, str) and task in names:
-            return names.index(task)
-        raise ValueError(
-            f"groups names an unknown task {task!r}; the tasks are {names} (or their "
-            "indices)."
-        )
-
-    def _check_X(self, X, *, reset):
-        """Validate X as the inner estimator would (2D or more, sparse only
-        if it accepts sparse input), but leave a DataFrame as it is so that
-        a Pipeline inside can select columns by name."""
-        checked = validate_data(
-            self, X, reset=reset,
-            accept_sparse=["csr", "csc"] if self.__sklearn_tags__().input_tags.sparse else False,
-            dtype=None, ensure_all_finite=False, allow_nd=True,
-        )
-        return X if is_dataframe(X) else checked
-
-    # ------------------------------------------------------------ predict
-    def _group_outputs(self, X, method):
-        check_is_fitted(self)
-        X = self._check_X(X, reset=False)
-        outputs = [None] * self.n_tasks_
-        for group, estimator in zip(self._group_indices, self.estimators_):
-            result = getattr(estimator, method)(X)
-            if method == "predict":
-                result = np.asarray(result).reshape(_num_samples(X), len(group))
-                result = [result[:, k] for k in range(len(group))]
-            elif len(group) == 1 and not isinstance(result, list):
-                result = [result]
-            for t, output in zip(group, result):
-                outputs[t] = output
-        return outputs
-
-    @property
-    def _classes_list(self):
-        return self.classes_ if isinstance(self.classes_, list) else [self.classes_]
-
-    def _predict_codes(self, X):
-        predictions = self._group_outputs(X, "predict")
-        return np.column_stack([
-            np.searchsorted(classes, np.asarray(pred, dtype=classes.dtype))
-            for classes, pred in zip(self._classes_list, predictions)
-        ])
-
-    def predict(self, X):
-        """Predict the label of every task with its group's estimator.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Input samples.
-
-        Returns
-        -------
-        Y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
-            Original labels, columns in the order of Y; 1D for a 1D training
-            target. Where tasks differ in label type, the array has object
-            dtype.
-        """
-        codes = self._predict_codes(X)
-        return decode_labels(codes, self._classes_list, not isinstance(self.classes_, list))
-
-    def predict_proba(self, X):
-        """Class probabilities of every task.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Input samples.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes) or list of such arrays
-            For a 1D training target, one array whose columns follow
-            ``classes_``; otherwise a list with one (n_samples, n_classes_j)
-            array per task, in the order of Y, columns following
-            ``classes_[j]``.
-        """
-        probas = self._group_outputs(X, "predict_proba")
-        return probas if isinstance(self.classes_, list) else probas[0]
-
-    def score(self, X, y, sample_weight=None):
-        """Mean over tasks of the per-task accuracy on labelled entries.
-
-        Missing labels are left out of their task's accuracy and the tasks
-        are averaged with equal weight, as for the package's other
-        estimators.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Test samples.
-        y : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
-            True labels; every label must have been seen during fit.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-
-        Returns
-        -------
-        score : float
-            Mean per-task accuracy.
-        """
-        pred = self._predict_codes(X)
-        n_samples = pred.shape[0]
-        if getattr(self, "_tasks_by_name", False):  # names beat positions
-            y = align_tasks(y, self.task_names_, input_name="y")
-        true = encode_with_classes(y, self._classes_list, n_samples=n_samples, input_name="y")
-        sample_weight = check_score_weights(sample_weight, n_samples)
-        return mean_task_accuracy(true, pred, sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -5,6 +5,9 @@ training split. Each set of linked tasks is fitted together and alone, and
 kept together unless the validation accuracy drops; otherwise its groups
 are merged greedily under the same rule (a budgeted, validated version of
 the "train together versus alone" affinity of Standley et al., ICML 2020).
+The partition found is then checked against all tasks together and every
+task alone, on the same validation rows, and replaced by the better of the
+two only if that one wins by more than one standard error.
 Nothing here imports torch.
 """
 
@@ -129,11 +132,12 @@ def search_groups(fit_group, X_rows, tasks, *, validation_fraction, max_candidat
     validation_fraction : float
         Fraction of the rows held out to validate the groups.
     max_candidates : int
-        Most merged groups fitted by the greedy search, after the linked sets.
+        Most merged groups fitted by the greedy search, after the first fits
+        (every task alone, each linked set, all tasks together).
     random_state : int, RandomState instance or None
         Seed of the inner split.
     n_jobs : int or None
-        Fits run in parallel (joblib) for the first fits of the search.
+        The first fits of the search run in parallel (joblib).
 
     Returns
     -------
@@ -162,14 +166,16 @@ def search_groups(fit_group, X_rows, tasks, *, validation_fraction, max_candidat
     np.fill_diagonal(dependent, False)
 
     components = [c for c in _components(dependent) if len(c) > 1]
-    linked = tuple(sorted(t for c in components for t in c))
-    starts = [(t,) for t in linked] + components + ([linked] if len(components) > 1 else [])
+    everything = tuple(range(n_tasks))
+    starts = [(t,) for t in everything] + components
+    if everything not in components:
+        starts.append(everything)
     hits = dict(zip(starts, Parallel(n_jobs=n_jobs)(
         delayed(_fit_and_validate)(fit_group, X_rows, tasks, g, train, valid) for g in starts
     )))
     history = [{"group": [t], "scores": _accuracies(hits[(t,)]).tolist(), "accepted": True}
-               for t in linked]
-    current = {(t,): hits[(t,)] for t in linked}
+               for t in everything]
+    current = {(t,): hits[(t,)] for t in everything}
     budget = [max_candidates]
 
     def try_merge(parts):
@@ -201,20 +207,34 @@ def search_groups(fit_group, X_rows, tasks, *, validation_fraction, max_candidat
             break
         tried.add(frozenset(pair[0] + pair[1]))
         try_merge(list(pair))
-    if len(components) > 1:  # all linked tasks together, against the partition found
-        partition = np.empty((len(valid), n_tasks))
-        for group, group_hits in current.items():
-            partition[:, list(group)] = group_hits
-        accepted = not _no_worse(partition[:, list(linked)], hits[linked])
-        history.append({"group": list(linked), "scores": _accuracies(hits[linked]).tolist(),
-                        "accepted": accepted})
-        if accepted:
-            current = {linked: hits[linked]}
-    unlinked = [[t] for t in range(n_tasks) if t not in linked]
-    groups = sorted([list(g) for g in current] + unlinked)
+
+    groups = _choose_partition(current, hits, everything)
+    if everything not in components:
+        history.append({"group": list(everything),
+                        "scores": _accuracies(hits[everything]).tolist(),
+                        "accepted": groups == [list(everything)]})
     info = {"affinity": cramers_v, "p_values": p_values, "history": history,
             "n_fits": len(history)}
     return groups, info
+
+
+def _choose_partition(found, hits, everything):
+    """The partition found by the merges, unless all tasks together or every
+    task alone (the better of the two on the validation rows) beats it by
+    more than one standard error."""
+    def assembled(partition):
+        matrix = np.empty((len(hits[everything]), len(everything)))
+        for group in partition:
+            matrix[:, list(group)] = hits[group]
+        return matrix
+
+    partition = sorted(list(g) for g in found)
+    ours = assembled(found)
+    rivals = [[everything], [(t,) for t in everything]]
+    rival = max(rivals, key=lambda p: np.nansum(assembled(p)))  # ties: all together
+    if not _no_worse(ours, assembled(rival)):
+        return sorted(list(g) for g in rival)
+    return partition
 
 
 def _components(adjacency):
