@@ -3,6 +3,7 @@ silent, warm start following scikit-learn, inputs never modified, and
 errors that name the parameter at fault."""
 
 import threading
+import types
 import warnings
 
 import numpy as np
@@ -87,6 +88,30 @@ def test_exploding_loss_warns(tasks):
     X, Y = tasks
     with pytest.warns(UserWarning, match=r"exploded at epoch 1.*\(lr\)"):
         MultiTaskClassifier(**dict(SMALL_NET, lr=1e6, max_epochs=4)).fit(X, Y)
+
+
+@pytest.mark.parametrize("losses, warns", [
+    ([-0.614, -0.593], False),  # a negative objective that barely moved
+    ([0.7, 0.69], False),
+    ([0.7, 800.0], True),
+    ([-0.5, 600.0], True),
+])
+def test_explosion_is_measured_against_the_loss_magnitude(losses, warns):
+    from skorch.history import History
+
+    from sklearn_mtl._neural._callbacks import DivergenceCheck
+
+    history = History()
+    for loss in losses:
+        history.new_epoch()
+        history.record("train_loss", loss)
+    net = types.SimpleNamespace(history=history, module_=nn.Linear(1, 1))
+    check = DivergenceCheck()
+    check.on_train_begin(net)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        check.on_epoch_end(net)
+    assert any("exploded" in str(w.message) for w in caught) is warns
 
 
 def test_predict_proba_never_returns_nan(tasks):

@@ -82,8 +82,9 @@ class DivergenceCheck(Callback):
     - at the end of every epoch, non-finite parameters, or gradients too
       large for float32 optimizers (which then stop learning silently),
       stop the fit too;
-    - an epoch loss ``1e3`` times the lowest loss so far (the first batch's,
-      or an earlier epoch's) warns, once per fit.
+    - an epoch loss above the lowest loss so far (the first batch's, or an
+      earlier epoch's) by ``1e3`` times that loss's magnitude warns, once per
+      fit.
     """
 
     def on_train_begin(self, net, **kwargs):
@@ -123,7 +124,11 @@ class DivergenceCheck(Callback):
         batches = net.history[0].get("batches", [])
         start = [batches[0]["train_loss"]] if batches and "train_loss" in batches[0] else []
         reference = min(start + losses[:-1], default=np.inf)
-        if not self.warned_ and losses and losses[-1] > _EXPLOSION_FACTOR * reference:
+        # by the reference's magnitude: a strategy's objective (uncertainty
+        # weighting's log terms) can be negative
+        scale = abs(reference)
+        if (not self.warned_ and losses and 0 < scale < np.inf
+                and losses[-1] - reference > _EXPLOSION_FACTOR * scale):
             self.warned_ = True
             warnings.warn(
                 f"The training loss exploded at epoch {epoch}: {losses[-1]:.3g}, against "
