@@ -392,6 +392,10 @@ def main(argv=None):
         argparse).
     """
     args = _build_parser().parse_args(argv)
+    # One torch thread per fit unless the user set a budget: float sums then
+    # run in the same order on every machine, so the command prints the same
+    # figures everywhere (--n-jobs runs fits in parallel instead).
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     try:
         return _compare(args)
     except (CLIError, ValueError, TypeError, ImportError, OSError) as exc:

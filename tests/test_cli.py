@@ -296,3 +296,14 @@ def test_readme_compare_output_is_what_the_command_prints(tmp_path):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"$ {script.COMMAND}\n" in readme
     assert script.readme_block(readme) == script.command_output(tmp_path)
+
+
+@pytest.mark.parametrize("env, expected", [(None, "1"), ("3", "3")])
+def test_one_torch_thread_per_fit_unless_the_user_says(monkeypatch, tmp_path, env, expected):
+    # the same figures on every machine: float sums in one order
+    if env is None:
+        monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("OMP_NUM_THREADS", env)
+    assert main(["compare", str(tmp_path / "missing.csv"), "--tasks", "a"]) == 1
+    assert os.environ["OMP_NUM_THREADS"] == expected
