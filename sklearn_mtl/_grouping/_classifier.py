@@ -4,12 +4,13 @@ from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
 from sklearn.utils import _safe_indexing, check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _num_samples
 
+from .._base import MultiTaskClassifierMixin
 from .._labels import encode_targets, resolve_task_weights
 from .._targets import as_2d_target, is_dataframe, task_labels
 from ._partition import resolve_groups
@@ -32,7 +33,7 @@ def _params_ending(estimator, name):
     }
 
 
-class TaskGroupingClassifier(GroupPredictionMixin, MetaEstimatorMixin, ClassifierMixin,
+class TaskGroupingClassifier(GroupPredictionMixin, MultiTaskClassifierMixin, MetaEstimatorMixin,
                              BaseEstimator):
     """Train groups of tasks together, each group with its own clone of a
     multi-task estimator, and choose the groups automatically.
@@ -230,7 +231,7 @@ class TaskGroupingClassifier(GroupPredictionMixin, MetaEstimatorMixin, Classifie
         self : TaskGroupingClassifier
             The fitted estimator.
         """
-        X = self._check_X(X, reset=True)
+        X = self._validate_X(X, reset=True)
         n_samples = _num_samples(X)
         if not (is_dataframe(y) or hasattr(y, "dtype")):
             as_2d_target(y, "y")  # the package's errors for None, scalars, ragged lists
@@ -292,9 +293,6 @@ class TaskGroupingClassifier(GroupPredictionMixin, MetaEstimatorMixin, Classifie
         tags = super().__sklearn_tags__()
         inner = get_tags(_default_estimator() if self.estimator is None else self.estimator)
         tags.input_tags = inner.input_tags
-        tags.target_tags.multi_output = True
-        tags.target_tags.single_output = True
-        tags.classifier_tags.multi_label = True
         return tags
 
 
