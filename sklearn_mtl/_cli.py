@@ -10,9 +10,8 @@ MODELS = {
     "tree": ("SharedTreeClassifier", {}),
     "forest": ("SharedForestClassifier", {}),
 }
-"""The models of ``--model``: class name in ``sklearn_mtl`` and the parameters
-the command sets (none: each model's own defaults, the network's tabular
-recipe included, so the command judges the model users get)."""
+"""The models of ``--model``: class name in ``sklearn_mtl`` and parameters set
+(none: the command judges each model's defaults, the model users get)."""
 
 
 class CLIError(Exception):
@@ -392,10 +391,7 @@ def main(argv=None):
         argparse).
     """
     args = _build_parser().parse_args(argv)
-    # One torch thread per fit unless the user set a budget: float sums then
-    # run in the same order on every machine, so the command prints the same
-    # figures everywhere (--n-jobs runs fits in parallel instead).
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("OMP_NUM_THREADS", "1")  # same float sums, same figures anywhere
     try:
         return _compare(args)
     except (CLIError, ValueError, TypeError, ImportError, OSError) as exc:
