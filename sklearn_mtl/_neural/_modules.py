@@ -49,11 +49,13 @@ class TaskHeads(nn.Module):
     so a softmax over the last axis gives each task's class probabilities.
 
     The input is either shared features of shape ``(n, d)`` or per-task
-    features of shape ``(n, n_tasks, d)``.
+    features of shape ``(n, n_tasks, d)``. ``linear(d_in, d_out, n_tasks)``
+    builds the per-task maps (TabM's heads pass one per member too).
     """
 
-    def __init__(self, n_in, n_classes, hidden_size=None, activation="relu"):
+    def __init__(self, n_in, n_classes, hidden_size=None, activation="relu", linear=None):
         super().__init__()
+        linear = _TaskLinear if linear is None else linear
         self.n_tasks = len(n_classes)
         self.max_classes = max(n_classes)
         pad = torch.arange(self.max_classes)[None, :] >= torch.tensor(n_classes)[:, None]
@@ -63,9 +65,9 @@ class TaskHeads(nn.Module):
         if hidden_size is None:
             self.hidden = None
         else:
-            self.hidden = _TaskLinear(n_in, hidden_size, self.n_tasks)
+            self.hidden = linear(n_in, hidden_size, self.n_tasks)
             self.act = ACTIVATIONS[activation]()
-        self.out = _TaskLinear(n_hidden, self.max_classes, self.n_tasks)
+        self.out = linear(n_hidden, self.max_classes, self.n_tasks)
 
     def forward(self, z):
         if self.hidden is not None:

@@ -15,6 +15,7 @@ Y. Gorishniy, A. Kotelnikov and A. Babenko. "TabM: advancing tabular deep
 learning with parameter-efficient ensembling." ICLR 2025.
 """
 
+import functools
 import math
 
 import numpy as np
@@ -22,7 +23,7 @@ import torch
 from tabm import EnsembleView, LinearBatchEnsemble
 from torch import nn
 
-from ._modules import ACTIVATIONS, MultiTaskNetwork
+from ._modules import ACTIVATIONS, MultiTaskNetwork, TaskHeads
 
 
 class TabMTrunk(nn.Module):
@@ -77,35 +78,17 @@ class TabMTrunk(nn.Module):
         return self.layers(self.view(x))
 
 
-class EnsembleTaskHeads(nn.Module):
+class EnsembleTaskHeads(TaskHeads):
     """The task heads of every member: ``(n, k, d)`` to ``(n, k, n_tasks, max_classes)``.
 
-    As :class:`TaskHeads`, one linear map per task (after an optional hidden
-    layer per task), here one per member and task; classes beyond a task's
-    own are filled with ``-inf``.
+    :class:`TaskHeads` with one linear map per member and task (after an
+    optional hidden layer per member and task); classes beyond a task's own
+    are filled with ``-inf``.
     """
 
     def __init__(self, n_in, n_classes, n_members, hidden_size=None, activation="relu"):
-        super().__init__()
-        n_tasks, max_classes = len(n_classes), max(n_classes)
-        pad = torch.arange(max_classes)[None, :] >= torch.tensor(n_classes)[:, None]
-        self.register_buffer("pad_mask", pad, persistent=False)
-        self.needs_pad = bool(pad.any())
-        if hidden_size is None:
-            self.hidden = None
-        else:
-            self.hidden = _MemberTaskLinear(n_in, hidden_size, n_tasks, n_members)
-            self.act = ACTIVATIONS[activation]()
-            n_in = hidden_size
-        self.out = _MemberTaskLinear(n_in, max_classes, n_tasks, n_members)
-
-    def forward(self, z):
-        if self.hidden is not None:
-            z = self.act(self.hidden(z))
-        logits = self.out(z)
-        if self.needs_pad:
-            logits = logits.masked_fill(self.pad_mask, float("-inf"))
-        return logits
+        super().__init__(n_in, n_classes, hidden_size, activation,
+                         linear=functools.partial(_MemberTaskLinear, n_members=n_members))
 
 
 class _MemberTaskLinear(nn.Module):
