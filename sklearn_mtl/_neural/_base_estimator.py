@@ -14,6 +14,7 @@ from .._labels import declare_classes, resolve_task_weights, same_classes
 from ..weighting._aliases import resolve_weighting
 from ._build import build_network
 from ._net import MultiTaskNet
+from ._normalize import fit_normalizer, normalize, warn_collapsed_columns
 from ._random import seeded_global_rng
 from ._threads import limited_torch_threads
 from ._wiring import (
@@ -29,7 +30,8 @@ _PREDICT_CHUNK = 16384
 # Parameters that shape the network: a warm start cannot change them.
 NETWORK_PARAMS = ("hidden_layer_sizes", "activation", "dropout", "batch_norm",
                   "head_hidden_size", "module", "num_embeddings", "n_bins", "binning",
-                  "d_embedding", "architecture", "n_experts", "n_members", "device")
+                  "d_embedding", "architecture", "n_experts", "n_members", "device",
+                  "input_normalization")
 
 
 class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
@@ -61,7 +63,7 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
             The fitted estimator.
         """
         continuing = self.warm_start and hasattr(self, "net_")
-        X = self._validate_X(X, reset=not continuing)
+        X = self._network_X(X, reset=not continuing)
         previous = self._classes_list if continuing else None
         encoded = self._fit_targets(y, n_samples=X.shape[0], previous_classes=previous)
         return self._train(X, encoded, continuing, epochs=self.max_epochs)
@@ -91,7 +93,7 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
             The estimator, trained one more epoch.
         """
         continuing = hasattr(self, "net_")
-        X = self._validate_X(X, reset=not continuing)
+        X = self._network_X(X, reset=not continuing)
         classes = _classes_per_task(y, classes)
         if not continuing:
             encoded = self._fit_targets(y, n_samples=X.shape[0], classes=classes)
@@ -133,7 +135,7 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
             The estimator with the saved network, fitted for prediction.
         """
         self._validate_params()
-        X = self._validate_X(X, reset=True)
+        X = self._network_X(X, reset=True)
         encoded = self._fit_targets(y, n_samples=X.shape[0])
         self._train(X, encoded, continuing=False, epochs=0)
         try:
@@ -217,11 +219,25 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
         self.task_weights_ = np.asarray(last, dtype=np.float64)
         self.n_iter_ = len(history)
 
+    def _network_X(self, X, reset):
+        """X validated and normalised: the network's float32 input. A new fit
+        (``reset``) learns ``input_normalizer_`` from these rows in float64;
+        continued training reuses it."""
+        X = self._validate_X(X, reset=reset)
+        if not reset:
+            return normalize(self.input_normalizer_, X)
+        kind = self.input_normalization if self.module is None else None
+        self.input_normalizer_ = fit_normalizer(X, kind)
+        X_net = normalize(self.input_normalizer_, X)
+        warn_collapsed_columns(X, X_net, getattr(self, "feature_names_in_", None))
+        return X_net
+
     def _validate_X(self, X, reset):
+        # The built-in trunk's input is normalised in float64 before the cast.
         return self._validate_X_data(
             X,
             reset=reset,
-            dtype=np.float32,
+            dtype=np.float32 if self.module is not None else (np.float64, np.float32),
             allow_nd=self.module is not None,
             ensure_min_samples=1,
         )
@@ -236,9 +252,9 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
                 and X.shape[0] > 0 and "net_" in self.__dict__
                 and X.shape[1] == self.n_features_in_
                 and not hasattr(self, "feature_names_in_") and np.isfinite(X).all()):
-            return X.astype(np.float32, copy=False)
+            return normalize(self.input_normalizer_, X)
         check_is_fitted(self)
-        return self._validate_X(X, reset=False)
+        return normalize(self.input_normalizer_, self._validate_X(X, reset=False))
 
     def _predict_proba_tasks(self, X):
         """Probabilities per task; reads the module (in evaluation mode since
@@ -260,6 +276,11 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
                 "fit), or the loaded parameters are not finite."
             )
         return [proba[:, j, :k] for j, k in enumerate(map(len, self._classes_list))]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        return tags
 
     @property
     def history_(self):

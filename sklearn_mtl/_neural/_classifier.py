@@ -11,6 +11,7 @@ from ..weighting import WEIGHTINGS, WeightingStrategy
 from ._base_estimator import BaseMultiTaskNetwork
 from ._embeddings import BINNINGS, NUM_EMBEDDINGS
 from ._modules import ACTIVATIONS
+from ._normalize import INPUT_NORMALIZATIONS
 from ._wiring import OPTIMIZERS
 
 
@@ -25,9 +26,10 @@ class MultiTaskClassifier(BaseMultiTaskNetwork, BaseEstimator):
     pd.NA) are masked out of their task's loss. Training runs through a
     skorch net (``net_``), so skorch callbacks work as usual.
 
-    The defaults are a tabular recipe (numeric embeddings, a 128-64 trunk,
-    dropout, weight decay, early stopping); the plain MLP of earlier
-    versions is ``MultiTaskClassifier((100,), num_embeddings=None, dropout=0.0,
+    The defaults are a tabular recipe (input normalisation, numeric
+    embeddings, a 128-64 trunk, dropout, weight decay, early stopping); the
+    plain MLP of earlier versions is ``MultiTaskClassifier((100,),
+    input_normalization=None, num_embeddings=None, dropout=0.0,
     weight_decay=0.0, max_epochs=100, batch_size=200, early_stopping=False)``.
 
     Parameters
@@ -46,24 +48,27 @@ class MultiTaskClassifier(BaseMultiTaskNetwork, BaseEstimator):
         Units of a hidden layer inside every task head (the classic
         ``Dense(32)`` per task); None for linear heads.
     module : torch.nn.Module class, instance or callable, default=None
-        A trunk of your own, e.g. a small CNN. A class or callable is called
-        with no argument (use ``functools.partial`` for arguments); an
-        instance is deep-copied, never trained in place. Its output, of shape
-        ``(n, ...)``, is flattened to ``(n, d)`` and the heads are built on
-        ``d`` features. X may then have any number of dimensions. With
-        ``architecture="mmoe"`` it is the expert: a class or callable is
-        called once per expert, an instance is deep-copied once per expert
-        and each copy re-initialised (``reset_parameters()`` of its layers).
+        A trunk of your own, e.g. a small CNN: a class or callable is called
+        with no argument (``functools.partial`` for arguments), an instance
+        is deep-copied, never trained in place. Its output ``(n, ...)`` is
+        flattened to ``(n, d)`` for the heads, so X may have any number of
+        dimensions. With ``architecture="mmoe"`` it is the expert: called,
+        or deep-copied and re-initialised (``reset_parameters()``), once per
+        expert.
+    input_normalization : {"robust", "quantile"} or None, default="robust"
+        Per-column map learned in ``fit`` in float64 and applied to every X,
+        so raw columns in any units work: "robust" (RealMLP's median/IQR
+        scaling and smooth clipping), "quantile" (TabM's, to a normal) or
+        None (X as given). A scaler in front is redundant: see the user guide.
     num_embeddings : {"piecewise_linear", "periodic"} or None, \
             default="piecewise_linear"
         Numeric embeddings before the built-in trunk (Gorishniy et al.,
         2022): each column with more than two distinct training values
         becomes ``d_embedding`` numbers, its piecewise-linear encoding over
-        ``n_bins`` bins (learned from the rows of the call that builds the
-        network) or ``cos``/``sin`` of trained frequencies ("periodic";
-        expects standardised columns), then a per-column linear map. Other
-        columns (constant, binary, one-hot) pass through. None: a plain MLP.
-        Not used with ``module``.
+        ``n_bins`` bins (planned on the normalised rows of the first fit) or
+        ``cos``/``sin`` of trained frequencies ("periodic"), then a
+        per-column linear map; other columns pass through. None: a plain
+        MLP. Not used with ``module``.
     n_bins : int, default=48
         Most bins per column (fewer for columns with fewer distinct values).
     binning : {"quantile", "tree"}, default="quantile"
@@ -135,18 +140,15 @@ class MultiTaskClassifier(BaseMultiTaskNetwork, BaseEstimator):
         Where to train and predict, e.g. "cuda".
     warm_start : bool, default=False
         Whether a new ``fit`` continues training the fitted network (same
-        tasks and classes required) instead of starting afresh. The
-        training settings changed since (``lr``, ``optimizer``,
-        ``weight_decay``, ``batch_size``, ``max_epochs``, ``task_weights``,
-        early stopping, ``callbacks``, ``verbose``) apply to the continued
-        training, and the callbacks start afresh as new copies of
-        ``callbacks``; the network, its weighting state and the optimizer
-        state are kept (a new ``optimizer`` class starts a fresh optimizer).
-        Changing a parameter that shapes the network (``hidden_layer_sizes``,
-        ``activation``, ``dropout``, ``batch_norm``, ``head_hidden_size``,
-        ``module``, the embedding parameters, ``architecture``,
-        ``n_experts``, ``n_members``, ``device``) or the
-        weighting strategy's class raises a ValueError naming it.
+        tasks and classes required) instead of starting afresh. Training
+        settings changed since (``lr``, ``optimizer``, ``weight_decay``,
+        ``batch_size``, ``max_epochs``, ``task_weights``, early stopping,
+        ``callbacks``, ``verbose``) apply to the continued training, with
+        fresh copies of ``callbacks``; the network, its weighting state and
+        the optimizer state are kept (a new ``optimizer`` class starts a fresh
+        optimizer). Changing a parameter that shapes the network (trunk,
+        heads, input normalisation, embeddings, ``architecture``, ``device``)
+        or the weighting strategy's class raises a ValueError naming it.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling, dropout and the validation
         split. The global torch random state is left untouched.
@@ -183,6 +185,8 @@ class MultiTaskClassifier(BaseMultiTaskNetwork, BaseEstimator):
         and the applied ``task_weights``.
     n_iter_ : int
         Number of epochs run.
+    input_normalizer_ : object or None
+        The map of ``input_normalization`` learned in fit; None without one.
 
     Notes
     -----
@@ -201,7 +205,6 @@ class MultiTaskClassifier(BaseMultiTaskNetwork, BaseEstimator):
     >>> from sklearn.datasets import load_digits
     >>> from sklearn_mtl import MultiTaskClassifier
     >>> X, digit = load_digits(return_X_y=True)
-    >>> X = X / 16.0
     >>> Y = np.column_stack([digit, digit % 2, digit >= 5])
     >>> clf = MultiTaskClassifier(hidden_layer_sizes=(64,), max_epochs=20,
     ...                           lr=0.01, random_state=0).fit(X, Y)
@@ -222,6 +225,7 @@ class MultiTaskClassifier(BaseMultiTaskNetwork, BaseEstimator):
         "batch_norm": ["boolean"],
         "head_hidden_size": [None, Interval(Integral, 1, None, closed="left")],
         "module": [None, callable],
+        "input_normalization": [None, StrOptions(set(INPUT_NORMALIZATIONS))],
         "num_embeddings": [None, StrOptions(set(NUM_EMBEDDINGS))],
         "n_bins": [Interval(Integral, 2, None, closed="left")],
         "binning": [StrOptions(set(BINNINGS))],
@@ -256,6 +260,7 @@ class MultiTaskClassifier(BaseMultiTaskNetwork, BaseEstimator):
         batch_norm=False,
         head_hidden_size=None,
         module=None,
+        input_normalization="robust",
         num_embeddings="piecewise_linear",
         n_bins=48,
         binning="quantile",
@@ -286,6 +291,7 @@ class MultiTaskClassifier(BaseMultiTaskNetwork, BaseEstimator):
         self.batch_norm = batch_norm
         self.head_hidden_size = head_hidden_size
         self.module = module
+        self.input_normalization = input_normalization
         self.num_embeddings = num_embeddings
         self.n_bins = n_bins
         self.binning = binning
@@ -309,8 +315,3 @@ class MultiTaskClassifier(BaseMultiTaskNetwork, BaseEstimator):
         self.warm_start = warm_start
         self.random_state = random_state
         self.verbose = verbose
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = False
-        return tags
