@@ -50,9 +50,9 @@ def _build_parser():
         "power in the tests (default: 1)",
     )
     compare.add_argument(
-        "--reference", choices=["hgb", "none"], default="hgb",
+        "--reference", choices=["hgb", "lightgbm", "catboost", "none"], default="hgb",
         help="reference model fitted on each task: hgb (HistGradientBoostingClassifier, "
-        "the default) or none",
+        "the default), lightgbm, catboost (their extras) or none",
     )
     compare.add_argument(
         "--keep-column", action="append", default=[], metavar="NAME",

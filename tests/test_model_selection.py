@@ -148,7 +148,7 @@ def test_other_scorers(data):
     [
         ({"scoring": "nope"}, ValueError, "scoring"),
         ({"scoring": 3}, TypeError, "scoring"),
-        ({"reference": "svm"}, ValueError, "reference must be 'hgb', 'none'"),
+        ({"reference": "svm"}, ValueError, "reference must be one of 'hgb', 'lightgbm'"),
         ({"reference": 3}, TypeError, "reference must be a scikit-learn classifier"),
     ],
 )

@@ -7,11 +7,11 @@ from collections.abc import Mapping
 import numpy as np
 from sklearn.base import clone
 from sklearn.dummy import DummyClassifier
-from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import check_cv
 from sklearn.pipeline import Pipeline
 
 from ._comparison import ComparisonResult
+from ._reference import make_reference
 from ._report import require_pandas
 from ._run import FitRun
 from ._validation import (
@@ -54,11 +54,7 @@ def _resolve_reference(reference, estimator):
     if reference is None or (isinstance(reference, str) and reference == "none"):
         return None
     if isinstance(reference, str):
-        if reference != "hgb":
-            raise ValueError(
-                f"reference must be 'hgb', 'none', None or a classifier; got {reference!r}."
-            )
-        reference = HistGradientBoostingClassifier(random_state=0)
+        reference = make_reference(reference)
     check_classifier(reference, "reference")
     if isinstance(estimator, Pipeline) and len(estimator.steps) > 1:
         return Pipeline([*clone(estimator).steps[:-1], ("reference", clone(reference))])
@@ -114,11 +110,16 @@ def compare_with_single_task(
     single_task_estimator : classifier, default=None
         The baseline fitted on each task alone. None uses ``estimator``
         itself (its ``task_weights`` reset), fitted on a 1D target.
-    reference : {"hgb", "none"}, classifier or None, default="hgb"
-        What a user would otherwise fit on each task: ``"hgb"`` is
-        ``HistGradientBoostingClassifier(random_state=0)``; ``"none"`` or
-        None skips it. When ``estimator`` is a Pipeline, the reference is
-        fitted after the same preprocessing steps.
+    reference : {"hgb", "lightgbm", "catboost", "none"}, classifier or None, \
+            default="hgb"
+        What a user would otherwise fit on each task, on the same folds:
+        ``"hgb"`` is ``HistGradientBoostingClassifier(random_state=0)``,
+        ``"lightgbm"`` LightGBM's ``LGBMClassifier`` and ``"catboost"``
+        ``CatBoostClassifier`` (defaults, seed 0, one thread; they need the
+        extras ``sklearn-mtl[lightgbm]`` / ``sklearn-mtl[catboost]``, and an
+        ImportError says so when the package is missing); ``"none"`` or None
+        skips it. When ``estimator`` is a Pipeline, the reference is fitted
+        after the same preprocessing steps.
     scoring : str or callable, default="accuracy"
         A scikit-learn scorer name (``"balanced_accuracy"``, ``"roc_auc_ovr"``,
         ``"neg_log_loss"``, ...) or a scorer ``scorer(estimator, X, y)`` of a
