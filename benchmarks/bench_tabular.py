@@ -8,6 +8,8 @@ test fold, task by task:
 * ``net``: ``MultiTaskClassifier()`` with its defaults, one net for all tasks;
 * ``net raw``: the same net without a scaler in front (the "raw" input:
   imputation and one-hot only, numeric columns in their own units);
+* ``net quantile``: the net with ``input_normalization="quantile"`` (the
+  alternative to the default "robust" map);
 * ``net single-task``: the same pipeline fitted on one task at a time (its twin);
 * ``HGB``: one ``HistGradientBoostingClassifier()`` per task (defaults);
 * ``HGB early stop``: the same with ``early_stopping=True``;
@@ -109,6 +111,8 @@ class Model(NamedTuple):
 MODELS = {
     "net": Model(lambda: MultiTaskClassifier(random_state=SEED), False),
     "net raw": Model(lambda: MultiTaskClassifier(random_state=SEED), False, scale=False),
+    "net quantile": Model(lambda: MultiTaskClassifier(input_normalization="quantile",
+                                                      random_state=SEED), False),
     "net single-task": Model(lambda: MultiTaskClassifier(random_state=SEED), True),
     "HGB": Model(lambda: HistGradientBoostingClassifier(random_state=SEED), True),
     "HGB early stop": Model(lambda: HistGradientBoostingClassifier(early_stopping=True,
