@@ -79,7 +79,8 @@ class TaskKindsMixin(MultiTaskMixin):
             target's units, classification tasks labels; the array has
             object dtype where the tasks' types differ.
         """
-        return self._task_set.decode(self._predict_tasks(self._validate_predict_X(X)))
+        X = self._validate_predict_X(X)
+        return self._task_set.decode(self._predict_tasks(X))
 
     def task_scores(self, X, y, sample_weight=None):
         """Each task's default score: accuracy or R².
@@ -177,14 +178,13 @@ class MixedTasksMixin(TaskKindsMixin):
         AttributeError
             If no task is a classification task.
         """
-        names = [t.name for t in self._task_set if t.kind == "classification"]
-        if not names:
+        X = self._validate_predict_X(X)
+        if "classification" not in self._task_set.kinds:
             raise AttributeError(
                 "predict_proba needs a classification task; every task of this "
                 f"estimator is a regression task: {self.task_kinds_}."
             )
-        probas = self._predict_proba_tasks(self._validate_predict_X(X))
-        return {name: probas[name] for name in names}
+        return self._predict_proba_tasks(X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -244,6 +244,11 @@ class BaseMultiTaskNetwork:
             )
         return per_task
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        return tags
+
     @property
     def history_(self):
         """skorch's history of the fit (per-epoch losses, per task too)."""
@@ -273,3 +278,49 @@ def _same_value(a, b):
         return bool(np.array_equal(np.asarray(a, dtype=object), np.asarray(b, dtype=object)))
     except (TypeError, ValueError):
         return a == b
+
+
+class TaskKindsNetwork(BaseMultiTaskNetwork):
+    """A network estimator whose tasks come from a :class:`TaskSet` of any
+    kinds (:class:`~sklearn_mtl._base_tasks.TaskKindsMixin` fits them)."""
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y):
+        """Train for one epoch on a batch of data.
+
+        The first call builds the network and fits the tasks on its batch:
+        the classes of each classification task, and the mean and standard
+        deviation that standardise each regression target. Later calls
+        continue training and need the same features and tasks, with labels
+        among the classes of the first batch (a batch may lack some).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training inputs of this batch.
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
+            Targets of this batch; NaN, None or pd.NA where missing.
+
+        Returns
+        -------
+        self : object
+            The estimator, trained one more epoch.
+        """
+        continuing = hasattr(self, "net_")
+        X = self._validate_X(X, reset=not continuing)
+        return self._train(X, self._network_targets(y, X.shape[0], continuing), continuing,
+                           epochs=1)
+
+    def _network_targets(self, y, n_samples, continuing):
+        tasks, encoded = self._fit_targets(y, n_samples, continuing)
+        return tasks, target_matrix(tasks, encoded)
+
+    def _predict_tasks(self, X):
+        """Encoded predictions per task: class codes, standardised values."""
+        return [out.argmax(axis=1) if kind == "classification" else out
+                for out, kind in zip(self._task_outputs(X), self._task_set.kinds)]
+
+    def _predict_proba_tasks(self, X):
+        """``{name: probabilities}`` of the classification tasks."""
+        return {task.name: out for task, out in zip(self._task_set, self._task_outputs(X))
+                if task.kind == "classification"}

@@ -39,26 +39,7 @@ _DOC = """Multi-task neural network classifier with a shared trunk and one head
         Number of tasks.
     task_names_ : ndarray of str, shape (`n_tasks_`,)
         Column names of a DataFrame target, else ``task_0``, ``task_1``, ...
-    task_weights_ : ndarray of shape (`n_tasks_`,)
-        The task weights applied in the last training epoch,
-        ``w_j * lambda_j`` averaged over its batches; the fixed
-        ``task_weights`` under static weighting. The weights of every epoch
-        are in ``history_[:, "task_weights"]``.
-    weighting_ : WeightingStrategy
-        The validated strategy used (a clone of ``weighting``). Its learned
-        state is ``net_.module_.task_weighting``.
-    n_features_in_ : int
-        Number of features (the size of axis 1) seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of the features, when X is a DataFrame with string columns.
-    net_ : skorch.NeuralNet
-        The fitted skorch net; ``net_.module_`` is the torch network.
-    history_ : skorch.History
-        skorch's record of every epoch, including the per-task losses
-        ``train_loss_<task>`` (and ``valid_loss_<task>`` with early stopping)
-        and the applied ``task_weights``.
-    n_iter_ : int
-        Number of epochs run.
+    {network_attributes}
 
     Notes
     -----
@@ -152,10 +133,6 @@ class MultiTaskClassifier(BaseMultiTaskNetwork, MultiTaskClassifierMixin, BaseEs
         """Probabilities per task of a validated X."""
         return self._task_outputs(X)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = False
-        return tags
 
 
 def _classes_per_task(y, classes):

@@ -266,6 +266,31 @@ task_kinds : dict, {"classification", "regression"} or None, default=None
 """)
 
 
+NETWORK_ATTRIBUTES_DOC = """\
+task_weights_ : ndarray of shape (`n_tasks_`,)
+    The task weights applied in the last training epoch,
+    ``w_j * lambda_j`` averaged over its batches; the fixed
+    ``task_weights`` under static weighting. The weights of every epoch
+    are in ``history_[:, "task_weights"]``.
+weighting_ : WeightingStrategy
+    The validated strategy used (a clone of ``weighting``). Its learned
+    state is ``net_.module_.task_weighting``.
+n_features_in_ : int
+    Number of features (the size of axis 1) seen during fit.
+feature_names_in_ : ndarray of shape (`n_features_in_`,)
+    Names of the features, when X is a DataFrame with string columns.
+net_ : skorch.NeuralNet
+    The fitted skorch net; ``net_.module_`` is the torch network.
+history_ : skorch.History
+    skorch's record of every epoch, including the per-task losses
+    ``train_loss_<task>`` (and ``valid_loss_<task>`` with early stopping)
+    and the applied ``task_weights``.
+n_iter_ : int
+    Number of epochs run.
+"""
+"""The Attributes entries of the fitted network, shared by the estimators."""
+
+
 def network_params(params):
     """Names of the parameters that shape the network."""
     return tuple(p.name for p in params if p.network)
@@ -286,8 +311,12 @@ def parameters_doc(params, indent=4):
 
 
 def document(template, params):
-    """``template`` with ``{parameters}`` replaced by the entries of ``params``."""
-    return template.replace("{parameters}", parameters_doc(params).lstrip())
+    """``template`` with ``{parameters}`` replaced by the entries of ``params``
+    and ``{network_attributes}`` by those of the fitted network."""
+    attributes = "".join("    " + line if line.strip() else line
+                         for line in NETWORK_ATTRIBUTES_DOC.splitlines(keepends=True))
+    return (template.replace("{parameters}", parameters_doc(params).lstrip())
+            .replace("{network_attributes}", attributes.strip()))
 
 
 def make_init(params):

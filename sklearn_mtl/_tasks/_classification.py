@@ -141,6 +141,8 @@ class ClassificationTask(Task):
         return len(self.classes_)
 
     def _score(self, y_true, y_pred, sample_weight):
+        if y_pred.dtype == object:  # a column of a mixed prediction array
+            y_pred = np.asarray(y_pred.tolist())
         return accuracy_score(y_true, y_pred, sample_weight=sample_weight)
 
     def floor_estimator(self):
