@@ -189,3 +189,18 @@ def test_unknown_normalization_is_refused(data):
     X, Y = data
     with pytest.raises(ValueError, match="input_normalization"):
         MultiTaskClassifier(input_normalization="minmax").fit(X, Y)
+
+
+def test_the_regressor_normalizes_its_input_too():
+    from sklearn_mtl import MultiTaskRegressor
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(N_TRAIN + 200, 3))
+    Y = np.column_stack([X[:, 0] - X[:, 1], X[:, 2] ** 2])
+    scores = []
+    for scale in (1.0, 1e4):
+        moved = X * np.array([scale, 1.0, 1.0]) + np.array([1e9, 0.0, 0.0])
+        reg = MultiTaskRegressor(**FAST).fit(moved[:N_TRAIN], Y[:N_TRAIN])
+        assert reg.input_normalizer_ is not None
+        scores.append(reg.score(moved[N_TRAIN:], Y[N_TRAIN:]))
+    assert scores[0] > 0.8 and abs(scores[1] - scores[0]) < 0.01
