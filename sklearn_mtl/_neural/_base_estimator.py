@@ -64,7 +64,8 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
         X = self._validate_X(X, reset=not continuing)
         previous = self._classes_list if continuing else None
         encoded = self._fit_targets(y, n_samples=X.shape[0], previous_classes=previous)
-        return self._train(X, encoded, continuing, epochs=self.max_epochs)
+        return self._train(X, encoded, continuing, epochs=self.max_epochs,
+                           early_stopping=self.early_stopping)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None):
@@ -73,6 +74,11 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
         The first call builds the network; later calls continue training it
         and need the same features and tasks, with labels among
         ``classes_`` (a batch may lack classes or labels of a task).
+
+        Every row of the batch is trained on: early stopping (and its
+        ``validation_fraction`` hold-out) applies to ``fit`` only, as in
+        ``MLPClassifier.partial_fit``. To stop a stream early, score a
+        validation set of your own between calls.
 
         Parameters
         ----------
@@ -104,7 +110,7 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
                     "classes must be the classes of the first call to partial_fit, "
                     f"{[c.tolist() for c in self._classes_list]}; got {classes!r}."
                 )
-        return self._train(X, encoded, continuing, epochs=1)
+        return self._train(X, encoded, continuing, epochs=1, early_stopping=False)
 
     def load_params(self, X, y, **kwargs):
         """Restore a network saved with skorch's ``save_params`` or a
@@ -135,7 +141,8 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
         self._validate_params()
         X = self._validate_X(X, reset=True)
         encoded = self._fit_targets(y, n_samples=X.shape[0])
-        self._train(X, encoded, continuing=False, epochs=0)
+        self._train(X, encoded, continuing=False, epochs=0,
+                    early_stopping=self.early_stopping)
         try:
             self.net_.load_params(**kwargs)
         except RuntimeError as exc:  # torch's state-dict mismatch
@@ -148,14 +155,15 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
         return self
 
     # ------------------------------------------------------------ training
-    def _train(self, X, encoded, continuing, epochs):
-        """Build (or rewire) the net and train it ``epochs`` epochs."""
+    def _train(self, X, encoded, continuing, epochs, early_stopping):
+        """Build (or rewire) the net and train it ``epochs`` epochs, holding
+        out ``validation_fraction`` of the rows when ``early_stopping``."""
         base_weights = resolve_task_weights(self.task_weights, encoded.task_names)
         strategy = resolve_weighting(self.weighting)
         device = resolve_device(self.device)
         rng = check_random_state(self.random_state)
         init_seed, shuffle_seed, split_seed = rng.randint(np.iinfo(np.int32).max, size=3)
-        params = net_params(self, X.shape[0], split_seed)
+        params = net_params(self, X.shape[0], split_seed, early_stopping)
         X_t = torch.from_numpy(X)
         with limited_torch_threads():
             if continuing:

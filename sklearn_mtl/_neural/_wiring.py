@@ -49,15 +49,16 @@ def batch_size(value, n_samples):
     return value
 
 
-def net_params(estimator, n_samples, split_seed):
+def net_params(estimator, n_samples, split_seed, early_stopping):
     """The training settings of the net: everything a warm start may change
-    (see :meth:`MultiTaskNet.rewire`)."""
+    (see :meth:`MultiTaskNet.rewire`). ``early_stopping`` is the estimator's
+    for ``fit`` and False for ``partial_fit``, which trains on every row."""
     optimizer = estimator.optimizer
     if isinstance(optimizer, str):
         optimizer = OPTIMIZERS[optimizer]
     callbacks = copy.deepcopy(check_callbacks(estimator.callbacks))
     train_split = None
-    if estimator.early_stopping and n_samples >= 2:  # one row trains without it
+    if early_stopping and n_samples >= 2:  # one row trains without it
         train_split = HoldoutSplit(estimator.validation_fraction, int(split_seed))
         callbacks.append((
             "early_stopping",
