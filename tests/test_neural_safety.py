@@ -84,6 +84,21 @@ def test_divergence_raises_naming_epoch_and_cause(tasks, params, match):
         MultiTaskClassifier(**dict(SMALL_NET, **params)).fit(X, Y)
 
 
+# the last optimiser step diverges (parameters ~5e28): no later forward pass
+# sees a non-finite loss, so only a check at the end of the fit can tell
+@pytest.mark.parametrize("train", [
+    lambda m, X, Y: m.fit(X, Y),
+    lambda m, X, Y: m.set_params(early_stopping=True).fit(X, Y),
+    lambda m, X, Y: m.partial_fit(X, Y),
+], ids=["fit", "fit-early-stopping", "partial_fit"])
+def test_fit_ending_with_useless_parameters_raises_naming_cause(tasks, train):
+    X, Y = tasks
+    model = MultiTaskClassifier(**dict(SMALL_NET, optimizer="sgd", lr=1e30, max_epochs=1,
+                                       batch_size=len(X), early_stopping=False))
+    with pytest.raises(FloatingPointError, match=r"end of the fit.*\(lr\).*task_weights.*X"):
+        train(model, X, Y)
+
+
 def test_exploding_loss_warns(tasks):
     X, Y = tasks
     with pytest.warns(UserWarning, match=r"exploded at epoch 1.*\(lr\)"):
@@ -95,6 +110,10 @@ def test_exploding_loss_warns(tasks):
     ([0.7, 0.69], False),
     ([0.7, 800.0], True),
     ([-0.5, 600.0], True),
+    # a well-trained loss that rises again is not an explosion: the
+    # reference is the untrained network's loss, not the lowest seen
+    ([0.7, 0.000273, 0.38], False),
+    ([0.7, 0.000273, 50.0], True),
 ])
 def test_explosion_is_measured_against_the_loss_magnitude(losses, warns):
     from skorch.history import History

@@ -13,6 +13,7 @@ from .._base import MultiTaskClassifierMixin
 from .._labels import declare_classes, resolve_task_weights, same_classes
 from ..weighting._aliases import resolve_weighting
 from ._build import build_network
+from ._callbacks import check_fitted
 from ._net import MultiTaskNet
 from ._random import seeded_global_rng
 from ._threads import limited_torch_threads
@@ -196,6 +197,7 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
                 n_train = X.shape[0] - (split.n_valid(X.shape[0]) if split else 0)
                 check_batch_norm(net.module_, n_train, params["batch_size"])
                 net.partial_fit(X_t, torch.from_numpy(encoded.codes), epochs=epochs)
+                check_fitted(net)
         self.net_ = net
         self.weighting_ = strategy
         self._set_fitted_state(base_weights)
