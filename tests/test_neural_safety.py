@@ -73,6 +73,42 @@ def test_fits_in_threads_equal_sequential_and_leave_global_rng(tasks, params):
             np.testing.assert_array_equal(a, b)
 
 
+class _UserLayer(nn.Module):
+    def forward(self, x):
+        return x.relu()
+
+
+@pytest.mark.parametrize("params, draws", [
+    ({"dropout": 0.0}, False),  # rtdl_num_embeddings' layers are deterministic
+    ({"dropout": 0.0, "architecture": "tabm", "n_members": 2}, False),  # tabm's too
+    ({"dropout": 0.0, "num_embeddings": "periodic"}, False),
+    ({"dropout": 0.1}, True),
+    ({"module": nn.Sequential(nn.Linear(6, 4), nn.ReLU())}, False),  # torch's layers
+    ({"module": nn.Sequential(nn.Linear(6, 4), _UserLayer())}, True),  # unknown code
+], ids=["piecewise-linear", "tabm", "periodic", "dropout", "torch-module", "user-layer"])
+def test_only_random_or_unknown_layers_take_the_global_rng_lock(tasks, params, draws):
+    X, Y = tasks
+    model = MultiTaskClassifier(**dict(SMALL_NET, max_epochs=1, **params)).fit(X, Y)
+    assert model.net_.uses_global_rng_ is draws
+
+
+def test_criterion_is_the_loss_the_net_trains_on(tasks):
+    from sklearn_mtl._neural._loss import masked_task_losses
+
+    X, Y = tasks
+    model = MultiTaskClassifier(**dict(SMALL_NET, max_epochs=1)).fit(X, Y)
+    net = model.net_
+    codes = torch.as_tensor(np.stack([np.searchsorted(c, list(y)) for c, y in
+                                      zip(model.classes_, Y.T)], axis=1))
+    with torch.no_grad():
+        logits = net.module_(torch.tensor(X, dtype=torch.float32))
+        losses, counts = net.criterion_(logits, codes)
+        expected, _ = masked_task_losses(logits, codes)
+    torch.testing.assert_close(losses, expected)
+    assert counts.tolist() == [len(X)] * 3
+    assert float(net.get_loss(logits, codes)) == pytest.approx(float(losses.sum()))
+
+
 # ------------------------------------------------------------ divergence
 @pytest.mark.parametrize("params, match", [
     ({"optimizer": "sgd", "lr": 1e30}, "non-finite at epoch"),

@@ -119,9 +119,8 @@ class MultiTaskClassifier(BaseMultiTaskNetwork, BaseEstimator):
         Hold out ``validation_fraction`` of the training rows and stop when
         the validation loss has not improved by ``tol`` for
         ``n_iter_no_change`` epochs, restoring the best weights (as
-        ``MLPClassifier`` does). A single training row cannot be split:
-        it trains for ``max_epochs`` without early stopping. Applies to
-        ``fit`` only: ``partial_fit`` trains on every row it is given.
+        ``MLPClassifier`` does), in ``fit`` only (``partial_fit`` trains on
+        every row). A single row trains ``max_epochs`` without it.
     validation_fraction : float, default=0.1
         Fraction of the rows held out when ``early_stopping=True``.
     n_iter_no_change : int, default=10

@@ -1,5 +1,6 @@
 """The masked multi-task cross-entropy."""
 
+from torch import nn
 from torch.nn import functional as F
 
 
@@ -35,3 +36,12 @@ def masked_task_losses(logits, y):
     counts = (y >= 0).sum(dim=0)
     losses = nll.sum(dim=0) / counts.clamp(min=1).to(nll.dtype)
     return losses, counts
+
+
+class MaskedTaskLoss(nn.Module):
+    """The net's criterion: :func:`masked_task_losses` as a module, so that
+    skorch's ``criterion_`` is the loss the net trains on. It returns the
+    per-task losses and label counts; the net weights and sums them."""
+
+    def forward(self, logits, y):
+        return masked_task_losses(logits, y)

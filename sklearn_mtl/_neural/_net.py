@@ -11,7 +11,7 @@ from skorch.utils import to_tensor
 from ..weighting._base import TaskBatch
 from ._callbacks import DivergenceCheck, TaskLossRecorder
 from ._feed import BatchIterator, epoch_seed
-from ._loss import masked_task_losses
+from ._loss import MaskedTaskLoss
 from ._random import draws_global_random_numbers, seeded_global_rng
 
 
@@ -90,6 +90,8 @@ class MultiTaskNet(NeuralNet):
             self.module_.eval()
             if "generator_" not in state:
                 self._initialize_run_state()
+            if not isinstance(self.criterion_, MaskedTaskLoss):  # older pickles
+                self.criterion, self.criterion_ = MaskedTaskLoss, MaskedTaskLoss()
 
     def rewire(self, *, task_weights, weighting, optimizer, **params):
         """Continue training the same network with new settings (warm start).
@@ -136,8 +138,8 @@ class MultiTaskNet(NeuralNet):
         super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
 
     def task_losses(self, y_pred, y_true):
-        """Per-task losses and label counts of a batch."""
-        return masked_task_losses(y_pred, to_tensor(y_true, device=self.device))
+        """Per-task losses and label counts of a batch, from ``criterion_``."""
+        return self.criterion_(y_pred, to_tensor(y_true, device=self.device))
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         """``sum_j w_j * L_j``, the validation loss (and the skorch API's)."""

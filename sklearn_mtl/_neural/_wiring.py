@@ -9,6 +9,7 @@ from skorch.callbacks import Callback, EarlyStopping
 from torch import nn
 
 from ._feed import BatchIterator, HoldoutSplit, TensorDataset
+from ._loss import MaskedTaskLoss
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -87,7 +88,7 @@ def net_params(estimator, n_samples, split_seed, early_stopping):
 def fixed_net_params(device):
     """The settings of the net that never change."""
     return dict(
-        criterion=nn.CrossEntropyLoss,
+        criterion=MaskedTaskLoss,
         iterator_train=BatchIterator,
         iterator_train__shuffle=True,
         iterator_valid=BatchIterator,
