@@ -20,8 +20,10 @@ from skorch.callbacks import Callback, EarlyStopping
 # the updates silently become zero or NaN.
 _GRADIENT_LIMIT = 1e18
 # A training loss above the untrained network's by this many times its
-# magnitude "exploded": worse than not having trained at all, many times over.
-_EXPLOSION_FACTOR = 10.0
+# magnitude "exploded": far worse than not having trained at all (an early
+# overshoot of a few times the untrained loss, which training recovers
+# from, is not an explosion).
+_EXPLOSION_FACTOR = 100.0
 # float32 keeps 24 bits: a parameter beyond this ignores every update below
 # ~10, so no ordinary optimiser step can move it; a fit ending there diverged.
 _PARAMETER_LIMIT = 1e8
@@ -87,7 +89,7 @@ class DivergenceCheck(Callback):
       large for float32 optimizers (which then stop learning silently),
       stop the fit too;
     - an epoch loss above the untrained network's (the first batch's loss
-      of the history, else its first epoch's) by ``10`` times that loss's
+      of the history, else its first epoch's) by ``100`` times that loss's
       magnitude warns, once per fit: a loss that rises again after
       training well is overfitting or noise, not an explosion.
 
