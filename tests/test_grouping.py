@@ -1,14 +1,22 @@
 """TaskGroupingClassifier: explicit, "all", "single" and "auto" groups."""
 
+import os
+import pathlib
 import pickle
+import subprocess
+import sys
+import textwrap
 
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.multioutput import MultiOutputClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC, LinearSVC
 
 from sklearn_mtl import MultiTaskClassifier, SharedTreeClassifier, TaskGroupingClassifier
 from sklearn_mtl.datasets import make_multitask_classification
@@ -328,3 +336,93 @@ def test_default_estimator_is_a_multitask_network(data):
     model = TaskGroupingClassifier(task_groups="all").fit(X[:60], Y[:60, :2].astype(str))
     assert isinstance(model.estimators_[0], MultiTaskClassifier)
     assert model.estimator is None
+
+
+# ----------------------------------------------- inner estimators of any kind
+# scikit-learn's multi-output estimators: SVC's predict (decision function)
+# and its Platt-scaled predict_proba disagree on some rows; LinearSVC has no
+# predict_proba; a Pipeline's tags say "single output" whatever its last step
+def _svc_moc():
+    return MultiOutputClassifier(SVC(probability=True, random_state=0))
+
+
+def _int_labels(Y):
+    return np.where(Y == "yes", 1, np.where(Y == "no", 0, Y)).astype(int)
+
+
+@pytest.mark.parametrize("task_groups", ["all", [[0, 2], [1, 3, 4]], "auto"])
+def test_every_group_predicts_what_its_estimator_predicts(data, task_groups):
+    X, Y = data
+    Y = _int_labels(Y)
+    model = TaskGroupingClassifier(_svc_moc(), task_groups=task_groups,
+                                   random_state=0).fit(X, Y)
+    pred = model.predict(X)
+    for group, estimator in zip(model.groups_, model.estimators_):
+        columns = [int(name.split("_")[1]) for name in group]
+        np.testing.assert_array_equal(pred[:, columns],
+                                      np.asarray(estimator.predict(X)).reshape(len(X), -1))
+    if task_groups == "all":
+        np.testing.assert_array_equal(pred, clone(_svc_moc()).fit(X, Y).predict(X))
+    # the probabilities are the estimators' own too (their argmax may differ)
+    assert model.score(X, Y) == pytest.approx(np.mean(pred == Y))
+
+
+@pytest.mark.parametrize("task_groups", ["all", "single", "auto"])
+def test_an_estimator_without_predict_proba_predicts_and_scores(data, task_groups):
+    X, Y = data
+    Y = _int_labels(Y)
+    model = TaskGroupingClassifier(MultiOutputClassifier(LinearSVC()), task_groups=task_groups,
+                                   random_state=0).fit(X, Y)
+    assert model.predict(X).shape == Y.shape
+    assert 0.5 < model.score(X, Y) <= 1
+    assert not hasattr(model, "predict_proba")
+    with pytest.raises(AttributeError, match="has no attribute 'predict_proba'") as error:
+        model.predict_proba(X)
+    assert "LinearSVC()) has no predict_proba" in str(error.value.__cause__)
+
+
+@pytest.mark.parametrize("task_groups", ["all", "auto", [[0, 1], [2], [3], [4]]])
+def test_a_single_output_estimator_is_refused_at_fit_for_groups_of_tasks(data, task_groups):
+    X, Y = data
+    with pytest.raises(ValueError, match=r"LogisticRegression.*one task at a time.*"
+                                         r"task_groups='single'.*MultiOutputClassifier"):
+        TaskGroupingClassifier(LogisticRegression(), task_groups=task_groups).fit(X, Y)
+    single = TaskGroupingClassifier(LogisticRegression(), task_groups="single").fit(X, Y)
+    assert single.predict(X).shape == Y.shape
+
+
+@pytest.mark.parametrize("task_groups", ["all", "single", [[0, 1], [2, 3, 4]], "auto"])
+def test_a_pipeline_ending_in_a_multi_output_classifier_works(data, task_groups):
+    X, Y = data
+    Y = _int_labels(Y)
+    pipe = make_pipeline(StandardScaler(), MultiOutputClassifier(LogisticRegression()))
+    model = TaskGroupingClassifier(pipe, task_groups=task_groups, random_state=0).fit(X, Y)
+    assert model.predict(X).shape == Y.shape
+    assert model.score(X, Y) > 0.6
+
+
+def test_random_state_gives_the_same_groups_and_predictions_in_fresh_processes(tmp_path):
+    """No hash seed, thread count or worker process changes the result."""
+    script = tmp_path / "run.py"
+    script.write_text(textwrap.dedent("""
+        import hashlib, sys
+        import numpy as np
+        from sklearn_mtl import MultiTaskClassifier, TaskGroupingClassifier
+        from sklearn_mtl.datasets import make_multitask_classification
+        X, Y = make_multitask_classification(n_samples=200, groups=[2, 2], n_noise_tasks=1,
+                                             task_relatedness=0.9, random_state=0)
+        net = MultiTaskClassifier(hidden_layer_sizes=(8,), max_epochs=3, batch_size=32)
+        model = TaskGroupingClassifier(net, random_state=0, n_jobs=int(sys.argv[1])).fit(X, Y)
+        proba = np.concatenate([p.ravel() for p in model.predict_proba(X)])
+        print(model.groups_, hashlib.sha1(model.predict(X).tobytes()).hexdigest(),
+              hashlib.sha1(proba.tobytes()).hexdigest())
+    """))
+    root = str(pathlib.Path(__file__).resolve().parents[1])
+    outputs = [
+        subprocess.run([sys.executable, str(script), n_jobs], capture_output=True, text=True,
+                       check=True, cwd=root,
+                       env={**os.environ, "PYTHONPATH": root, "PYTHONHASHSEED": seed}).stdout
+        for n_jobs, seed in [("1", "1"), ("2", "2")]
+    ]
+    assert outputs[0] == outputs[1]
+    assert outputs[0].startswith("[[")

@@ -13,7 +13,14 @@ from sklearn.utils.validation import _num_samples
 
 from .._base import MultiTaskClassifierMixin
 from .._labels import encode_targets, resolve_task_weights
-from .._targets import as_2d_target, is_dataframe, task_labels
+from .._targets import (
+    as_2d_target,
+    final_estimator,
+    fit_target,
+    is_dataframe,
+    target_tags,
+    task_labels,
+)
 from ._partition import resolve_groups
 from ._predict import GroupPredictionMixin
 from ._search import force_max_groups, search_groups
@@ -278,6 +285,7 @@ class TaskGroupingClassifier(GroupPredictionMixin, MultiTaskClassifierMixin, Met
 
         self.affinity_, self.search_history_ = None, []
         groups = resolve_groups(self._task_groups(), tasks)
+        _check_takes_groups(base, groups, self.n_tasks_)
         if groups is None:  # "auto"
             max_candidates = self.n_tasks_ if self.max_candidates is None else self.max_candidates
             groups, info = search_groups(
@@ -324,6 +332,19 @@ class TaskGroupingClassifier(GroupPredictionMixin, MultiTaskClassifierMixin, Met
         return tags
 
 
+def _check_takes_groups(estimator, groups, n_tasks):
+    """Refuse, before any fit, an estimator of one task at a time (its target
+    tags say no multi-output) for groups of several tasks ("auto" fits some)."""
+    several = n_tasks > 1 if groups is None else any(len(group) > 1 for group in groups)
+    if several and not target_tags(estimator).multi_output:
+        name = type(final_estimator(estimator)).__name__
+        raise ValueError(
+            f"estimator {name} learns one task at a time (it does not take a 2D y), "
+            "but these task_groups fit several tasks together. Use task_groups='single', "
+            f"or wrap it: MultiOutputClassifier({name}(...))."
+        )
+
+
 def _fit_group(base, weights, X, Y, tasks, group, rows, task_names):
     """Fit a clone of ``base`` on the tasks of ``group`` and the given rows:
     a 1D target of the labelled rows for one task, the label columns of
@@ -342,9 +363,7 @@ def _fit_group(base, weights, X, Y, tasks, group, rows, task_names):
         task = tasks[group[0]]
         rows = rows[task.labelled[rows]]
         position = np.cumsum(task.labelled) - 1
-        target = task.values[position[rows]]
-        if not get_tags(estimator).target_tags.single_output:
-            target = target[:, None]
+        target = fit_target(estimator, task.values[position[rows]])
     elif is_dataframe(Y):
         target = Y.iloc[rows, list(group)]
     else:
