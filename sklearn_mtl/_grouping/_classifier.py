@@ -56,10 +56,17 @@ class TaskGroupingClassifier(GroupPredictionMixin, MultiTaskClassifierMixin, Met
     Parameters
     ----------
     estimator : estimator, default=None
-        A multi-task classifier of the package (or a Pipeline ending in
-        one), cloned once per group; None means ``MultiTaskClassifier()``.
-        Its ``task_weights``, by task name or by position over all the
-        tasks of Y, are passed on to each group for that group's tasks.
+        A multi-task classifier of the package, any scikit-learn
+        multi-output classifier (``MultiOutputClassifier(SVC())``), or a
+        Pipeline ending in one, cloned once per group; None means
+        ``MultiTaskClassifier()``. Each task's predictions are its group
+        estimator's ``predict`` (so ``task_groups="all"`` predicts exactly
+        what the estimator does), its probabilities that estimator's
+        ``predict_proba``, available only when it has one. A classifier of
+        one task at a time (``LogisticRegression()``) is refused at fit for
+        groups of several tasks. Its ``task_weights``, by task name or by
+        position over all the tasks of Y, are passed on to each group for
+        that group's tasks.
     task_groups : {"auto", "all", "single"} or list of lists, default="auto"
         The partition of the tasks: "all" (one group), "single" (one group
         per task), a list of lists of task names or column indices with
@@ -261,6 +268,9 @@ class TaskGroupingClassifier(GroupPredictionMixin, MultiTaskClassifierMixin, Met
         self.n_tasks_ = len(tasks)
         self.classes_ = encoded.classes[0] if encoded.is_1d else list(encoded.classes)
         base = _default_estimator() if self.estimator is None else self.estimator
+        inner = final_estimator(base)
+        if hasattr(inner, "_validate_params"):  # its own errors before ours
+            inner._validate_params()
         weights = {
             key: resolve_task_weights(value, self.task_names_)
             for key, value in _params_ending(base, "task_weights").items()

@@ -6,7 +6,6 @@ predictions and probabilities come from the estimator of its group (its
 
 import numpy as np
 from sklearn.utils._available_if import available_if
-from sklearn.utils.validation import validate_data
 
 from .._targets import is_dataframe
 
@@ -65,8 +64,8 @@ class GroupPredictionMixin:
         """Validate X as the inner estimator would (2D or more, sparse only
         if it accepts sparse input), but leave a DataFrame as it is so that
         a Pipeline inside can select columns by name."""
-        checked = validate_data(
-            self, X, reset=reset,
+        checked = self._validate_X_data(
+            X, reset=reset,
             accept_sparse=["csr", "csc"] if self.__sklearn_tags__().input_tags.sparse else False,
             dtype=None, ensure_all_finite=False, allow_nd=True,
         )
