@@ -104,6 +104,7 @@ def test_criterion_is_the_loss_the_net_trains_on(tasks):
         logits = net.module_(torch.tensor(X, dtype=torch.float32))
         losses, counts = net.criterion_(logits, codes)
         expected, _ = masked_task_losses(logits, codes)
+    assert not isinstance(net.criterion_, nn.CrossEntropyLoss)
     torch.testing.assert_close(losses, expected)
     assert counts.tolist() == [len(X)] * 3
     assert float(net.get_loss(logits, codes)) == pytest.approx(float(losses.sum()))

@@ -11,15 +11,15 @@ from skorch.utils import to_tensor
 from ..weighting._base import TaskBatch
 from ._callbacks import DivergenceCheck, TaskLossRecorder
 from ._feed import BatchIterator, epoch_seed
-from ._loss import MaskedTaskLoss
+from ._loss import TaskCriterion
 from ._random import draws_global_random_numbers, seeded_global_rng
 
 
 class MultiTaskNet(NeuralNet):
     """skorch ``NeuralNet`` whose loss is ``sum_j w_j * lambda_j * L_j``.
 
-    ``L_j`` is the masked cross-entropy of task j (see
-    :func:`masked_task_losses`), ``w_j`` the fixed ``task_weights`` and
+    ``L_j`` is the masked loss of task j, by its kind (see
+    :class:`~._loss.TaskLoss`), ``w_j`` the fixed ``task_weights`` and
     ``lambda_j`` what the ``weighting`` strategy gives for the batch (1 for
     :class:`~sklearn_mtl.weighting.StaticWeighting`). Each step returns the
     per-task losses too; the callbacks :class:`TaskLossRecorder` and
@@ -35,6 +35,10 @@ class MultiTaskNet(NeuralNet):
         Validated, non-negative weights ``w_j``.
     task_names : sequence of str
         Names used in the history keys and error messages.
+    task_kinds : sequence of str, default=None
+        Kind of each task; None: every task a classification task.
+    regression_loss : {"squared_error", "huber"}, default="squared_error"
+        Loss of the regression tasks.
     weighting : WeightingStrategy
         The task-weighting strategy; its state is the module's
         ``task_weighting`` submodule. It applies to training batches;
@@ -51,10 +55,13 @@ class MultiTaskNet(NeuralNet):
 
     cuda_dependent_attributes_ = [*NeuralNet.cuda_dependent_attributes_, "task_weights_tensor_"]
 
-    def __init__(self, *args, task_weights, task_names, weighting, seed=0, **kwargs):
+    def __init__(self, *args, task_weights, task_names, weighting, seed=0, task_kinds=None,
+                 regression_loss="squared_error", **kwargs):
         super().__init__(*args, **kwargs)
         self.task_weights = task_weights
         self.task_names = task_names
+        self.task_kinds = task_kinds
+        self.regression_loss = regression_loss
         self.weighting = weighting
         self.seed = seed
 
@@ -84,14 +91,25 @@ class MultiTaskNet(NeuralNet):
         self.generator_ = torch.Generator()
         self.uses_global_rng_ = draws_global_random_numbers(self.module_)
 
+    def initialize_criterion(self):
+        """``criterion_``: the per-task loss of the tasks' kinds."""
+        kinds = getattr(self, "task_kinds", None) or ["classification"] * len(self.task_names)
+        self.criterion_ = TaskCriterion(kinds, getattr(self, "regression_loss", "squared_error"))
+        return self
+
+    @property
+    def task_loss_(self):
+        """The :class:`TaskLoss` of ``criterion_``."""
+        return self.criterion_.task_loss
+
     def __setstate__(self, state):
         super().__setstate__(state)
         if "module_" in state:  # a fitted net; older pickles lack the run state
             self.module_.eval()
             if "generator_" not in state:
                 self._initialize_run_state()
-            if not isinstance(self.criterion_, MaskedTaskLoss):  # older pickles
-                self.criterion, self.criterion_ = MaskedTaskLoss, MaskedTaskLoss()
+            if not isinstance(state.get("criterion_"), TaskCriterion):  # older pickles
+                self.initialize_criterion()
 
     def rewire(self, *, task_weights, weighting, optimizer, **params):
         """Continue training the same network with new settings (warm start).
@@ -113,6 +131,7 @@ class MultiTaskNet(NeuralNet):
         if optimizer is not self.optimizer:
             self.optimizer = optimizer
             self.initialize_optimizer()
+        self.initialize_criterion()  # regression_loss may have changed
         self._initialize_run_state()
         return self
 
@@ -138,7 +157,7 @@ class MultiTaskNet(NeuralNet):
         super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
 
     def task_losses(self, y_pred, y_true):
-        """Per-task losses and label counts of a batch, from ``criterion_``."""
+        """Per-task losses and label counts of a batch."""
         return self.criterion_(y_pred, to_tensor(y_true, device=self.device))
 
     def get_loss(self, y_pred, y_true, X=None, training=False):

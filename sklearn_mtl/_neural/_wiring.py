@@ -9,7 +9,7 @@ from skorch.callbacks import Callback, EarlyStopping
 from torch import nn
 
 from ._feed import BatchIterator, HoldoutSplit, TensorDataset
-from ._loss import MaskedTaskLoss
+from ._loss import TaskCriterion
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -79,6 +79,8 @@ def net_params(estimator, n_samples, split_seed, early_stopping):
         train_split=train_split,
         callbacks=callbacks,
         verbose=estimator.verbose,
+        # the classifier has no regression task, hence no regression_loss
+        regression_loss=getattr(estimator, "regression_loss", "squared_error"),
     )
     if estimator.weight_decay:  # an optimizer of the user's may not take it
         params["optimizer__weight_decay"] = estimator.weight_decay
@@ -88,7 +90,7 @@ def net_params(estimator, n_samples, split_seed, early_stopping):
 def fixed_net_params(device):
     """The settings of the net that never change."""
     return dict(
-        criterion=MaskedTaskLoss,
+        criterion=TaskCriterion,
         iterator_train=BatchIterator,
         iterator_train__shuffle=True,
         iterator_valid=BatchIterator,
