@@ -4,8 +4,8 @@ scores, gains with their corrected t-tests, the verdict, and its reports."""
 import numpy as np
 
 from ..metrics import multitask_gain
-from ._report import PlotMixin, format_table, percent, require_pandas
-from ._stats import CONFIDENCE, corrected_ttest
+from ._report import PlotMixin, format_table, interval, percent, require_pandas
+from ._stats import CONFIDENCE, corrected_ttest, holm
 from ._verdict import Verdict
 
 TEST_NAME = "Nadeau and Bengio's corrected resampled t-test"
@@ -23,6 +23,10 @@ def _relative(values, scale):
     return np.divide(values, np.where(ok, scale, 1.0)) * np.where(ok, 1.0, np.nan)
 
 
+def _splits_text(splits):
+    return ", ".join(str(k + 1) for k in splits)
+
+
 class ComparisonResult(PlotMixin):
     """Per-task cross-validated scores of a multi-task model, of single-task
     models, of a reference model and of the majority class, as returned by
@@ -33,6 +37,13 @@ class ComparisonResult(PlotMixin):
     Bengio's corrected resampled t-test, which allows for the training sets
     that the folds share: the variance of the mean per-fold difference is
     ``(1/J + n_test/n_train) * s^2`` over the ``J`` train/test splits.
+
+    Each estimate and its interval come from the same splits: a task's gain
+    from the splits where it has a test score (labelled test rows), Delta_m
+    from the splits where every task has one. The splits left out of Delta_m
+    are named, with the tasks that had no labelled test rows there, in the
+    table and in the verdict. The per-task words of the verdict are several
+    tests, one per task: their p-values are Holm-corrected across the tasks.
 
     Attributes
     ----------
@@ -56,6 +67,9 @@ class ComparisonResult(PlotMixin):
     mtl_mean, mtl_std, stl_mean, stl_std, majority_mean, reference_mean, \
 reference_std : ndarray of shape (n_tasks,)
         Mean and standard deviation over the splits of each task's scores.
+    delta_m_splits : ndarray of bool of shape (n_splits,)
+        The splits that Delta_m and its interval use: those where every task
+        has a multi-task and a single-task score.
     verdict : Verdict
         Whether multi-task learning helps, overall, per task and against the
         reference, in plain words (``str(result.verdict)``).
@@ -95,6 +109,9 @@ reference_std : ndarray of shape (n_tasks,)
             nan = np.full(len(self.task_names), np.nan)
             setattr(self, f"{name}_mean", nan if scores is None else np.nanmean(scores, axis=0))
             setattr(self, f"{name}_std", nan if scores is None else np.nanstd(scores, axis=0))
+        self.delta_m_splits = np.all(
+            np.isfinite(self.mtl_scores) & np.isfinite(self.stl_scores), axis=1
+        )
         self.verdict = Verdict(self)
 
     @property
@@ -102,43 +119,71 @@ reference_std : ndarray of shape (n_tasks,)
         """Number of train/test splits (folds times repeats)."""
         return self.mtl_scores.shape[0]
 
+    def _paired(self, other_scores, j):
+        """The splits where task j has both scores, and those scores."""
+        mtl, other = self.mtl_scores[:, j], other_scores[:, j]
+        both = np.isfinite(mtl) & np.isfinite(other)
+        return mtl[both], other[both]
+
     @property
     def gain(self):
-        """Relative gain of the multi-task model on each task (0.01 = +1 %);
-        NaN where the single-task score is 0 and the gain is undefined."""
+        """Relative gain of the multi-task model on each task (0.01 = +1 %),
+        over the splits where the task has both scores; NaN where the
+        single-task score is 0 and the gain is undefined."""
+        paired = [self._paired(self.stl_scores, j) for j in range(len(self.task_names))]
+        mtl = np.array([m.mean() if len(m) else np.nan for m, _ in paired])
+        stl = np.array([s.mean() if len(s) else np.nan for _, s in paired])
         gain = np.full(len(self.task_names), np.nan)
-        ok = np.isfinite(_relative(self.mtl_mean - self.stl_mean, self.stl_mean))
+        ok = np.isfinite(_relative(mtl - stl, stl))
         if ok.any():
-            gain[ok] = multitask_gain(self.mtl_mean[ok], self.stl_mean[ok], average=False)
+            gain[ok] = multitask_gain(mtl[ok], stl[ok], average=False)
         return gain
+
+    def _delta_m_per_split(self):
+        """Delta_m of each split in ``delta_m_splits``, each task's
+        difference relative to its mean single-task score on those splits."""
+        used = self.delta_m_splits
+        mtl, stl = self.mtl_scores[used], self.stl_scores[used]
+        scale = stl.mean(axis=0) if used.any() else np.full(stl.shape[1], np.nan)
+        return np.mean(_relative(mtl - stl, scale), axis=1)
 
     @property
     def delta_m(self):
-        """Delta_m: the mean relative gain over the tasks (Maninis et al., 2019);
-        NaN when a task's gain is undefined."""
-        return float(np.mean(self.gain))
+        """Delta_m: the mean relative gain over the tasks (Maninis et al., 2019),
+        on the splits where every task has a score (``delta_m_splits``), the
+        splits of its interval; NaN when a task's gain is undefined."""
+        per_split = self._delta_m_per_split()
+        return float(per_split.mean()) if len(per_split) else np.nan
 
-    def _tests(self, other_scores, other_mean=None):
+    def _tests(self, other_scores, relative=False):
         """Per task, the corrected t-test of the multi-task score minus the
-        other's, relative to ``other_mean`` when given (the p-value does not
-        depend on that scale; the mean and the interval do, and are NaN when
-        the scale is 0)."""
+        other's on the splits where the task has both, relative to the other's
+        mean on those splits when ``relative`` (the p-value does not depend on
+        that scale; the mean and the interval do, and are NaN when the scale
+        is 0)."""
         tests = []
         for j in range(len(self.task_names)):
-            test = corrected_ttest(self.mtl_scores[:, j] - other_scores[:, j],
-                                   self.test_train_ratio)
-            if other_mean is not None:
-                scale = _relative(1.0, other_mean[j])
+            mtl, other = self._paired(other_scores, j)
+            test = corrected_ttest(mtl - other, self.test_train_ratio)
+            if relative:
+                scale = _relative(1.0, other.mean() if len(other) else np.nan)
                 test = test._replace(mean=test.mean * scale, low=test.low * scale,
                                      high=test.high * scale)
             tests.append(test)
         return tests
 
+    @staticmethod
+    def _holm(tests):
+        """The tests with their p-values Holm-corrected across the tasks."""
+        adjusted = holm([t.p_value for t in tests])
+        return [t._replace(p_value=p) for t, p in zip(tests, adjusted)]
+
     @property
     def gain_tests(self):
         """Per task, the ``CorrectedTTest`` (mean, low, high, p_value, n_splits)
-        of its gain."""
-        return self._tests(self.stl_scores, self.stl_mean)
+        of its gain, the p-value of that task alone (``verdict`` corrects them
+        across the tasks with Holm's method)."""
+        return self._tests(self.stl_scores, relative=True)
 
     @property
     def reference_tests(self):
@@ -146,13 +191,27 @@ reference_std : ndarray of shape (n_tasks,)
         difference to the reference (None without one)."""
         if self.reference_scores is None:
             return None
-        return self._tests(self.reference_scores, self.reference_mean)
+        return self._tests(self.reference_scores, relative=True)
 
     @property
     def delta_m_test(self):
-        """The ``CorrectedTTest`` of Delta_m, from its per-split values."""
-        per_split = np.mean(_relative(self.mtl_scores - self.stl_scores, self.stl_mean), axis=1)
-        return corrected_ttest(per_split, self.test_train_ratio)
+        """The ``CorrectedTTest`` of Delta_m, from its per-split values on
+        the splits of ``delta_m_splits``: its mean is ``delta_m``."""
+        return corrected_ttest(self._delta_m_per_split(), self.test_train_ratio)
+
+    @property
+    def left_out_text(self):
+        """Which splits Delta_m leaves out and why, e.g. ``split(s) 3 left
+        out: no labelled test rows for b``; empty when it uses them all."""
+        missing = ~(np.isfinite(self.mtl_scores) & np.isfinite(self.stl_scores))
+        by_tasks = {}
+        for k in np.flatnonzero(~self.delta_m_splits):
+            tasks = ", ".join(n for n, m in zip(self.task_names, missing[k]) if m)
+            by_tasks.setdefault(tasks, []).append(k)
+        return "; ".join(
+            f"split(s) {_splits_text(splits)} left out: no labelled test rows for {tasks}"
+            for tasks, splits in by_tasks.items()
+        )
 
     @property
     def at_or_below_majority(self):
@@ -173,7 +232,7 @@ reference_std : ndarray of shape (n_tasks,)
         header += ["majority"] + (["reference"] if self.reference_scores is not None else [])
         rows = []
         for j, (name, gain, test) in enumerate(zip(self.task_names, self.gain, self.gain_tests)):
-            ci = f"[{percent(test.low)}, {percent(test.high)}]" if gain == gain else ""
+            ci = interval(test.low, test.high) if gain == gain else ""
             row = [name, self._cell(self.mtl_mean, self.mtl_std, j),
                    self._cell(self.stl_mean, self.stl_std, j),
                    percent(gain) if gain == gain else "undefined", ci,
@@ -198,16 +257,31 @@ reference_std : ndarray of shape (n_tasks,)
             )
         test = self.delta_m_test
         lines.append(
-            f"Delta_m (mean relative gain): {percent(self.delta_m)} ({100 * CONFIDENCE:.0f}% CI "
-            f"{percent(test.low)} to {percent(test.high)}, p={test.p_value:.2g})"
+            f"Delta_m (mean relative gain): {percent(self.delta_m)} ({self.interval_text(test)})"
             if self.delta_m == self.delta_m else "Delta_m (mean relative gain): undefined"
         )
+        used = ""
+        if test.n_splits < self.n_splits:
+            per_task = ", ".join(f"{n} {t.n_splits}"
+                                 for n, t in zip(self.task_names, self.gain_tests))
+            used = (f" (of {self.n_splits}) for Delta_m; per task, J = its splits with "
+                    f"labelled test rows: {per_task}")
         lines.append(
             f"CI and p: {TEST_NAME}, variance x (1/J + n_test/n_train) over the J = "
-            f"{self.n_splits} splits"
+            f"{test.n_splits} splits{used}"
         )
+        if self.left_out_text:
+            lines.append(f"Delta_m: {self.left_out_text}")
         lines.append(self.verdict.text)
         return "\n".join(lines)
+
+    @staticmethod
+    def interval_text(test):
+        """``95% CI +1.00% to +2.00%, p=0.01`` (``no variation, p=1`` for a
+        zero-width interval) of a relative CorrectedTTest."""
+        ci = interval(test.low, test.high, between=" to ", brackets=("", ""))
+        ci = ci if ci == "no variation" else f"{100 * CONFIDENCE:.0f}% CI {ci}"
+        return f"{ci}, p={test.p_value:.2g}"
 
     def __repr__(self):
         return (
@@ -223,16 +297,18 @@ reference_std : ndarray of shape (n_tasks,)
         frame : pandas.DataFrame
             Columns ``mtl_mean``, ``mtl_std``, ``stl_mean``, ``stl_std``,
             ``gain``, ``gain_low``, ``gain_high``, ``gain_p_value``,
+            ``gain_p_value_holm`` (Holm-corrected across the tasks),
             ``majority_mean``, ``reference_mean``, ``reference_std``.
         """
         pd = require_pandas()
         tests = self.gain_tests
+        holm_p = [t.p_value for t in self._holm(tests)]
         return pd.DataFrame(
             {
                 "mtl_mean": self.mtl_mean, "mtl_std": self.mtl_std,
                 "stl_mean": self.stl_mean, "stl_std": self.stl_std, "gain": self.gain,
                 "gain_low": [t.low for t in tests], "gain_high": [t.high for t in tests],
-                "gain_p_value": [t.p_value for t in tests],
+                "gain_p_value": [t.p_value for t in tests], "gain_p_value_holm": holm_p,
                 "majority_mean": self.majority_mean,
                 "reference_mean": self.reference_mean, "reference_std": self.reference_std,
             },
@@ -243,12 +319,15 @@ reference_std : ndarray of shape (n_tasks,)
         """A JSON-serialisable summary, split scores included (NaN as None)."""
         tasks = {}
         reference = self.reference_tests
-        for j, (name, test) in enumerate(zip(self.task_names, self.gain_tests)):
+        gain_tests = self.gain_tests
+        holm_tests = self._holm(gain_tests)
+        for j, (name, test) in enumerate(zip(self.task_names, gain_tests)):
             entry = {
                 "mtl_mean": self.mtl_mean[j], "mtl_std": self.mtl_std[j],
                 "stl_mean": self.stl_mean[j], "stl_std": self.stl_std[j],
                 "gain": self.gain[j], "gain_ci_low": test.low, "gain_ci_high": test.high,
-                "gain_p_value": test.p_value, "majority_mean": self.majority_mean[j],
+                "gain_p_value": test.p_value, "gain_p_value_holm": holm_tests[j].p_value,
+                "gain_n_splits": test.n_splits, "majority_mean": self.majority_mean[j],
                 "at_or_below_majority": bool(self.at_or_below_majority[j]),
                 "reference_mean": self.reference_mean[j], "reference_std": self.reference_std[j],
             }
@@ -276,6 +355,8 @@ reference_std : ndarray of shape (n_tasks,)
             "delta_m_ci_low": _nan_to_none(test.low),
             "delta_m_ci_high": _nan_to_none(test.high),
             "delta_m_p_value": _nan_to_none(test.p_value),
+            "delta_m_n_splits": int(test.n_splits),
+            "delta_m_left_out": self.left_out_text or None,
             "verdict": self.verdict.to_dict(),
         }
 

@@ -2,7 +2,9 @@
 
 from .._optional import require_pandas, require_pyplot
 
-__all__ = ["PlotMixin", "format_table", "percent", "require_pandas", "require_pyplot"]
+__all__ = [
+    "PlotMixin", "format_table", "interval", "percent", "require_pandas", "require_pyplot",
+]
 
 
 def format_table(header, rows):
@@ -20,6 +22,15 @@ def format_table(header, rows):
 def percent(value):
     """A relative gain as a signed percentage, e.g. ``+1.25%``."""
     return f"{100 * value:+.2f}%"
+
+
+def interval(low, high, *, between=", ", brackets="[]"):
+    """A relative interval as text, ``[+1.00%, +2.00%]``; ``no variation``
+    when it has zero width (every split gave the same difference), which a
+    pair of equal bounds would misread as certainty."""
+    if low == high:
+        return "no variation"
+    return f"{brackets[0]}{percent(low)}{between}{percent(high)}{brackets[1]}"
 
 
 class PlotMixin:

@@ -69,3 +69,41 @@ def corrected_ttest(differences, test_train_ratio, *, confidence=CONFIDENCE):
     p_value = float(2 * stats.t.sf(abs(t), df=n - 1))
     half = float(stats.t.ppf(0.5 + confidence / 2, df=n - 1)) * se
     return CorrectedTTest(mean, mean - half, mean + half, p_value, n)
+
+
+def holm(p_values):
+    """Holm's step-down adjustment of several p-values (one test per task).
+
+    A task's adjusted p-value is below ``alpha`` only when Holm's procedure
+    rejects its hypothesis at the family-wise level ``alpha``: the ``k``-th
+    smallest of ``m`` p-values is multiplied by ``m - k + 1``, then made
+    non-decreasing and capped at 1. NaN entries (no test) are left out and
+    stay NaN.
+
+    Parameters
+    ----------
+    p_values : array-like of shape (n_tests,)
+
+    Returns
+    -------
+    adjusted : ndarray of shape (n_tests,)
+
+    References
+    ----------
+    S. Holm, "A Simple Sequentially Rejective Multiple Test Procedure",
+    Scandinavian Journal of Statistics 6, 1979.
+
+    Examples
+    --------
+    >>> from sklearn_mtl.model_selection._stats import holm
+    >>> holm([0.04, 0.01, 0.02]).round(2).tolist()
+    [0.04, 0.03, 0.04]
+    """
+    p = np.asarray(p_values, dtype=np.float64)
+    adjusted = np.full_like(p, np.nan)
+    tested = np.flatnonzero(np.isfinite(p))
+    order = tested[np.argsort(p[tested], kind="stable")]
+    m = len(order)
+    scaled = p[order] * (m - np.arange(m))
+    adjusted[order] = np.minimum(np.maximum.accumulate(scaled), 1.0)
+    return adjusted
