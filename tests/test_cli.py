@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 import sklearn_mtl
-from sklearn_mtl._cli import CLIError, _parse_task_weights, main
+from sklearn_mtl._cli import CLIError, main
+from sklearn_mtl._cli_args import parse_task_weights
 
 ROOT = Path(sklearn_mtl.__file__).resolve().parents[1]
 
@@ -173,15 +174,15 @@ def test_keep_column_keeps_it(suspicious_csv, capsys):
 
 
 def test_row_id_detection_needs_enough_rows():
-    from sklearn_mtl._cli_input import MIN_ROWS, check_columns
+    from sklearn_mtl._cli_columns import MIN_ROWS, screen_features
 
     frame = _frame(n=MIN_ROWS)
     frame["count"] = np.random.RandomState(0).permutation(MIN_ROWS) * 3  # distinct ints
     frame["run"] = np.arange(MIN_ROWS, 0, -1).astype(float)  # 20.0, 19.0, ...
-    X, found = check_columns(frame.drop(columns=["a", "b"]), frame[["a", "b"]])
+    X, found = screen_features(frame.drop(columns=["a", "b"]), frame[["a", "b"]])
     assert list(X.columns) == ["x", "z"] and "count, run" in found[0]
     small = frame.iloc[: MIN_ROWS - 1]
-    X, found = check_columns(small.drop(columns=["a", "b"]), small[["a", "b"]])
+    X, found = screen_features(small.drop(columns=["a", "b"]), small[["a", "b"]])
     assert list(X.columns) == ["x", "z", "count", "run"] and found == []
 
 
@@ -271,11 +272,11 @@ def test_usage_error_exit_code():
     assert exc.value.code == 2
 
 
-def test_parse_task_weights():
-    assert _parse_task_weights("1,0.5", ["a", "b"]) == [1.0, 0.5]
-    assert _parse_task_weights("b=0.5", ["a", "b"]) == {"b": 0.5}
+def testparse_task_weights():
+    assert parse_task_weights("1,0.5", ["a", "b"]) == [1.0, 0.5]
+    assert parse_task_weights("b=0.5", ["a", "b"]) == {"b": 0.5}
     with pytest.raises(CLIError, match="names task"):
-        _parse_task_weights("a=1, a=2", ["a", "b"])
+        parse_task_weights("a=1, a=2", ["a", "b"])
 
 
 def test_without_pandas_the_command_names_the_extra(monkeypatch, capsys):
