@@ -100,6 +100,7 @@ def _compare(args):
     from sklearn.pipeline import make_pipeline
 
     from ._cli_columns import make_preprocessor
+    from ._cli_folds import check_folds
     from ._cli_output import save_plot, write_atomically
 
     try:
@@ -140,6 +141,7 @@ def _compare(args):
     else:
         cv = RepeatedKFold(n_splits=args.cv, n_repeats=args.repeats,
                            random_state=args.random_state)
+    check_folds(Y, list(cv.split(X)), args.scoring, args.cv)
     results = {}
     seen = set()
     for name, model in models.items():

@@ -1,6 +1,8 @@
 """The compare command's feature columns: the checks before any training (row
 identifiers, constant columns, copies of a label), and their preprocessing."""
 
+import re
+
 import numpy as np
 
 MIN_ROWS = 20
@@ -9,21 +11,56 @@ identifier (two random integers are usually distinct), nor a column that
 matches a label of a copy of it."""
 
 
-def _is_row_id(column):
-    """Distinct integers or strings on every row, or a run of consecutive
-    integers (1, 2, 3, ...) even when stored as floats."""
-    if len(column) < MIN_ROWS or column.isna().any():
+INDEX_NAMES = re.compile(
+    r"^(|unnamed: ?\d+|\.\.\.1|rownames?|row[._ ]?names?|row[._ ]?id|row|id|index|idx)$",
+    re.IGNORECASE,
+)
+"""Names that tools give to an exported row index: pandas' ``Unnamed: 0`` for
+an empty header, R's ``rownames``, readr's ``...1``, plain ``id`` or
+``index``. A name alone is not enough (``species_id`` is a category): the
+values must also be distinct integers or texts on every row."""
+
+
+def _is_text(column):
+    dtype = column.dtype
+    if not (dtype.kind == "O" or str(dtype) in ("str", "string", "category")):
         return False
-    kind = column.dtype.kind
-    if kind in "iu" or (kind == "O" and column.map(type).eq(str).all()):
-        if column.is_unique:
-            return True
-    if kind in "iuf":
-        values = column.to_numpy(dtype=np.float64)
-        steps = np.diff(values)
-        return bool(np.all(values == np.round(values)) and
-                    (np.all(steps == 1) or np.all(steps == -1)))
-    return False
+    return bool(column.astype(object).map(type).eq(str).all())
+
+
+def _integers(column):
+    """The values as int64 when they are all whole numbers, else None."""
+    if column.dtype.kind not in "iuf":
+        return None
+    values = column.to_numpy(dtype=np.float64)
+    if not np.all(np.isfinite(values) & (values == np.round(values))):
+        return None
+    return values.astype(np.int64)
+
+
+def row_id_reason(column):
+    """Why the column is a row identifier, or None when it is not one.
+
+    A row identifier is a text (or categorical) column with a distinct value
+    on every row, a run of consecutive integers (1, 2, ..., n in any order of
+    the rows, also stored as floats), or a column named as an exported index
+    (:data:`INDEX_NAMES`) with a distinct integer or text on every row. A
+    numeric measurement whose values happen to be distinct (an income in
+    whole dollars) is not one. Below :data:`MIN_ROWS` rows only the index
+    name counts as evidence.
+    """
+    if column.isna().any() or not column.is_unique or len(column) < 2:
+        return None
+    text, integers = _is_text(column), _integers(column)
+    if len(column) >= MIN_ROWS:
+        if text:
+            return "a distinct text value on every row"
+        if integers is not None and integers.max() - integers.min() == len(column) - 1:
+            return (f"the integers {integers.min()} to {integers.max()}, each once, in any "
+                    "order of the rows")
+    if INDEX_NAMES.match(str(column.name).strip()) and (text or integers is not None):
+        return f"an index column: named {column.name!r}, with a distinct value on every row"
+    return None
 
 
 def _copies_label(column, label):
@@ -62,23 +99,23 @@ def screen_features(X, Y, keep=()):
     warnings : list of str
         One line per finding, naming the columns.
     """
-    ids = [c for c in X.columns if c not in keep and _is_row_id(X[c])]
+    reasons = {c: row_id_reason(X[c]) for c in X.columns if c not in keep}
+    ids = [c for c, reason in reasons.items() if reason is not None]
     copies = {
         c: t for c in X.columns if c not in keep and c not in ids
         for t in Y.columns if _copies_label(X[c], Y[t])
     }
     constant = [c for c in X.columns if X[c].nunique(dropna=False) <= 1]
     found = []
-    if ids:
+    for c in ids:
         found.append(
-            f"dropped column(s) {', '.join(map(str, ids))}: they look like row identifiers "
-            "(a distinct integer or string on every row, or a run 1, 2, 3, ...), which would "
-            "leak the row order into the model; --keep-column NAME keeps one"
+            f"dropped column {c}: a row identifier ({reasons[c]}), which would leak the row "
+            f"order into the model; --keep-column {c} keeps it"
         )
     for c, t in copies.items():
         found.append(
             f"dropped column {c}: it copies the label of task {t} (one value per class); "
-            "--keep-column NAME keeps it"
+            f"--keep-column {c} keeps it"
         )
     if constant:
         found.append(
