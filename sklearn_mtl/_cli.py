@@ -10,6 +10,7 @@ from ._cli_args import (
     build_parser,
     check_known,
     check_options,
+    parse_sep,
     parse_task_weights,
     split_option_names,
     warn,
@@ -27,30 +28,30 @@ def _load_digits(tasks):
     return X, Y, "scikit-learn's bundled digits"
 
 
-def _load_csv(path, tasks, keep):
+def _load_csv(args, tasks):
     from ._cli_columns import screen_features
-    from ._cli_input import read_csv
+    from ._cli_input import features_with_missing, read_csv
+    from ._cli_tasks import check_tasks, find_leaks
 
+    path, keep = args.csv, args.keep_column
     if not os.path.isfile(path):
         raise CLIError(f"CSV file not found: {path}")
     if tasks is None:
         raise CLIError("--tasks is required with a CSV: name the label columns, e.g. --tasks a,b.")
-    frame = read_csv(path)
+    na_values = ([] if args.na_values is None
+                 else split_option_names(args.na_values, "--na-values", "value"))
+    sep = None if args.sep is None else parse_sep(args.sep)
+    frame = read_csv(path, sep=sep, na_values=na_values)
     frame.columns = [str(c) for c in frame.columns]
     check_known(tasks, list(frame.columns), path)
     Y = frame[tasks]
-    X = frame.drop(columns=tasks)
+    X = features_with_missing(frame.drop(columns=tasks))
     check_known(keep, list(X.columns), f"the feature columns of {path}",
-                   "--keep-column column(s)")
-    for task in tasks:
-        n_classes = Y[task].nunique(dropna=True)
-        if n_classes < 2:
-            raise CLIError(
-                f"task {task!r} has {n_classes} class(es) among its labels; a "
-                "classification task needs at least 2."
-            )
+                "--keep-column column(s)")
+    # the task kinds of another change name the option that makes a regression
+    check_tasks(Y, "--task-kind" if hasattr(args, "task_kind") else None)
     X, found = screen_features(X, Y, keep=keep)
-    for line in found:
+    for line in found + find_leaks(X, Y):
         warn(line)
     if X.shape[1] == 0:
         raise CLIError(f"{path} has no feature column besides the tasks"
@@ -117,7 +118,7 @@ def _compare(args):
         X, Y, source = _load_digits(tasks)
         preprocess = None
     else:
-        X, Y, source = _load_csv(args.csv, tasks, args.keep_column)
+        X, Y, source = _load_csv(args, tasks)
         preprocess = make_preprocessor(X)
     task_names = [str(c) for c in Y.columns]
     weights = None

@@ -2,6 +2,7 @@
 data, done before any is read."""
 
 import argparse
+import difflib
 import sys
 
 MODELS = {
@@ -55,6 +56,15 @@ def build_parser():
         "the default) or none",
     )
     compare.add_argument(
+        "--sep", default=None, metavar="SEP",
+        help="the CSV's column separator (default: detected among , ; tab and |)",
+    )
+    compare.add_argument(
+        "--na-values", default=None, metavar="A,B",
+        help="comma-separated cell values that also mark a missing value, e.g. 'NA,?' "
+        "(default: only an empty cell; a class named None or NA stays a class)",
+    )
+    compare.add_argument(
         "--keep-column", action="append", default=[], metavar="NAME",
         help="keep this CSV column even if it looks like a row identifier or a copy of a "
         "label (repeatable)",
@@ -89,12 +99,13 @@ def build_parser():
     return parser
 
 
-def split_option_names(text, option):
+def split_option_names(text, option, what="task"):
+    """The comma-separated names of an option, none empty or repeated."""
     names = [name.strip() for name in text.split(",")]
     if not all(names):
         raise CLIError(f"{option} has an empty name: {text!r}.")
     if len(set(names)) != len(names):
-        raise CLIError(f"{option} names a task twice: {text!r}.")
+        raise CLIError(f"{option} names a {what} twice: {text!r}.")
     return names
 
 
@@ -132,12 +143,33 @@ def warn(message):
     print(f"sklearn-mtl: warning: {message}", file=sys.stderr, flush=True)
 
 
+def _closest(name, columns):
+    """The column that ``name`` most likely meant: the same name in another
+    case, else the closest spelling; None when nothing is close."""
+    same = [c for c in columns if c.lower() == name.lower()]
+    if same:
+        return same[0]
+    lowered = {c.lower(): c for c in columns}
+    close = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[close[0]] if close else None
+
+
 def check_known(names, columns, where, what="task column(s)"):
+    """Refuse names that are not among ``columns``, suggesting the closest."""
     unknown = [t for t in names if t not in columns]
     if unknown:
-        raise CLIError(
-            f"unknown {what} {', '.join(unknown)}; {where} has: {', '.join(columns)}."
-        )
+        hints = [(name, _closest(name, columns)) for name in unknown]
+        text = ", ".join(name + (f" (did you mean {close}?)" if close else "")
+                         for name, close in hints)
+        raise CLIError(f"unknown {what} {text}; {where} has: {', '.join(columns)}.")
+
+
+def parse_sep(text):
+    """``--sep``: one character, ``\\t`` or ``tab`` for a tab."""
+    sep = "\t" if text in ("\\t", "tab") else text
+    if len(sep) != 1:
+        raise CLIError(f"--sep must be one character ('\\t' or tab for a tab); got {text!r}.")
+    return sep
 
 
 def check_options(args):
@@ -159,8 +191,12 @@ def check_options(args):
             f"--scoring {args.scoring!r} is not a scikit-learn scorer name "
             "(see sklearn.metrics.get_scorer_names())."
         )
-    if args.keep_column and args.csv is None:
-        raise CLIError("--keep-column applies to the columns of a CSV.")
+    for option in ("keep_column", "sep", "na_values"):
+        if getattr(args, option) and args.csv is None:
+            name = "--" + option.replace("_", "-")
+            raise CLIError(f"{name} applies to the columns of a CSV.")
+    if args.sep is not None:
+        parse_sep(args.sep)
     if args.json:
         check_output(args.json, "--json", {"json"})
     if args.plot:

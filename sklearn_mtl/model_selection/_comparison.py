@@ -3,7 +3,14 @@ scores, gains with their corrected t-tests, the verdict, and its reports."""
 
 import numpy as np
 
-from ._report import PlotMixin, format_table, interval, percent, require_pandas
+from ._report import (
+    PlotMixin,
+    format_table,
+    interval,
+    percent,
+    require_pandas,
+    set_wrapped_title,
+)
 from ._stats import CONFIDENCE, SplitTestsMixin
 from ._verdict import Verdict
 
@@ -283,5 +290,5 @@ reference_std : ndarray of shape (n_tasks,)
         ax.set_ylim(low - pad, high + 3 * pad)
         ax.set_ylabel(f"{self.scoring} (axis zoomed)")
         delta = percent(self.delta_m) if self.delta_m == self.delta_m else "undefined"
-        ax.set_title(f"{self._cv_text()}, Delta_m = {delta}\n{self.verdict.short}", fontsize=9)
+        set_wrapped_title(ax, f"{self._cv_text()}, Delta_m = {delta}\n{self.verdict.short}", 9)
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize=8)

@@ -4,6 +4,7 @@ from .._optional import require_pandas, require_pyplot
 
 __all__ = [
     "PlotMixin", "format_table", "interval", "percent", "require_pandas", "require_pyplot",
+    "set_wrapped_title",
 ]
 
 
@@ -31,6 +32,18 @@ def interval(low, high, *, between=", ", brackets="[]"):
     if low == high:
         return "no variation"
     return f"{brackets[0]}{percent(low)}{between}{percent(high)}{brackets[1]}"
+
+
+def set_wrapped_title(ax, text, fontsize):
+    """Set the axes' title with each line wrapped to the axes' width, so that
+    it neither is clipped nor runs into the next panel."""
+    import textwrap
+
+    figure_width = ax.figure.get_figwidth() * 72 * ax.get_position().width  # points
+    columns = max(int(figure_width / (0.62 * fontsize)), 20)
+    lines = [wrapped for line in text.split("\n")
+             for wrapped in textwrap.wrap(line, columns) or [""]]
+    ax.set_title("\n".join(lines), fontsize=fontsize)
 
 
 class PlotMixin:
