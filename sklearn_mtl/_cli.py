@@ -3,6 +3,7 @@
 import json
 import os
 import sys
+from contextlib import nullcontext
 
 from ._cli_args import (
     MODELS,
@@ -103,6 +104,7 @@ def _compare(args):
     from ._cli_columns import make_preprocessor
     from ._cli_folds import check_folds
     from ._cli_output import save_plot, write_atomically
+    from .model_selection._run import shared_progress
 
     try:
         import pandas  # noqa: F401 - the command reads and names tasks with pandas
@@ -145,14 +147,19 @@ def _compare(args):
     check_folds(Y, list(cv.split(X)), args.scoring, args.cv)
     results = {}
     seen = set()
-    for name, model in models.items():
-        if model is None:
-            print(f"\n[{name}] skipped: {MODELS[name][0]} is not available in this installation.")
-            continue
-        if preprocess is not None:
-            model = make_pipeline(preprocess, model)
-        results[name] = _run_model(model, X, Y, cv, args, seen)
-        print(f"\n[{name}] {results[name]}", flush=True)
+    n_models = sum(model is not None for model in models.values())
+    per_task = 3 if args.reference != "none" else 2  # single-task, majority, reference
+    n_fits = n_models * args.cv * args.repeats * (1 + per_task * len(task_names))
+    with nullcontext() if args.quiet else shared_progress(n_fits, label="compare"):
+        for name, model in models.items():
+            if model is None:
+                print(f"\n[{name}] skipped: {MODELS[name][0]} is not available in this "
+                      "installation.")
+                continue
+            if preprocess is not None:
+                model = make_pipeline(preprocess, model)
+            results[name] = _run_model(model, X, Y, cv, args, seen)
+            print(f"\n[{name}] {results[name]}", flush=True)
     if not results:
         raise CLIError("none of the models is available in this installation.")
     if args.repeats == 1 and any(

@@ -170,8 +170,10 @@ def test_keep_column_keeps_it(suspicious_csv, capsys):
             "--reference", "none", "-q", "--keep-column", "customer", "--keep-column", "a_code"]
     assert main(argv) == 0
     captured = capsys.readouterr()
-    assert "dropped column Unnamed: 0:" in captured.err and "a_code" not in captured.err
+    assert "dropped column Unnamed: 0:" in captured.err
     assert "dropped column customer" not in captured.err
+    assert "dropped column a_code" not in captured.err
+    assert "feature a_code alone predicts task a" in captured.err  # kept, still flagged
     assert "60 samples, 6 feature columns" in captured.out
 
 
