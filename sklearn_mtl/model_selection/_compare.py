@@ -90,7 +90,9 @@ def compare_with_single_task(
     split. Each gain, Delta_m and the difference to the reference get a 95 %
     interval and a p-value from Nadeau and Bengio's corrected resampled
     t-test, and ``result.verdict`` says in plain words whether multi-task
-    learning helps, hurts or makes no detectable difference.
+    learning helps, hurts or makes no detectable difference. Each estimate
+    comes from the splits of its interval: a split without labelled test rows
+    for some task is left out of Delta_m and its interval, and named.
 
     Parameters
     ----------
