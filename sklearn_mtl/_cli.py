@@ -19,6 +19,7 @@ from ._cli_args import (
 
 __all__ = ["CLIError", "main"]
 
+
 def _load_digits(tasks):
     from .datasets import load_digits_tasks
 
@@ -49,7 +50,7 @@ def _load_csv(args, tasks):
     X = features_with_missing(frame.drop(columns=tasks))
     check_known(keep, list(X.columns), f"the feature columns of {path}",
                 "--keep-column column(s)")
-    # the task kinds of another change name the option that makes a regression
+    # where the command has task kinds, a continuous task is a regression
     check_tasks(Y, "--task-kind" if hasattr(args, "task_kind") else None)
     X, found = screen_features(X, Y, keep=keep)
     for line in found + find_leaks(X, Y):
