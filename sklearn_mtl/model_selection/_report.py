@@ -40,7 +40,7 @@ def set_wrapped_title(ax, text, fontsize):
     import textwrap
 
     figure_width = ax.figure.get_figwidth() * 72 * ax.get_position().width  # points
-    columns = max(int(figure_width / (0.62 * fontsize)), 20)
+    columns = max(int(figure_width / (0.55 * fontsize)), 20)
     lines = [wrapped for line in text.split("\n")
              for wrapped in textwrap.wrap(line, columns) or [""]]
     ax.set_title("\n".join(lines), fontsize=fontsize)

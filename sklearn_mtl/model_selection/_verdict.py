@@ -68,8 +68,8 @@ class Verdict:
     text : str
         The whole verdict in one line that starts with ``Verdict:``.
     short : str
-        Two lines for a plot title: the overall word, and how many tasks
-        gain or lose, also against the reference.
+        Lines for a plot title: the overall word, and how many tasks gain
+        or lose, then the same against the reference.
     """
 
     def __init__(self, result):
@@ -134,7 +134,7 @@ class Verdict:
         counts = [(self.tasks, "MTL", "helps", "hurts")]
         if self.reference is not None:
             counts.append((self.reference, f"vs {result.reference_name}", "better", "worse"))
-        tallies = "; ".join(
+        tallies = "\n".join(
             f"{who} {good} on {list(words.values()).count(HELPS)}, {bad} on "
             f"{list(words.values()).count(HURTS)} of {len(words)} tasks"
             for words, who, good, bad in counts
