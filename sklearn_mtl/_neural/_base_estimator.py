@@ -1,7 +1,9 @@
-"""What a neural multi-task estimator does with its parameters: validate
-the data, build or continue the skorch net, train it, and predict without
-changing it. :class:`MultiTaskClassifier` adds the parameters, their
-constraints and the documentation."""
+"""What a neural multi-task estimator does with its parameters, whatever
+the kinds of its tasks: validate the data, build or continue the skorch net,
+train it, and compute each task's outputs without changing it. The
+estimators (:class:`MultiTaskClassifier`, :class:`MultiTaskRegressor`,
+:class:`MultiTaskEstimator`) add the target handling of their kinds, and
+their parameters come from :mod:`._params`."""
 
 import numpy as np
 import torch
@@ -9,12 +11,12 @@ from sklearn.base import _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from .._base import MultiTaskClassifierMixin
-from .._labels import declare_classes, resolve_task_weights, same_classes
+from .._labels import resolve_task_weights
 from ..weighting._aliases import resolve_weighting
 from ._build import build_network
 from ._net import MultiTaskNet
 from ._random import seeded_global_rng
+from ._spec import NETWORK_PARAMS, HeadSpec, NetworkSpec
 from ._threads import limited_torch_threads
 from ._wiring import (
     check_batch_norm,
@@ -26,14 +28,16 @@ from ._wiring import (
 
 _PREDICT_CHUNK = 16384
 
-# Parameters that shape the network: a warm start cannot change them.
-NETWORK_PARAMS = ("hidden_layer_sizes", "activation", "dropout", "batch_norm",
-                  "head_hidden_size", "module", "num_embeddings", "n_bins", "binning",
-                  "d_embedding", "architecture", "n_experts", "n_members", "device")
 
+class BaseMultiTaskNetwork:
+    """fit, load_params and the per-task outputs of a network estimator.
 
-class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
-    """fit, partial_fit, load_params and predict of a network estimator.
+    A subclass implements ``_network_targets(y, n_samples, continuing)``,
+    which encodes the target and returns ``(tasks, matrix)``: the fitted
+    :class:`~sklearn_mtl._tasks.TaskSet` and the target matrix the loss
+    reads (int64 class codes when every task is a classification task,
+    float32 otherwise: class codes and standardised values, see
+    :func:`target_matrix`).
 
     Thread safety: after any fit the module stays in evaluation mode (train
     mode is set only inside training steps), so ``predict`` and
@@ -62,49 +66,8 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
         """
         continuing = self.warm_start and hasattr(self, "net_")
         X = self._validate_X(X, reset=not continuing)
-        previous = self._classes_list if continuing else None
-        encoded = self._fit_targets(y, n_samples=X.shape[0], previous_classes=previous)
-        return self._train(X, encoded, continuing, epochs=self.max_epochs)
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, classes=None):
-        """Train for one epoch on a batch of data, as ``MLPClassifier`` does.
-
-        The first call builds the network; later calls continue training it
-        and need the same features and tasks, with labels among
-        ``classes_`` (a batch may lack classes or labels of a task).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training inputs of this batch.
-        y : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
-            Labels of this batch; NaN, None or pd.NA where unlabelled.
-        classes : array-like or list of array-like, default=None
-            Every class of each task (one array-like for a 1D ``y``), for
-            streams whose first batch lacks some classes. Only needed on the
-            first call; None takes the classes of the first batch.
-
-        Returns
-        -------
-        self : object
-            The estimator, trained one more epoch.
-        """
-        continuing = hasattr(self, "net_")
-        X = self._validate_X(X, reset=not continuing)
-        classes = _classes_per_task(y, classes)
-        if not continuing:
-            encoded = self._fit_targets(y, n_samples=X.shape[0], classes=classes)
-        else:
-            encoded = self._continued_targets(y, X.shape[0])
-            if classes is not None and not same_classes(
-                declare_classes(encoded, classes).classes, self._classes_list
-            ):
-                raise ValueError(
-                    "classes must be the classes of the first call to partial_fit, "
-                    f"{[c.tolist() for c in self._classes_list]}; got {classes!r}."
-                )
-        return self._train(X, encoded, continuing, epochs=1)
+        targets = self._network_targets(y, X.shape[0], continuing)
+        return self._train(X, targets, continuing, epochs=self.max_epochs)
 
     def load_params(self, X, y, **kwargs):
         """Restore a network saved with skorch's ``save_params`` or a
@@ -134,8 +97,8 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
         """
         self._validate_params()
         X = self._validate_X(X, reset=True)
-        encoded = self._fit_targets(y, n_samples=X.shape[0])
-        self._train(X, encoded, continuing=False, epochs=0)
+        self._train(X, self._network_targets(y, X.shape[0], False), continuing=False,
+                    epochs=0)
         try:
             self.net_.load_params(**kwargs)
         except RuntimeError as exc:  # torch's state-dict mismatch
@@ -148,9 +111,11 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
         return self
 
     # ------------------------------------------------------------ training
-    def _train(self, X, encoded, continuing, epochs):
-        """Build (or rewire) the net and train it ``epochs`` epochs."""
-        base_weights = resolve_task_weights(self.task_weights, encoded.task_names)
+    def _train(self, X, targets, continuing, epochs):
+        """Build (or rewire) the net and train it ``epochs`` epochs on the
+        ``(tasks, matrix)`` of :meth:`_network_targets`."""
+        tasks, matrix = targets
+        base_weights = resolve_task_weights(self.task_weights, self.task_names_)
         strategy = resolve_weighting(self.weighting)
         device = resolve_device(self.device)
         rng = check_random_state(self.random_state)
@@ -163,14 +128,14 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
                 net = self.net_.rewire(task_weights=base_weights, weighting=strategy,
                                        **params)
             else:
+                heads = HeadSpec.of(tasks, _head_order(self))
                 with seeded_global_rng(init_seed, device):
-                    network = build_network(self, X_t, [len(c) for c in encoded.classes],
-                                            strategy, base_weights, _head_order(self, encoded),
-                                            codes=encoded.codes)
+                    network = build_network(NetworkSpec.of(self), heads, X_t, strategy,
+                                            base_weights, targets=matrix)
                 net = MultiTaskNet(
                     module=network, task_weights=base_weights, weighting=strategy,
-                    task_names=[str(t) for t in encoded.task_names], seed=int(shuffle_seed),
-                    **fixed_net_params(device), **params,
+                    task_names=[str(t) for t in self.task_names_], seed=int(shuffle_seed),
+                    task_kinds=list(heads.kinds), **fixed_net_params(device), **params,
                 )
                 try:
                     net.initialize()
@@ -183,11 +148,12 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
                     ) from exc
                 check_optimizer(net)
                 self._network_params = {name: getattr(self, name) for name in NETWORK_PARAMS}
+                self._heads = heads
             if epochs:
                 split = params["train_split"]
                 n_train = X.shape[0] - (split.n_valid(X.shape[0]) if split else 0)
                 check_batch_norm(net.module_, n_train, params["batch_size"])
-                net.partial_fit(X_t, torch.from_numpy(encoded.codes), epochs=epochs)
+                net.partial_fit(X_t, torch.from_numpy(matrix), epochs=epochs)
         self.net_ = net
         self.weighting_ = strategy
         self._set_fitted_state(base_weights)
@@ -240,9 +206,20 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
         check_is_fitted(self)
         return self._validate_X(X, reset=False)
 
-    def _predict_proba_tasks(self, X):
-        """Probabilities per task; reads the module (in evaluation mode since
-        fit) and never changes it or X."""
+    def _head_spec(self):
+        """The heads of the fitted network (estimators pickled before the
+        task kinds had only classification heads)."""
+        heads = getattr(self, "_heads", None)
+        if heads is None:
+            widths = tuple(len(c) for c in self._classes_list)
+            heads = HeadSpec(widths, ("classification",) * len(widths))
+        return heads
+
+    def _task_outputs(self, X):
+        """Each task's output for a validated ``X``: class probabilities
+        ``(n, n_classes)`` of a classification task, the standardised
+        prediction ``(n,)`` of a regression task. Reads the module (in
+        evaluation mode since fit) and never changes it or X."""
         module = self.net_.module_
         device = next(module.parameters()).device
         copy_input = self.module is not None  # a user module may work in place
@@ -251,15 +228,26 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
             for start in range(0, X.shape[0], _PREDICT_CHUNK):
                 xb = torch.from_numpy(X[start:start + _PREDICT_CHUNK])
                 xb = xb.to(device, copy=copy_input)
-                chunks.append(module(xb).softmax(-1).cpu())
-        proba = (chunks[0] if len(chunks) == 1 else torch.cat(chunks)).numpy()
-        if not np.isfinite(proba).all():
+                chunks.append(module(xb).cpu())
+            outputs = chunks[0] if len(chunks) == 1 else torch.cat(chunks)
+            heads = self._head_spec()
+            proba = (outputs.softmax(-1).numpy() if "classification" in heads.kinds
+                     else None)
+        per_task = [proba[:, j, :width] if kind == "classification" else
+                    outputs[:, j, 0].numpy()
+                    for j, (width, kind) in enumerate(zip(heads.widths, heads.kinds))]
+        if not all(np.isfinite(out).all() for out in per_task):
             raise ValueError(
-                "The network produced non-finite probabilities for this X: its values "
-                "are probably far larger than those seen in training (scale X as for "
+                "The network produced non-finite probabilities or values for this X: its "
+                "values are probably far larger than those seen in training (scale X as for "
                 "fit), or the loaded parameters are not finite."
             )
-        return [proba[:, j, :k] for j, k in enumerate(map(len, self._classes_list))]
+        return per_task
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        return tags
 
     @property
     def history_(self):
@@ -268,28 +256,21 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
         return self.net_.history
 
 
-def _head_order(estimator, encoded):
+def _head_order(estimator):
     """Named tasks get their heads in the order of their names (so the network
     does not depend on the order of the columns); unnamed ones in column order."""
     if not getattr(estimator, "_tasks_by_name", False):
         return None
-    return np.argsort(np.asarray(encoded.task_names, dtype=str), kind="stable")
+    return np.argsort(np.asarray(estimator.task_names_, dtype=str), kind="stable")
 
 
-def _classes_per_task(y, classes):
-    """``classes`` in the per-task form: scikit-learn's flat form
-    ``classes=[0, 1]`` is the classes of a 1D ``y``'s single task."""
-    flat = (isinstance(classes, (list, tuple, np.ndarray)) and len(classes) > 0
-            and all(np.ndim(c) == 0 for c in classes))
-    if not flat:
-        return classes
-    if np.ndim(y) == 1:
-        return [list(classes)]
-    raise ValueError(
-        "classes must hold one array-like of classes per task for a 2D y, e.g. "
-        f"[[0, 1], [0, 1, 2]]; got the flat list {list(classes)!r}, scikit-learn's "
-        "form for a 1D y."
-    )
+def target_matrix(tasks, encoded):
+    """The target matrix the loss reads: int64 class codes (``-1``
+    unlabelled) when every task is a classification task, else float32 with
+    class codes and standardised values (NaN missing) side by side."""
+    if all(kind == "classification" for kind in tasks.kinds):
+        return np.column_stack(encoded).astype(np.int64, copy=False)
+    return np.column_stack([np.asarray(e, dtype=np.float32) for e in encoded])
 
 
 def _same_value(a, b):
@@ -297,3 +278,49 @@ def _same_value(a, b):
         return bool(np.array_equal(np.asarray(a, dtype=object), np.asarray(b, dtype=object)))
     except (TypeError, ValueError):
         return a == b
+
+
+class TaskKindsNetwork(BaseMultiTaskNetwork):
+    """A network estimator whose tasks come from a :class:`TaskSet` of any
+    kinds (:class:`~sklearn_mtl._base_tasks.TaskKindsMixin` fits them)."""
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y):
+        """Train for one epoch on a batch of data.
+
+        The first call builds the network and fits the tasks on its batch:
+        the classes of each classification task, and the mean and standard
+        deviation that standardise each regression target. Later calls
+        continue training and need the same features and tasks, with labels
+        among the classes of the first batch (a batch may lack some).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training inputs of this batch.
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
+            Targets of this batch; NaN, None or pd.NA where missing.
+
+        Returns
+        -------
+        self : object
+            The estimator, trained one more epoch.
+        """
+        continuing = hasattr(self, "net_")
+        X = self._validate_X(X, reset=not continuing)
+        return self._train(X, self._network_targets(y, X.shape[0], continuing), continuing,
+                           epochs=1)
+
+    def _network_targets(self, y, n_samples, continuing):
+        tasks, encoded = self._fit_targets(y, n_samples, continuing)
+        return tasks, target_matrix(tasks, encoded)
+
+    def _predict_tasks(self, X):
+        """Encoded predictions per task: class codes, standardised values."""
+        return [out.argmax(axis=1) if kind == "classification" else out
+                for out, kind in zip(self._task_outputs(X), self._task_set.kinds)]
+
+    def _predict_proba_tasks(self, X):
+        """``{name: probabilities}`` of the classification tasks."""
+        return {task.name: out for task, out in zip(self._task_set, self._task_outputs(X))
+                if task.kind == "classification"}

@@ -77,6 +77,8 @@ def net_params(estimator, n_samples, split_seed):
         train_split=train_split,
         callbacks=callbacks,
         verbose=estimator.verbose,
+        # the classifier has no regression task, hence no regression_loss
+        regression_loss=getattr(estimator, "regression_loss", "squared_error"),
     )
     if estimator.weight_decay:  # an optimizer of the user's may not take it
         params["optimizer__weight_decay"] = estimator.weight_decay
