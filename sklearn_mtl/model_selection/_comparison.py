@@ -158,7 +158,7 @@ reference_std : ndarray of shape (n_tasks,)
             )
         test = self.delta_m_test
         lines.append(
-            f"Delta_m (mean relative gain): {percent(self.delta_m)} ({self.interval_text(test)})"
+            f"Delta_m (mean relative gain): {percent(self.delta_m)} ({self._interval_text(test)})"
             if self.delta_m == self.delta_m else "Delta_m (mean relative gain): undefined"
         )
         used = ""
@@ -177,7 +177,7 @@ reference_std : ndarray of shape (n_tasks,)
         return "\n".join(lines)
 
     @staticmethod
-    def interval_text(test):
+    def _interval_text(test):
         """``95% CI +1.00% to +2.00%, p=0.01`` (``no variation, p=1`` for a
         zero-width interval) of a relative CorrectedTTest."""
         ci = interval(test.low, test.high, between=" to ", brackets=("", ""))

@@ -105,7 +105,7 @@ class Verdict:
                 NO_DIFFERENCE: "multi-task learning makes no detectable difference overall",
             }[self.overall]
             first = (
-                f"{short} (Delta_m {percent(result.delta_m)}, {result.interval_text(test)}"
+                f"{short} (Delta_m {percent(result.delta_m)}, {result._interval_text(test)}"
                 + (f"; over J = {test.n_splits} of {result.n_splits} splits, "
                    f"{result.left_out_text}" if result.left_out_text else "")
                 + ")"
