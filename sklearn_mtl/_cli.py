@@ -9,11 +9,11 @@ from ._cli_args import (
     MODELS,
     CLIError,
     build_parser,
-    check_known,
     check_options,
+    parse_names,
     parse_sep,
     parse_task_weights,
-    split_option_names,
+    require_columns,
     warn,
 )
 
@@ -25,7 +25,7 @@ def _load_digits(tasks):
 
     X, Y = load_digits_tasks(return_X_y=True, as_frame=True)
     if tasks is not None:
-        check_known(tasks, list(Y.columns), "the bundled digits tasks")
+        require_columns(tasks, list(Y.columns), "the bundled digits tasks")
         Y = Y[tasks]
     return X, Y, "scikit-learn's bundled digits"
 
@@ -41,14 +41,14 @@ def _load_csv(args, tasks):
     if tasks is None:
         raise CLIError("--tasks is required with a CSV: name the label columns, e.g. --tasks a,b.")
     na_values = ([] if args.na_values is None
-                 else split_option_names(args.na_values, "--na-values", "value"))
+                 else parse_names(args.na_values, "--na-values", "value"))
     sep = None if args.sep is None else parse_sep(args.sep)
     frame = read_csv(path, sep=sep, na_values=na_values)
     frame.columns = [str(c) for c in frame.columns]
-    check_known(tasks, list(frame.columns), path)
+    require_columns(tasks, list(frame.columns), path)
     Y = frame[tasks]
     X = features_with_missing(frame.drop(columns=tasks))
-    check_known(keep, list(X.columns), f"the feature columns of {path}",
+    require_columns(keep, list(X.columns), f"the feature columns of {path}",
                 "--keep-column column(s)")
     # where the command has task kinds, a continuous task is a regression
     check_tasks(Y, "--task-kind" if hasattr(args, "task_kind") else None)
@@ -114,7 +114,7 @@ def _compare(args):
             "the compare command needs pandas: pip install 'sklearn-mtl[cli]'"
         ) from None
     check_options(args)
-    tasks = None if args.tasks is None else split_option_names(args.tasks, "--tasks")
+    tasks = None if args.tasks is None else parse_names(args.tasks, "--tasks")
     if tasks is not None and len(tasks) < 2:
         raise CLIError("--tasks must name at least 2 tasks for a multi-task comparison.")
     if args.csv is None:

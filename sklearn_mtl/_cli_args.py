@@ -99,7 +99,7 @@ def build_parser():
     return parser
 
 
-def split_option_names(text, option, what="task"):
+def parse_names(text, option, what="task"):
     """The comma-separated names of an option, none empty or repeated."""
     names = [name.strip() for name in text.split(",")]
     if not all(names):
@@ -128,7 +128,7 @@ def parse_task_weights(text, tasks):
         twice = sorted({name for name in names if names.count(name) > 1})
         if twice:
             raise CLIError(f"--task-weights names task(s) {', '.join(twice)} twice: {text!r}.")
-        check_known(names, tasks, "--tasks", "--task-weights task(s)")
+        require_columns(names, tasks, "--tasks", "--task-weights task(s)")
         return dict(pairs)
     if len(weights) != len(tasks):
         raise CLIError(
@@ -154,7 +154,7 @@ def _closest(name, columns):
     return lowered[close[0]] if close else None
 
 
-def check_known(names, columns, where, what="task column(s)"):
+def require_columns(names, columns, where, what="task column(s)"):
     """Refuse names that are not among ``columns``, suggesting the closest."""
     unknown = [t for t in names if t not in columns]
     if unknown:

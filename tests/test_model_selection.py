@@ -515,3 +515,18 @@ def test_the_floor_claim_comes_first_and_is_not_contradicted():
     floor = text.index("no better than always predicting the majority class on b")
     assert floor < text.index("Per task") and floor < text.index("reference")
     assert "better on a" in text and "better on a, b" not in text
+
+
+def test_a_pipeline_ending_in_a_multi_output_classifier_is_compared(data, independent):
+    """A Pipeline's tags say "single output" whatever its last step: the
+    single-task fits must still give its MultiOutputClassifier a 2D target."""
+    X, Y = data
+    pipe = make_pipeline(StandardScaler(), MultiOutputClassifier(LogisticRegression()))
+    result = compare_with_single_task(pipe, X, Y, cv=CV, reference="none")
+    scaled = compare_with_single_task(
+        MultiOutputClassifier(make_pipeline(StandardScaler(), LogisticRegression())),
+        X, Y, cv=CV, reference="none")
+    # the same per-task models either way: the same scores on every split
+    np.testing.assert_allclose(result.mtl_scores, scaled.mtl_scores)
+    np.testing.assert_allclose(result.stl_scores, scaled.stl_scores)
+    np.testing.assert_allclose(result.mtl_scores, result.stl_scores)
