@@ -10,7 +10,8 @@ from sklearn.metrics import accuracy_score
 from sklearn.model_selection import KFold
 
 from sklearn_mtl import SharedTreeClassifier
-from sklearn_mtl._cli import _build_parser, main
+from sklearn_mtl._cli import main
+from sklearn_mtl._cli_args import build_parser
 from sklearn_mtl.datasets import make_multitask_classification
 from sklearn_mtl.model_selection import _reference, compare_with_single_task
 from sklearn_mtl.model_selection._reference import REFERENCES, make_reference
@@ -60,7 +61,7 @@ def test_a_missing_package_is_refused_naming_the_extra(data, monkeypatch, name):
 
 
 def test_cli_offers_every_reference_and_refuses_a_missing_one(monkeypatch, capsys):
-    choices = next(a.choices for a in _build_parser()._subparsers._group_actions[0]
+    choices = next(a.choices for a in build_parser()._subparsers._group_actions[0]
                    .choices["compare"]._actions if a.dest == "reference")
     assert choices == [*REFERENCES, "none"]
     monkeypatch.setitem(sys.modules, "catboost", None)
