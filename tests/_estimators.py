@@ -5,7 +5,13 @@ joins all of them with one line here."""
 
 import numpy as np
 
-from sklearn_mtl import MultiTaskClassifier, SharedForestClassifier, SharedTreeClassifier
+from sklearn_mtl import (
+    MultiTaskClassifier,
+    SharedForestClassifier,
+    SharedForestRegressor,
+    SharedTreeClassifier,
+    SharedTreeRegressor,
+)
 
 SMALL_NET = dict(hidden_layer_sizes=(8,), max_epochs=5, lr=0.05, batch_size=32, random_state=0)
 """The small network of every neural test; a test needing more training
@@ -60,3 +66,11 @@ def make_tasks(n=240, seed=0):
     Y[:, 1] = np.where(s > 0.7, "high", np.where(s < -0.7, "low", "mid"))
     Y[:, 2] = X[:, 0] - X[:, 2] > 0
     return X, Y
+
+
+REGRESSORS = [
+    SharedTreeRegressor(max_depth=5, random_state=0),
+    SharedForestRegressor(n_estimators=4, max_depth=5, random_state=0),
+]
+"""Every multi-task regressor with small fast settings, for the regression
+tests (:func:`make_regression_tasks` data)."""
