@@ -39,16 +39,7 @@ class SharedTreeClassifier(SharedTreesClassifierMixin, BaseSharedTree):
 
     Attributes
     ----------
-    classes_ : ndarray or list of ndarray
-        Classes of each task; a plain array for a 1D training target.
-    n_classes_ : int or list of int
-        Number of classes of each task.
-    n_tasks_ : int
-        Number of tasks.
-    task_names_ : ndarray of str, shape (`n_tasks_`,)
-        Column names of a DataFrame target, else ``task_0``, ``task_1``, ...
-    task_weights_ : ndarray of shape (`n_tasks_`,)
-        The task weights used in training.
+    {attributes}
     estimator_ : DecisionTreeClassifier or DecisionTreeRegressor
         The fitted scikit-learn tree. Its splits are this tree's splits; its
         values are those of the encoded targets, not the class probabilities
@@ -57,10 +48,7 @@ class SharedTreeClassifier(SharedTreesClassifierMixin, BaseSharedTree):
         The tree structure, ``estimator_.tree_``.
     feature_importances_ : ndarray of shape (`n_features_in_`,)
         Normalised total decrease of the weighted impurity per feature.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of the features, when X is a DataFrame with string columns.
+    {input_attributes}
 
     See Also
     --------
@@ -109,16 +97,7 @@ class SharedForestClassifier(SharedTreesClassifierMixin, BaseSharedForest):
 
     Attributes
     ----------
-    classes_ : ndarray or list of ndarray
-        Classes of each task; a plain array for a 1D training target.
-    n_classes_ : int or list of int
-        Number of classes of each task.
-    n_tasks_ : int
-        Number of tasks.
-    task_names_ : ndarray of str, shape (`n_tasks_`,)
-        Column names of a DataFrame target, else ``task_0``, ``task_1``, ...
-    task_weights_ : ndarray of shape (`n_tasks_`,)
-        The task weights used in training.
+    {attributes}
     estimator_ : RandomForestClassifier, RandomForestRegressor, ExtraTreesClassifier \
             or ExtraTreesRegressor
         The fitted scikit-learn forest. Its trees' splits are this forest's
@@ -134,10 +113,7 @@ class SharedForestClassifier(SharedTreesClassifierMixin, BaseSharedForest):
         Out-of-bag class probabilities of each task, shape
         (n_samples, n_classes_j); NaN for a sample that every tree drew.
         Only with ``oob_score``.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of the features, when X is a DataFrame with string columns.
+    {input_attributes}
 
     See Also
     --------

@@ -8,6 +8,8 @@ four estimators describe a parameter in the same words.
 import inspect
 import re
 
+from .._params import make_init as store_init
+
 _WHAT = {
     "classification": "Gini impurity",
     "regression": "variance of the standardised target",
@@ -90,6 +92,41 @@ DEFAULTS = {
 }
 """Defaults of the parameters whose default is not None."""
 
+ATTRIBUTES = {
+    "classes_": """\
+classes_ : ndarray or list of ndarray
+    Classes of each task; a plain array for a 1D training target.""",
+    "n_classes_": """\
+n_classes_ : int or list of int
+    Number of classes of each task.""",
+    "loc_": """\
+loc_ : ndarray of shape (`n_tasks_`,)
+    Mean of each task's observed training targets.""",
+    "scale_": """\
+scale_ : ndarray of shape (`n_tasks_`,)
+    Their standard deviation (1 for a constant task); the trees are grown
+    on ``(y - loc_) / scale_``.""",
+    "n_tasks_": """\
+n_tasks_ : int
+    Number of tasks.""",
+    "task_names_": """\
+task_names_ : ndarray of str, shape (`n_tasks_`,)
+    Column names of a DataFrame target, else ``task_0``, ``task_1``, ...""",
+    "task_weights_": """\
+task_weights_ : ndarray of shape (`n_tasks_`,)
+    The task weights used in training.""",
+    "n_features_in_": """\
+n_features_in_ : int
+    Number of features seen during fit.""",
+    "feature_names_in_": """\
+feature_names_in_ : ndarray of shape (`n_features_in_`,)
+    Names of the features, when X is a DataFrame with string columns.""",
+}
+"""Attributes entries shared by the estimators: ``{attributes}`` gets the
+kind's and the tasks', ``{input_attributes}`` those of X."""
+
+_KIND_ATTRIBUTES = {"classification": ("classes_", "n_classes_"), "regression": ("loc_", "scale_")}
+
 TREE = (
     "task_weights", "splitter", "max_depth", "min_samples_split", "min_samples_leaf",
     "min_weight_fraction_leaf", "max_features", "max_leaf_nodes", "min_impurity_decrease",
@@ -106,48 +143,36 @@ FOREST = (
 
 def document(cls, kind, names):
     """Fill ``cls.__doc__``'s ``{parameters}`` with the entries of ``names``
-    (defaults read from the signature) and return ``cls``."""
-
-
+    (defaults read from the signature), ``{attributes}`` and
+    ``{input_attributes}`` with the shared :data:`ATTRIBUTES`; return ``cls``."""
     defaults = {
         name: p.default for name, p in inspect.signature(cls.__init__).parameters.items()
     }
-    entries = [
-        PARAMETERS[name].format(what=_WHAT[kind], default=repr(defaults[name]).replace("'", '"'))
-        for name in names
-    ]
-    text = "\n".join(entries)
-    indent = re.search(r"\n( *)\{parameters\}", cls.__doc__).group(1)
-    cls.__doc__ = cls.__doc__.replace(
-        "{parameters}", text.replace("\n", "\n" + indent)
-    )
+    entries = {
+        "parameters": [
+            PARAMETERS[name].format(
+                what=_WHAT[kind], default=repr(defaults[name]).replace("'", '"')
+            )
+            for name in names
+        ],
+        "attributes": [
+            ATTRIBUTES[name]
+            for name in (*_KIND_ATTRIBUTES[kind], "n_tasks_", "task_names_", "task_weights_")
+        ],
+        "input_attributes": [ATTRIBUTES["n_features_in_"], ATTRIBUTES["feature_names_in_"]],
+    }
+    doc = cls.__doc__
+    for placeholder, texts in entries.items():
+        indent = re.search(r"\n( *)\{" + placeholder + r"\}", doc).group(1)
+        text = "\n".join(texts).replace("\n", "\n" + indent)
+        doc = doc.replace("{" + placeholder + "}", text)
+    cls.__doc__ = doc
     return cls
 
 
 def make_init(names, n_positional=0, **defaults):
-    """An ``__init__`` that stores the parameters ``names`` (the first
-    ``n_positional`` positional, the others keyword-only), with the
-    signature scikit-learn's ``get_params`` reads; defaults from
-    ``defaults``, else :data:`DEFAULTS`, else None."""
-    signature = inspect.Signature([
-        inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
-        *(
-            inspect.Parameter(
-                name,
-                inspect.Parameter.POSITIONAL_OR_KEYWORD if i < n_positional
-                else inspect.Parameter.KEYWORD_ONLY,
-                default=defaults.get(name, DEFAULTS.get(name)),
-            )
-            for i, name in enumerate(names)
-        ),
-    ])
-
-    def __init__(self, *args, **kwargs):
-        bound = signature.bind(self, *args, **kwargs)
-        bound.apply_defaults()
-        for name, value in list(bound.arguments.items())[1:]:
-            setattr(self, name, value)
-
-    __init__.__signature__ = signature
-    __init__.__doc__ = "Store the parameters (see the class docstring)."
-    return __init__
+    """The ``__init__`` that stores the parameters ``names`` (the first
+    ``n_positional`` positional), defaults from ``defaults``, else
+    :data:`DEFAULTS`, else None."""
+    params = [(name, defaults.get(name, DEFAULTS.get(name))) for name in names]
+    return store_init(params, n_positional=n_positional)

@@ -43,17 +43,7 @@ class SharedTreeRegressor(SharedTreesRegressorMixin, BaseSharedTree):
 
     Attributes
     ----------
-    n_tasks_ : int
-        Number of tasks.
-    task_names_ : ndarray of str, shape (`n_tasks_`,)
-        Column names of a DataFrame target, else ``task_0``, ``task_1``, ...
-    task_weights_ : ndarray of shape (`n_tasks_`,)
-        The task weights used in training.
-    loc_ : ndarray of shape (`n_tasks_`,)
-        Mean of each task's observed training targets.
-    scale_ : ndarray of shape (`n_tasks_`,)
-        Their standard deviation (1 for a constant task); the tree is grown
-        on ``(y - loc_) / scale_``.
+    {attributes}
     estimator_ : DecisionTreeRegressor
         The fitted scikit-learn tree. Its splits are this tree's splits; its
         values are those of the scaled standardised targets, not the
@@ -62,10 +52,7 @@ class SharedTreeRegressor(SharedTreesRegressorMixin, BaseSharedTree):
         The tree structure, ``estimator_.tree_``.
     feature_importances_ : ndarray of shape (`n_features_in_`,)
         Normalised total decrease of the weighted impurity per feature.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of the features, when X is a DataFrame with string columns.
+    {input_attributes}
 
     See Also
     --------
@@ -114,16 +101,7 @@ class SharedForestRegressor(SharedTreesRegressorMixin, BaseSharedForest):
 
     Attributes
     ----------
-    n_tasks_ : int
-        Number of tasks.
-    task_names_ : ndarray of str, shape (`n_tasks_`,)
-        Column names of a DataFrame target, else ``task_0``, ``task_1``, ...
-    task_weights_ : ndarray of shape (`n_tasks_`,)
-        The task weights used in training.
-    loc_ : ndarray of shape (`n_tasks_`,)
-        Mean of each task's observed training targets.
-    scale_ : ndarray of shape (`n_tasks_`,)
-        Their standard deviation (1 for a constant task).
+    {attributes}
     estimator_ : RandomForestRegressor or ExtraTreesRegressor
         The fitted scikit-learn forest. Its trees' splits are this forest's
         splits; their values are those of the scaled standardised targets
@@ -138,10 +116,7 @@ class SharedForestRegressor(SharedTreesRegressorMixin, BaseSharedForest):
     oob_prediction_ : ndarray of shape (n_samples,) or (n_samples, `n_tasks_`)
         Out-of-bag predictions in the targets' units; NaN for a sample that
         every tree drew. Only with ``oob_score``.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of the features, when X is a DataFrame with string columns.
+    {input_attributes}
 
     See Also
     --------
