@@ -105,8 +105,10 @@ class ClassificationTask(Task):
         self.classes_ = given
         return idx.astype(np.int64)
 
-    def encode(self, column, *, input_name="y"):
+    def encode(self, column, *, input_name="y", label=None):
         """Integer codes of a raw column: index in ``classes_``, -1 if missing.
+
+        ``label`` names the column in errors (default: the task's name).
 
         Raises
         ------
@@ -120,7 +122,8 @@ class ClassificationTask(Task):
             seen = set(self.classes_.tolist())
             unseen = sorted({str(v) for v in values.tolist() if v not in seen})
             raise ValueError(
-                f"{input_name} column {self.name!r} has labels not seen during fit: "
+                f"{input_name} column {label or repr(self.name)} has labels not seen "
+                "during fit: "
                 f"{unseen[:5]}; known classes are {self.classes_.tolist()}."
             )
         out = np.full(missing.shape[0], MISSING, dtype=np.int64)
@@ -152,11 +155,6 @@ class ClassificationTask(Task):
     def _hgb(self, random_state):
         return HistGradientBoostingClassifier(random_state=random_state)
 
-    def _fitted_state_equal(self, other):
-        mine, theirs = getattr(self, "classes_", None), getattr(other, "classes_", None)
-        if mine is None or theirs is None:
-            return mine is theirs
-        return np.array_equal(mine, theirs)
 
 
 def _lookup(classes, values):

@@ -67,7 +67,7 @@ class RegressionTask(Task):
         self.scale_ = scale if scale > 0 and np.isfinite(scale) else 1.0
         return self._standardise(values, missing)
 
-    def encode(self, column, *, input_name="y"):
+    def encode(self, column, *, input_name="y", label=None):
         """Standardised float64 values, NaN where missing."""
         self._check_fitted()
         return self._standardise(*self._numeric(column, input_name))
@@ -99,7 +99,3 @@ class RegressionTask(Task):
 
     def _hgb(self, random_state):
         return HistGradientBoostingRegressor(random_state=random_state)
-
-    def _fitted_state_equal(self, other):
-        return (getattr(self, "loc_", None), getattr(self, "scale_", None)) == (
-            getattr(other, "loc_", None), getattr(other, "scale_", None))

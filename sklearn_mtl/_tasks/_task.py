@@ -46,15 +46,6 @@ class Task:
     def __repr__(self):
         return f"{type(self).__name__}(name={self.name!r})"
 
-    def __eq__(self, other):
-        return (
-            type(self) is type(other)
-            and self.name == other.name
-            and self._fitted_state_equal(other)
-        )
-
-    __hash__ = None
-
     # -- reading a column -------------------------------------------------
     def _observed(self, column, input_name="y"):
         """(observed values, missing mask) of a raw column."""
@@ -84,7 +75,7 @@ class Task:
         """Fit on ``column`` and return its encoding (one pass where possible)."""
         raise NotImplementedError
 
-    def encode(self, column, *, input_name="y"):
+    def encode(self, column, *, input_name="y", label=None):
         """Encode a raw column (see the subclasses for the encoding)."""
         raise NotImplementedError
 
