@@ -105,10 +105,8 @@ class ClassificationTask(Task):
         self.classes_ = given
         return idx.astype(np.int64)
 
-    def encode(self, column, *, input_name="y", label=None):
+    def encode(self, column, *, input_name="y"):
         """Integer codes of a raw column: index in ``classes_``, -1 if missing.
-
-        ``label`` names the column in errors (default: the task's name).
 
         Raises
         ------
@@ -122,8 +120,7 @@ class ClassificationTask(Task):
             seen = set(self.classes_.tolist())
             unseen = sorted({str(v) for v in values.tolist() if v not in seen})
             raise ValueError(
-                f"{input_name} column {label or repr(self.name)} has labels not seen "
-                "during fit: "
+                f"{input_name} column {self.name!r} has labels not seen during fit: "
                 f"{unseen[:5]}; known classes are {self.classes_.tolist()}."
             )
         out = np.full(missing.shape[0], MISSING, dtype=np.int64)

@@ -67,7 +67,7 @@ class RegressionTask(Task):
         self.scale_ = scale if scale > 0 and np.isfinite(scale) else 1.0
         return self._standardise(values, missing)
 
-    def encode(self, column, *, input_name="y", label=None):
+    def encode(self, column, *, input_name="y"):
         """Standardised float64 values, NaN where missing."""
         self._check_fitted()
         return self._standardise(*self._numeric(column, input_name))

@@ -127,8 +127,7 @@ class TaskSet:
                 f"was fitted on {len(self.tasks_)} task(s)."
             )
         check_n_samples(columns, n_samples, input_name)
-        return [t.encode(c, input_name=input_name, label=f"{j} ({t.name!r})")
-                for j, (t, c) in enumerate(zip(self.tasks_, columns))]
+        return [t.encode(c, input_name=input_name) for t, c in zip(self.tasks_, columns)]
 
     def missing(self, encoded):
         """Boolean array (n_samples, n_tasks), True where an entry is missing."""

@@ -75,7 +75,7 @@ class Task:
         """Fit on ``column`` and return its encoding (one pass where possible)."""
         raise NotImplementedError
 
-    def encode(self, column, *, input_name="y", label=None):
+    def encode(self, column, *, input_name="y"):
         """Encode a raw column (see the subclasses for the encoding)."""
         raise NotImplementedError
 
