@@ -90,10 +90,12 @@ class MultiTaskNet(NeuralNet):
         )
         self.generator_ = torch.Generator()
         self.uses_global_rng_ = draws_global_random_numbers(self.module_)
-        kinds = getattr(self, "task_kinds", None) or ["classification"] * len(self.task_names)
-        self.task_loss_ = TaskLoss(kinds, getattr(self, "regression_loss", "squared_error"))
+        kinds = self.task_kinds or ["classification"] * len(self.task_names)
+        self.task_loss_ = TaskLoss(kinds, self.regression_loss)
 
     def __setstate__(self, state):
+        # nets pickled before the task kinds: every task a classification task
+        state = {"task_kinds": None, "regression_loss": "squared_error", **state}
         super().__setstate__(state)
         if "module_" in state:  # a fitted net; older pickles lack the run state
             self.module_.eval()
