@@ -99,7 +99,7 @@ module : torch.nn.Module class, instance or callable, default=None
 """),
     Param("num_embeddings", "piecewise_linear", [None, StrOptions(set(NUM_EMBEDDINGS))],
           network=True, doc=f"""\
-num_embeddings : {_options(NUM_EMBEDDINGS)} or None, \\
+num_embeddings : {_options(NUM_EMBEDDINGS)} or None, \
         default="piecewise_linear"
     Numeric embeddings before the built-in trunk (Gorishniy et al.,
     2022): each column with more than two distinct training values
@@ -168,7 +168,7 @@ weighting : str or WeightingStrategy, default="static"
     early stopping is always ``sum_j w_j * L_j``.
 """),
     Param("optimizer", "adam", [StrOptions(set(OPTIMIZERS)), callable], doc=f"""\
-optimizer : {_options(OPTIMIZERS)} or torch optimizer class, \\
+optimizer : {_options(OPTIMIZERS)} or torch optimizer class, \
         default="adam"
     Optimizer of all the network's parameters.
 """),
