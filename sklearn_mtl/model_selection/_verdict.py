@@ -49,8 +49,9 @@ class Verdict:
         The word for each task of the multi-task model against the reference
         model ("helps": the multi-task model scores higher); None without one.
     at_or_below_majority : list of str
-        Tasks on which the multi-task model scores no higher than always
-        predicting the majority class.
+        Tasks on which the multi-task model scores no higher than its floor:
+        always predicting the majority class (a classification task) or the
+        training mean (a regression task).
     text : str
         The whole verdict in one line that starts with ``Verdict:``.
     short : str
@@ -105,10 +106,15 @@ class Verdict:
                     HELPS: "better", HURTS: "worse", NO_DIFFERENCE: "no different",
                     UNDEFINED: "undecided"})
             )
+        floors = {"classification": "the majority class", "regression": "the training mean"}
+        kinds = dict(zip(result.task_names, result.task_kinds))
+        below = {kind: [n for n in self.at_or_below_majority if kinds[n] == kind]
+                 for kind in floors}
         if self.at_or_below_majority:
             sentences.append(
-                "the multi-task model is no better than always predicting the majority "
-                f"class on {', '.join(self.at_or_below_majority)}"
+                "the multi-task model is no better than always predicting " + "; than ".join(
+                    f"{floors[kind]} on {', '.join(names)}"
+                    for kind, names in below.items() if names)
             )
         text = "Verdict: " + ". ".join(s[0].upper() + s[1:] for s in sentences) + "."
         counts = [(self.tasks, "MTL", "helps", "hurts")]
