@@ -10,8 +10,8 @@ from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.model_selection import check_cv
 from sklearn.pipeline import Pipeline
 
-from ._comparison import ComparisonResult
 from .._tasks import make_task
+from ._comparison import ComparisonResult
 from ._report import require_pandas
 from ._run import FitRun
 from ._validation import (
