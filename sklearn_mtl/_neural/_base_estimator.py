@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._labels import resolve_task_weights
 from ..weighting._aliases import resolve_weighting
 from ._build import build_network
+from ._callbacks import check_fitted
 from ._net import MultiTaskNet
 from ._random import seeded_global_rng
 from ._spec import NETWORK_PARAMS, HeadSpec, NetworkSpec
@@ -67,7 +68,8 @@ class BaseMultiTaskNetwork:
         continuing = self.warm_start and hasattr(self, "net_")
         X = self._validate_X(X, reset=not continuing)
         targets = self._network_targets(y, X.shape[0], continuing)
-        return self._train(X, targets, continuing, epochs=self.max_epochs)
+        return self._train(X, targets, continuing, epochs=self.max_epochs,
+                           early_stopping=self.early_stopping)
 
     def load_params(self, X, y, **kwargs):
         """Restore a network saved with skorch's ``save_params`` or a
@@ -98,7 +100,7 @@ class BaseMultiTaskNetwork:
         self._validate_params()
         X = self._validate_X(X, reset=True)
         self._train(X, self._network_targets(y, X.shape[0], False), continuing=False,
-                    epochs=0)
+                    epochs=0, early_stopping=self.early_stopping)
         try:
             self.net_.load_params(**kwargs)
         except RuntimeError as exc:  # torch's state-dict mismatch
@@ -111,16 +113,18 @@ class BaseMultiTaskNetwork:
         return self
 
     # ------------------------------------------------------------ training
-    def _train(self, X, targets, continuing, epochs):
+    def _train(self, X, targets, continuing, epochs, early_stopping):
         """Build (or rewire) the net and train it ``epochs`` epochs on the
-        ``(tasks, matrix)`` of :meth:`_network_targets`."""
+        ``(tasks, matrix)`` of :meth:`_network_targets`, holding out
+        ``validation_fraction`` of the rows when ``early_stopping`` (``fit``
+        only: ``partial_fit`` trains on every row)."""
         tasks, matrix = targets
         base_weights = resolve_task_weights(self.task_weights, self.task_names_)
         strategy = resolve_weighting(self.weighting)
         device = resolve_device(self.device)
         rng = check_random_state(self.random_state)
         init_seed, shuffle_seed, split_seed = rng.randint(np.iinfo(np.int32).max, size=3)
-        params = net_params(self, X.shape[0], split_seed)
+        params = net_params(self, X.shape[0], split_seed, early_stopping)
         X_t = torch.from_numpy(X)
         with limited_torch_threads():
             if continuing:
@@ -154,6 +158,7 @@ class BaseMultiTaskNetwork:
                 n_train = X.shape[0] - (split.n_valid(X.shape[0]) if split else 0)
                 check_batch_norm(net.module_, n_train, params["batch_size"])
                 net.partial_fit(X_t, torch.from_numpy(matrix), epochs=epochs)
+                check_fitted(net)
         self.net_ = net
         self.weighting_ = strategy
         self._set_fitted_state(base_weights)
@@ -294,6 +299,10 @@ class TaskKindsNetwork(BaseMultiTaskNetwork):
         continue training and need the same features and tasks, with labels
         among the classes of the first batch (a batch may lack some).
 
+        Every row of the batch is trained on: early stopping (and its
+        ``validation_fraction`` hold-out) applies to ``fit`` only, as in
+        scikit-learn's ``partial_fit`` of ``MLPClassifier``/``MLPRegressor``.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
@@ -309,7 +318,7 @@ class TaskKindsNetwork(BaseMultiTaskNetwork):
         continuing = hasattr(self, "net_")
         X = self._validate_X(X, reset=not continuing)
         return self._train(X, self._network_targets(y, X.shape[0], continuing), continuing,
-                           epochs=1)
+                           epochs=1, early_stopping=False)
 
     def _network_targets(self, y, n_samples, continuing):
         tasks, encoded = self._fit_targets(y, n_samples, continuing)
