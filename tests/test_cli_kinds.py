@@ -73,3 +73,19 @@ def test_bad_task_kinds_are_refused(diamonds, capsys):
     assert main(["compare", str(diamonds), "--tasks", "price,cut",
                  "--scoring", "accuracy", "--cv", "2", "-q"]) == 1
     assert "Task 'price' is a regression task" in capsys.readouterr().err
+
+
+def test_a_regression_target_in_other_units_is_dropped_other_numbers_kept():
+    from sklearn_mtl._cli_columns import screen_features
+
+    rng = np.random.RandomState(0)
+    n = 60
+    wage = np.exp(rng.normal(4, 0.3, size=n))
+    X = pd.DataFrame({"logwage": np.log(wage), "age": rng.normal(40, 9, size=n)})
+    Y = pd.DataFrame({"wage": wage, "job": rng.choice(["a", "b"], n)})
+    kept, found = screen_features(X, Y, kinds={"wage": "regression", "job": "classification"})
+    assert list(kept.columns) == ["age"]
+    assert found == ["dropped column logwage: it copies the target of task wage (the same "
+                     "values in other units); --keep-column logwage keeps it"]
+    # read as classes, every all-distinct numeric column would look like a copy
+    assert list(screen_features(X, Y)[0].columns) == []
