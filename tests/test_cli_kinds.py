@@ -76,7 +76,7 @@ def test_bad_task_kinds_are_refused(diamonds, capsys):
 
 
 def test_a_regression_target_in_other_units_is_dropped_other_numbers_kept():
-    from sklearn_mtl._cli_columns import screen_features
+    from sklearn_mtl._cli._columns import screen_features
 
     rng = np.random.RandomState(0)
     n = 60

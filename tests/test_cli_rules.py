@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from sklearn_mtl._cli import main
-from sklearn_mtl._cli_columns import screen_features
+from sklearn_mtl._cli._columns import screen_features
 
 N = 40
 
@@ -241,7 +241,7 @@ def test_model_all_has_one_progress_bar_and_titles_that_fit(table_run, tmp_path,
 
 def test_plot_titles_stay_inside_their_panels():
     pytest.importorskip("matplotlib")
-    from sklearn_mtl._cli_output import plot_figure
+    from sklearn_mtl._cli._output import plot_figure
     from sklearn_mtl.model_selection import ComparisonResult
 
     rng = np.random.RandomState(0)

@@ -187,7 +187,7 @@ def check_options(args):
     """Every check that needs no data, before any is read."""
     from sklearn.metrics import get_scorer_names
 
-    from ._cli_output import check_output, plot_formats
+    from ._output import check_output, plot_formats
 
     if args.cv < 2:
         raise CLIError(f"--cv must be at least 2; got {args.cv}.")

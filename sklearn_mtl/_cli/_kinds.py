@@ -2,7 +2,7 @@
 rule (:func:`~sklearn_mtl._tasks.infer_task_kind`), overridden by
 ``--task-kind NAME=KIND``, and said on stderr before any training."""
 
-from ._tasks import TASK_KINDS, infer_task_kind
+from .._tasks import TASK_KINDS, infer_task_kind
 
 
 def parse_task_kinds(texts, tasks, error):

@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from ._cli_args import CLIError
+from ._args import CLIError
 
 
 def _classes_text(values):
@@ -73,9 +73,9 @@ def check_folds(Y, splits, scoring, n_folds, kinds=None):
     """
     from sklearn.metrics import get_scorer
 
-    from ._tasks import make_task
-    from .metrics._registry import check_metric_kind
-    from .metrics._scorer import default_scorer
+    from .._tasks import make_task
+    from ..metrics._registry import check_metric_kind
+    from ..metrics._scorer import default_scorer
 
     kinds = kinds or {}
     for task in Y.columns:

@@ -5,7 +5,7 @@ import os
 import sys
 from contextlib import nullcontext
 
-from ._cli_args import (
+from ._args import (
     MODELS,
     CLIError,
     build_parser,
@@ -21,7 +21,7 @@ __all__ = ["CLIError", "main"]
 
 
 def _load_digits(tasks):
-    from .datasets import load_digits_tasks
+    from ..datasets import load_digits_tasks
 
     X, Y = load_digits_tasks(return_X_y=True, as_frame=True)
     if tasks is not None:
@@ -31,10 +31,10 @@ def _load_digits(tasks):
 
 
 def _load_csv(args, tasks):
-    from ._cli_columns import screen_features
-    from ._cli_input import features_with_missing, read_csv
-    from ._cli_kinds import parse_task_kinds, task_kinds
-    from ._cli_tasks import check_tasks, find_leaks
+    from ._columns import screen_features
+    from ._input import features_with_missing, read_csv
+    from ._kinds import parse_task_kinds, task_kinds
+    from ._task_checks import check_tasks, find_leaks
 
     path, keep = args.csv, args.keep_column
     if not os.path.isfile(path):
@@ -93,7 +93,7 @@ def _run_model(model, X, Y, cv, args, seen):
     """compare_with_single_task, each distinct warning printed once per run."""
     import warnings
 
-    from .model_selection import compare_with_single_task
+    from ..model_selection import compare_with_single_task
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -113,10 +113,10 @@ def _compare(args):
     from sklearn.model_selection import KFold, RepeatedKFold
     from sklearn.pipeline import make_pipeline
 
-    from ._cli_columns import make_preprocessor
-    from ._cli_folds import check_folds
-    from ._cli_output import save_plot, write_atomically
-    from .model_selection._run import shared_progress
+    from ..model_selection._run import shared_progress
+    from ._columns import make_preprocessor
+    from ._folds import check_folds
+    from ._output import save_plot, write_atomically
 
     try:
         import pandas  # noqa: F401 - the command reads and names tasks with pandas
