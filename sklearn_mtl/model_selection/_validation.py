@@ -23,13 +23,11 @@ from ..metrics._scorer import default_scorer, score_tasks
 from ._run import FitRun, call_capturing_warnings
 
 
-def _check_scoring(scoring, kinds=None):
+def _check_scoring(scoring, kinds):
     """Return (scorer, its display name): a single-output scorer, or for
     ``scoring=None`` the list of each task's default scorer (accuracy or R²,
     by the ``kinds`` of the tasks) and the metric names."""
     if scoring is None:
-        if kinds is None:
-            return get_scorer("accuracy"), "accuracy"
         names = task_metric_names(None, None, kinds)
         scorers = [default_scorer(kind) for kind in kinds]
         return scorers, names[0] if len(set(names)) == 1 else "accuracy or r2 by task kind"
@@ -110,7 +108,7 @@ class _Targets:
     """The raw target, its per-task labels and kinds, and its subsets by rows
     and tasks."""
 
-    def __init__(self, Y, estimator=None):
+    def __init__(self, Y, estimator):
         if not (is_dataframe(Y) or hasattr(Y, "dtype")):
             Y = np.asarray(Y)
         self.tasks, is_1d = task_labels(Y, input_name="Y")
@@ -121,16 +119,14 @@ class _Targets:
             )
         self.Y = Y
         self.names = [t.name for t in self.tasks]
-        self.kinds = (
-            [None] * len(self.tasks) if estimator is None else estimator_kinds(estimator, Y)
-        )
+        self.kinds = estimator_kinds(estimator, Y)
 
     def for_group(self, estimator, group):
         """``estimator`` for the task group: its ``task_kinds`` (if it has
         that parameter) set to the kinds found on all of Y, by the names the
         group's target will have, so that every fit sees the same kinds."""
         keys = _task_kinds_keys(estimator)
-        if not keys or None in self.kinds:
+        if not keys:
             return estimator
         if len(group) == 1:
             kinds = self.kinds[group[0]]
