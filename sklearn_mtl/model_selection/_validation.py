@@ -62,7 +62,8 @@ def check_classifier(estimator, name="estimator"):
     """Refuse anything that is not an estimator with fit and predict."""
     if not all(hasattr(estimator, m) for m in ("fit", "predict", "get_params")):
         raise TypeError(
-            f"{name} must be a scikit-learn classifier with fit and predict; got "
+            f"{name} must be a scikit-learn estimator (a classifier or a regressor) with "
+            "fit and predict; got "
             f"{estimator!r}."
         )
     return estimator
@@ -93,6 +94,7 @@ def estimator_kinds(estimator, Y):
     for a classifier, all regression for a regressor, else the estimator's
     ``task_kinds`` and the inference rule (as a ``MultiTaskEstimator``
     would fit them on all of ``Y``)."""
+    check_classifier(estimator)
     final = getattr(estimator, "_final_estimator", estimator)
     if is_classifier(final):
         given = "classification"
