@@ -89,3 +89,18 @@ def test_a_regression_target_in_other_units_is_dropped_other_numbers_kept():
                      "values in other units); --keep-column logwage keeps it"]
     # read as classes, every all-distinct numeric column would look like a copy
     assert list(screen_features(X, Y)[0].columns) == []
+
+
+def test_regression_tasks_get_the_regressor_twins_of_every_model(diamonds, tmp_path, capsys):
+    out = tmp_path / "reg.json"
+    assert main(["compare", str(diamonds), "--tasks", "price,carat", "--model", "all",
+                 "--cv", "2", "--max-epochs", "3", "-q", "--json", str(out)]) == 0
+    results = json.loads(out.read_text())["results"]
+    assert {m: r["estimator"] for m, r in results.items()} == {
+        "neural": "MultiTaskRegressor", "tree": "SharedTreeRegressor",
+        "forest": "SharedForestRegressor"}
+    assert all(r["scoring"] == "r2" for r in results.values())
+    # mixed kinds: the shared trees are skipped, with the reason
+    assert main(["compare", str(diamonds), "--tasks", "price,cut", "--model", "tree",
+                 "--cv", "2", "-q"]) == 1
+    assert "the shared trees take tasks of one kind" in capsys.readouterr().err

@@ -71,11 +71,13 @@ def _model(name, args, task_weights, kinds):
     import sklearn_mtl
 
     class_name, params = MODELS[name]
-    if "regression" in kinds.values():
+    if set(kinds.values()) == {"regression"}:
+        class_name = class_name.replace("Classifier", "Regressor")  # the same model's twin
+    elif "regression" in kinds.values():
         if name != "neural":
-            return (f"{class_name} has classification tasks only, and "
+            return (f"the shared trees take tasks of one kind, and "
                     f"{', '.join(t for t, k in kinds.items() if k == 'regression')} "
-                    "are regression tasks")
+                    "are regression tasks next to classification tasks")
         class_name, params = "MultiTaskEstimator", {**params, "task_kinds": dict(kinds)}
     try:
         model_class = getattr(sklearn_mtl, class_name)
