@@ -176,3 +176,34 @@ def test_raw_preprocessor_leaves_numeric_columns_in_their_units():
     np.testing.assert_allclose(raw[:, :len(numeric)], ds.X[numeric].to_numpy(dtype=float))
     scaled = ds.preprocessor().fit_transform(ds.X)
     np.testing.assert_allclose(scaled[:, :len(numeric)].mean(axis=0), 0.0, atol=1e-9)
+
+
+@pytest.mark.parametrize("name, continuous", [
+    ("penguins", ["body_mass_g", "flipper_length_mm"]), ("wage", ["wage"]),
+    ("cps1985", ["wage"]),
+])
+def test_mixed_sets_have_both_kinds_and_keep_targets_out_of_features(name, continuous):
+    import bench_mixed
+
+    dataset, tasks = bench_mixed.dataset_and_tasks(name)
+    assert [t.name for t in tasks if t.kind == "regression"] == continuous
+    assert any(t.kind == "classification" for t in tasks)
+    assert not set(dataset.Y.columns) & set(dataset.X.columns)
+    assert "logwage" not in dataset.X.columns
+
+
+def test_mixed_report_checks_the_goals_per_task():
+    import bench_mixed
+
+    _, tasks = bench_mixed.dataset_and_tasks("wage")
+    scores = {"wage": [0.21, 0.22], "education": [0.3, 0.3], "jobclass": [0.6, 0.6]}
+    hgb = {"wage": [0.23, 0.23], "education": [0.3, 0.3], "jobclass": [0.6, 0.6]}
+    summary = {m: {"scores": s, "fit_s": [1.0, 1.0]} for m, s in
+               [(bench_mixed.NET, scores), (bench_mixed.TWIN, hgb), (bench_mixed.HGB, hgb)]}
+    text, figures = bench_mixed.report("wage", summary)
+    assert figures["r2_gaps_vs_hgb"]["wage"] == pytest.approx(-0.015)
+    # -0.015 is within the slack, but the mean R² is below HGB's
+    assert figures["goals"] == {"continuous_mean": False, "continuous_each": True,
+                                "mixed_mean": False}
+    assert figures["delta_m_vs_hgb"] == pytest.approx((0.215 - 0.23) / 0.23 / 3)
+    assert "wage -0.015" in text and "NOT met" in text

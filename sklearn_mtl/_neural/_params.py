@@ -119,8 +119,7 @@ input_normalization : {_options(INPUT_NORMALIZATIONS)} or None, default="robust"
 """),
     Param("num_embeddings", "piecewise_linear", [None, StrOptions(set(NUM_EMBEDDINGS))],
           network=True, doc=f"""\
-num_embeddings : {_options(NUM_EMBEDDINGS)} or None, \
-        default="piecewise_linear"
+num_embeddings : {_options(NUM_EMBEDDINGS)} or None, default="piecewise_linear"
     Numeric embeddings before the built-in trunk (Gorishniy et al.,
     2022): each column with more than two distinct training values
     becomes ``d_embedding`` numbers, its piecewise-linear encoding over
@@ -188,8 +187,7 @@ weighting : str or WeightingStrategy, default="static"
     early stopping is always ``sum_j w_j * L_j``.
 """),
     Param("optimizer", "adam", [StrOptions(set(OPTIMIZERS)), callable], doc=f"""\
-optimizer : {_options(OPTIMIZERS)} or torch optimizer class, \
-        default="adam"
+optimizer : {_options(OPTIMIZERS)} or torch optimizer class, default="adam"
     Optimizer of all the network's parameters.
 """),
     Param("lr", 1e-3, [Interval(Real, 0, None, closed="neither")], doc="""\
