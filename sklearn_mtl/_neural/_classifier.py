@@ -8,7 +8,9 @@ from sklearn.base import BaseEstimator, _fit_context
 from .._base import MultiTaskClassifierMixin
 from .._labels import classification_tasks, declare_classes, same_classes
 from ._base_estimator import BaseMultiTaskNetwork, target_matrix
-from ._params import SHARED_PARAMS, document, make_init, parameter_constraints
+from ._params import LABEL_SMOOTHING, SHARED_PARAMS, document, make_init, parameter_constraints
+
+PARAMS = (*SHARED_PARAMS, LABEL_SMOOTHING)
 
 _DOC = """Multi-task neural network classifier with a shared trunk and one head
     per task.
@@ -74,10 +76,10 @@ _DOC = """Multi-task neural network classifier with a shared trunk and one head
 
 
 class MultiTaskClassifier(BaseMultiTaskNetwork, MultiTaskClassifierMixin, BaseEstimator):
-    __doc__ = document(_DOC, SHARED_PARAMS)
+    __doc__ = document(_DOC, PARAMS)
 
-    _parameter_constraints: dict = parameter_constraints(SHARED_PARAMS)
-    __init__ = make_init(SHARED_PARAMS)
+    _parameter_constraints: dict = parameter_constraints(PARAMS)
+    __init__ = make_init(PARAMS)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None):

@@ -7,6 +7,7 @@ from sklearn.base import BaseEstimator
 from .._base_tasks import MixedTasksMixin
 from ._base_estimator import TaskKindsNetwork
 from ._params import (
+    LABEL_SMOOTHING,
     REGRESSION_LOSS,
     SHARED_PARAMS,
     TASK_KINDS,
@@ -15,7 +16,7 @@ from ._params import (
     parameter_constraints,
 )
 
-PARAMS = (*SHARED_PARAMS, TASK_KINDS, REGRESSION_LOSS)
+PARAMS = (*SHARED_PARAMS, TASK_KINDS, REGRESSION_LOSS, LABEL_SMOOTHING)
 
 _DOC = """Multi-task neural network for mixed targets: classification and
     regression tasks on one shared trunk.

@@ -5,7 +5,7 @@ over the observed entries of a batch and their counts; :class:`TaskLoss`
 combines them for the tasks of a network, in column order:
 
 * classification: cross-entropy over the labelled samples (codes ``-1``
-  where unlabelled);
+  where unlabelled), with optional label smoothing in training;
 * regression: squared error (or Huber, ``delta=1``) between the first output
   of the task's head and the standardised target, over the observed samples
   (``NaN`` where missing). Targets are standardised by their
@@ -21,7 +21,7 @@ REGRESSION_LOSSES = ("squared_error", "huber")
 """The values of ``regression_loss``."""
 
 
-def cross_entropy_sums(outputs, y):
+def cross_entropy_sums(outputs, y, label_smoothing=0.0):
     """Summed cross-entropy and label counts of each classification task.
 
     Parameters
@@ -32,12 +32,20 @@ def cross_entropy_sums(outputs, y):
         members' cross-entropies.
     y : Tensor of shape (n, n_tasks)
         Class codes, ``-1`` where a sample is unlabelled (any dtype).
+    label_smoothing : float, default=0.0
+        ``eps``: the target puts ``1 - eps`` on the label and spreads
+        ``eps`` evenly over the task's own classes (not its padded ones),
+        so the loss is ``(1 - eps) * nll + eps * mean_c(-log p_c)``.
 
     Returns
     -------
     sums, counts : Tensors of shape (n_tasks,)
     """
     y = y.long()
+    if label_smoothing:
+        nll = cross_entropy_sums(outputs, y)[0]
+        return ((1 - label_smoothing) * nll
+                + label_smoothing * _uniform_cross_entropy_sums(outputs, y)), (y >= 0).sum(dim=0)
     # cross_entropy over the classes of a (n, width, n_tasks) view: torch's
     # fused per-position kernel, ~2.5x faster at 32 tasks than a log_softmax
     # along a short last axis followed by a gather
@@ -48,6 +56,20 @@ def cross_entropy_sums(outputs, y):
     else:
         nll = F.cross_entropy(outputs.transpose(1, 2), y, ignore_index=-1, reduction="none")
     return nll.sum(dim=0), (y >= 0).sum(dim=0)
+
+
+def _uniform_cross_entropy_sums(outputs, y):
+    """Summed cross-entropy to the uniform distribution over each task's own
+    classes (its finite logits), over the labelled samples: the smoothing
+    term of :func:`cross_entropy_sums`. torch's ``label_smoothing`` would
+    spread the target over the padded classes too, whose ``-inf`` logits
+    make it infinite."""
+    real = torch.isfinite(outputs)
+    neg_log_p = torch.where(real, -outputs.log_softmax(dim=-1), 0.0)
+    uniform = neg_log_p.sum(dim=-1) / real.sum(dim=-1).clamp(min=1)
+    if uniform.dim() == 3:  # (n, k, n_tasks): the mean over the members
+        uniform = uniform.mean(dim=1)
+    return torch.where(y >= 0, uniform, 0.0).sum(dim=0)
 
 
 def regression_sums(outputs, y, regression_loss="squared_error"):
@@ -94,6 +116,10 @@ class TaskLoss:
         The kind of each task, in column order.
     regression_loss : {"squared_error", "huber"}, default="squared_error"
         Loss of the regression tasks.
+    label_smoothing : float, default=0.0
+        Label smoothing of the classification tasks' cross-entropy (see
+        :func:`cross_entropy_sums`), applied only when called with
+        ``training=True``: validation losses stay the plain log loss.
 
     Calling it on ``(outputs, y)`` (the network's outputs and a target
     batch of shape ``(n, n_tasks)``: class codes, standardised values, or
@@ -102,23 +128,24 @@ class TaskLoss:
     with none), ``counts[j]`` their number.
     """
 
-    def __init__(self, kinds, regression_loss="squared_error"):
+    def __init__(self, kinds, regression_loss="squared_error", label_smoothing=0.0):
         self.kinds = list(kinds)
         self.regression_loss = regression_loss
+        self.label_smoothing = label_smoothing
         self.groups = {kind: [j for j, k in enumerate(self.kinds) if k == kind]
                        for kind in TASK_LOSSES}
         self.single = next((kind for kind, cols in self.groups.items()
                             if len(cols) == len(self.kinds)), None)
         self._index = {}
 
-    def _sums(self, kind, outputs, y):
+    def _sums(self, kind, outputs, y, training):
         if kind == "regression":
             return regression_sums(outputs, y, self.regression_loss)
-        return TASK_LOSSES[kind](outputs, y)
+        return cross_entropy_sums(outputs, y, self.label_smoothing if training else 0.0)
 
-    def __call__(self, outputs, y):
+    def __call__(self, outputs, y, training=False):
         if self.single is not None:
-            sums, counts = self._sums(self.single, outputs, y)
+            sums, counts = self._sums(self.single, outputs, y, training)
         else:
             n_tasks = len(self.kinds)
             sums = outputs.new_zeros(n_tasks)
@@ -128,7 +155,7 @@ class TaskLoss:
                     continue
                 index = self._columns(kind, cols, outputs.device)
                 kind_sums, kind_counts = self._sums(
-                    kind, outputs.index_select(-2, index), y.index_select(1, index))
+                    kind, outputs.index_select(-2, index), y.index_select(1, index), training)
                 sums = sums.index_copy(0, index, kind_sums.to(sums.dtype))
                 counts = counts.index_copy(0, index, kind_counts)
         return sums / counts.clamp(min=1).to(sums.dtype), counts
@@ -142,19 +169,24 @@ class TaskLoss:
     def __getstate__(self):
         return {**self.__dict__, "_index": {}}
 
+    def __setstate__(self, state):
+        self.__dict__.update({"label_smoothing": 0.0, **state})  # older pickles lack it
+
 
 class TaskCriterion(nn.Module):
     """The net's skorch criterion: :class:`TaskLoss` as a module, so that
     ``criterion_`` is the loss the net trains on (and checkpoints, which
     save a criterion's state, work). It returns the per-task losses and
-    counts; the net weights and sums them."""
+    counts; the net weights and sums them. Label smoothing applies in
+    training mode only (skorch sets the criterion's mode with the
+    module's)."""
 
-    def __init__(self, kinds, regression_loss="squared_error"):
+    def __init__(self, kinds, regression_loss="squared_error", label_smoothing=0.0):
         super().__init__()
-        self.task_loss = TaskLoss(kinds, regression_loss)
+        self.task_loss = TaskLoss(kinds, regression_loss, label_smoothing)
 
     def forward(self, outputs, y):
-        return self.task_loss(outputs, y)
+        return self.task_loss(outputs, y, training=self.training)
 
 
 def masked_task_losses(outputs, y):

@@ -39,6 +39,9 @@ class MultiTaskNet(NeuralNet):
         Kind of each task; None: every task a classification task.
     regression_loss : {"squared_error", "huber"}, default="squared_error"
         Loss of the regression tasks.
+    label_smoothing : float, default=0.0
+        Label smoothing of the classification tasks' training loss (the
+        validation loss is the plain cross-entropy).
     weighting : WeightingStrategy
         The task-weighting strategy; its state is the module's
         ``task_weighting`` submodule. It applies to training batches;
@@ -56,12 +59,13 @@ class MultiTaskNet(NeuralNet):
     cuda_dependent_attributes_ = [*NeuralNet.cuda_dependent_attributes_, "task_weights_tensor_"]
 
     def __init__(self, *args, task_weights, task_names, weighting, seed=0, task_kinds=None,
-                 regression_loss="squared_error", **kwargs):
+                 regression_loss="squared_error", label_smoothing=0.0, **kwargs):
         super().__init__(*args, **kwargs)
         self.task_weights = task_weights
         self.task_names = task_names
         self.task_kinds = task_kinds
         self.regression_loss = regression_loss
+        self.label_smoothing = label_smoothing
         self.weighting = weighting
         self.seed = seed
 
@@ -94,7 +98,9 @@ class MultiTaskNet(NeuralNet):
     def initialize_criterion(self):
         """``criterion_``: the per-task loss of the tasks' kinds."""
         kinds = getattr(self, "task_kinds", None) or ["classification"] * len(self.task_names)
-        self.criterion_ = TaskCriterion(kinds, getattr(self, "regression_loss", "squared_error"))
+        self.criterion_ = TaskCriterion(kinds, getattr(self, "regression_loss", "squared_error"),
+                                        getattr(self, "label_smoothing", 0.0))
+        self.criterion_.eval()  # training mode (label smoothing) in training steps only
         return self
 
     @property
@@ -104,7 +110,8 @@ class MultiTaskNet(NeuralNet):
 
     def __setstate__(self, state):
         # nets pickled before the task kinds: every task a classification task
-        state = {"task_kinds": None, "regression_loss": "squared_error", **state}
+        state = {"task_kinds": None, "regression_loss": "squared_error", "label_smoothing": 0.0,
+                 **state}
         super().__setstate__(state)
         if "module_" in state:  # a fitted net; older pickles lack the run state
             self.module_.eval()
@@ -133,7 +140,7 @@ class MultiTaskNet(NeuralNet):
         if optimizer is not self.optimizer:
             self.optimizer = optimizer
             self.initialize_optimizer()
-        self.initialize_criterion()  # regression_loss may have changed
+        self.initialize_criterion()  # regression_loss or label_smoothing may have changed
         self._initialize_run_state()
         return self
 
@@ -146,7 +153,7 @@ class MultiTaskNet(NeuralNet):
 
     def on_train_end(self, *args, **kwargs):
         super().on_train_end(*args, **kwargs)
-        self.module_.eval()
+        self._set_training(False)
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         if training and iterator is not None:

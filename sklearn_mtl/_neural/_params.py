@@ -273,6 +273,14 @@ regression_loss : {_options(REGRESSION_LOSSES)}, default="squared_error"
     the target), which is less sensitive to outliers.
 """)
 
+LABEL_SMOOTHING = Param("label_smoothing", 0.0, [Interval(Real, 0, 1, closed="left")], doc="""\
+label_smoothing : float, default=0.0
+    Label smoothing ``eps`` of each classification task's training loss:
+    the target puts ``1 - eps`` on the label and spreads ``eps`` evenly
+    over the task's classes (Szegedy et al., 2016). The validation loss of
+    early stopping stays the plain cross-entropy. 0 turns it off.
+""")
+
 TASK_KINDS = Param("task_kinds", None, [None, StrOptions({"classification", "regression"}),
                                         dict], doc="""\
 task_kinds : dict, {"classification", "regression"} or None, default=None

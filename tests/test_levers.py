@@ -1,0 +1,166 @@
+"""Training levers of the neural estimators: label smoothing
+(sklearn_mtl/_neural/_loss.py, _params.py)."""
+
+import copy
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from _estimators import SMALL_NET, make_regression_tasks
+from torch.nn import functional as F
+
+from sklearn_mtl import MultiTaskClassifier, MultiTaskEstimator, MultiTaskRegressor
+from sklearn_mtl._neural._loss import TaskCriterion, TaskLoss, cross_entropy_sums
+
+# no dropout: a training step's outputs are the evaluation mode's
+FAST = dict(SMALL_NET, hidden_layer_sizes=(16,), max_epochs=15, lr=0.03, dropout=0.0)
+
+
+# ------------------------------------------------------------- the loss
+@pytest.fixture(scope="module")
+def logits():
+    """Two tasks: 4 classes, and 3 classes padded to 4 with ``-inf``; some
+    samples unlabelled (``-1``)."""
+    gen = torch.Generator().manual_seed(0)
+    outputs = torch.randn(12, 2, 4, generator=gen)
+    outputs[:, 1, 3] = -torch.inf
+    y = torch.tensor([[0, 1], [1, 2], [3, -1], [2, 0], [-1, 1], [0, 0],
+                      [1, 1], [2, 2], [3, 0], [0, -1], [-1, 2], [2, 1]])
+    return outputs, y
+
+
+@pytest.mark.parametrize("eps", [0.05, 0.3])
+def test_label_smoothing_is_torchs_over_each_tasks_own_classes(logits, eps):
+    outputs, y = logits
+    sums, counts = cross_entropy_sums(outputs, y, label_smoothing=eps)
+    # task 0: every class real; task 1: torch's smoothing over its 3 real classes
+    expected = [F.cross_entropy(outputs[:, 0], y[:, 0], ignore_index=-1, reduction="sum",
+                                label_smoothing=eps),
+                F.cross_entropy(outputs[:, 1, :3], y[:, 1], ignore_index=-1, reduction="sum",
+                                label_smoothing=eps)]
+    torch.testing.assert_close(sums, torch.stack(expected))
+    assert counts.tolist() == [10, 10]
+    plain, _ = cross_entropy_sums(outputs, y)
+    assert (sums != plain).all()
+
+
+def test_label_smoothing_gradient_is_finite_with_padded_classes(logits):
+    outputs, y = logits
+    outputs = outputs.clone().requires_grad_(True)
+    cross_entropy_sums(outputs, y, label_smoothing=0.1)[0].sum().backward()
+    real = torch.isfinite(outputs)
+    assert torch.isfinite(outputs.grad).all()
+    assert (outputs.grad[~real] == 0).all() and (outputs.grad[real] != 0).any()
+
+
+def test_label_smoothing_averages_over_members(logits):
+    outputs, y = logits
+    members = torch.stack([outputs, outputs * 2], dim=1)  # (n, k=2, n_tasks, C)
+    sums, _ = cross_entropy_sums(members, y, label_smoothing=0.2)
+    each = [cross_entropy_sums(m, y, label_smoothing=0.2)[0] for m in (outputs, outputs * 2)]
+    torch.testing.assert_close(sums, (each[0] + each[1]) / 2)
+
+
+def test_label_smoothing_applies_in_training_mode_only(logits):
+    outputs, y = logits
+    criterion = TaskCriterion(["classification", "classification"], label_smoothing=0.2)
+    plain, _ = TaskLoss(["classification", "classification"])(outputs, y)
+    criterion.train()
+    smoothed, _ = criterion(outputs, y)
+    criterion.eval()
+    evaluated, _ = criterion(outputs, y)
+    torch.testing.assert_close(evaluated, plain)
+    assert (smoothed != plain).all()
+
+
+def test_label_smoothing_leaves_regression_tasks_alone(logits):
+    outputs, y = logits
+    mixed_y = torch.stack([y[:, 0].float(), torch.linspace(-1, 1, len(y))], dim=1)
+    kinds = ["classification", "regression"]
+    smoothed, _ = TaskLoss(kinds, label_smoothing=0.3)(outputs, mixed_y, training=True)
+    plain, _ = TaskLoss(kinds)(outputs, mixed_y, training=True)
+    assert smoothed[0] != plain[0]
+    assert smoothed[1] == plain[1]
+
+
+def test_a_task_loss_pickled_before_label_smoothing_loads_without_it():
+    loss = TaskLoss(["classification"])
+    state = loss.__getstate__()
+    del state["label_smoothing"]
+    old = TaskLoss.__new__(TaskLoss)
+    old.__setstate__(state)
+    assert old.label_smoothing == 0.0
+    assert pickle.loads(pickle.dumps(old)).label_smoothing == 0.0
+
+
+# ------------------------------------------------------------ estimators
+@pytest.fixture(scope="module")
+def plain_and_smoothed(tasks):
+    X, Y = tasks
+    plain = MultiTaskClassifier(**FAST).fit(X, Y)
+    smoothed = MultiTaskClassifier(**FAST, label_smoothing=0.3).fit(X, Y)
+    return plain, smoothed
+
+
+def test_smoothed_classifier_is_less_confident_and_still_learns(plain_and_smoothed, tasks):
+    X, Y = tasks
+    plain, smoothed = plain_and_smoothed
+    assert smoothed.net_.task_loss_.label_smoothing == 0.3
+    for p, s in zip(plain.predict_proba(X), smoothed.predict_proba(X)):
+        assert s.max(axis=1).mean() < p.max(axis=1).mean() - 0.02
+    assert (smoothed.predict(X) == Y).mean(axis=0).min() > 0.8
+
+
+def test_net_smooths_its_training_steps_only(plain_and_smoothed, tasks):
+    """A training step's task losses are smoothed; a validation step's (the
+    early-stopping loss) are the plain cross-entropy; a fitted net is left
+    in evaluation mode."""
+    X, _ = tasks
+    _, smoothed = plain_and_smoothed
+    net = copy.deepcopy(smoothed.net_)
+    assert not net.criterion_.training and not net.module_.training
+    Xt = torch.as_tensor(np.asarray(X, dtype=np.float32))
+    yt = torch.stack([torch.arange(len(X)) % k for k in smoothed.n_classes_], dim=1)
+    with torch.no_grad():
+        outputs = net.infer(Xt)
+    plain = TaskLoss(["classification"] * smoothed.n_tasks_)(outputs, yt)[0]
+    smooth = TaskLoss(["classification"] * smoothed.n_tasks_, label_smoothing=0.3)(
+        outputs, yt, training=True)[0]
+    torch.testing.assert_close(net.validation_step((Xt, yt))["task_losses"], plain)
+    step = net.train_step_single((Xt, yt))
+    torch.testing.assert_close(step["task_losses"], smooth)
+    assert (smooth != plain).all()
+
+
+def test_label_smoothing_zero_is_the_default(plain_and_smoothed, tasks):
+    X, Y = tasks
+    plain, _ = plain_and_smoothed
+    assert MultiTaskClassifier().label_smoothing == 0.0
+    again = MultiTaskClassifier(**FAST, label_smoothing=0.0).fit(X, Y)
+    for a, b in zip(plain.predict_proba(X), again.predict_proba(X)):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.0, "0.1"])
+def test_label_smoothing_is_validated(tasks, bad):
+    X, Y = tasks
+    with pytest.raises((ValueError, TypeError), match="label_smoothing"):
+        MultiTaskClassifier(**FAST, label_smoothing=bad).fit(X, Y)
+
+
+def test_warm_start_applies_a_new_label_smoothing(tasks):
+    X, Y = tasks
+    model = MultiTaskClassifier(**dict(FAST, max_epochs=2)).fit(X, Y)
+    model.set_params(warm_start=True, label_smoothing=0.2).fit(X, Y)
+    assert model.net_.task_loss_.label_smoothing == 0.2
+
+
+def test_estimator_smooths_its_classification_tasks_and_regressor_has_none():
+    X, Y = make_regression_tasks(n=120, missing=False)
+    mixed = np.column_stack([Y[:, 0], (Y[:, 1] > np.median(Y[:, 1])).astype(int)])
+    model = MultiTaskEstimator(**dict(FAST, max_epochs=2), label_smoothing=0.1,
+                               task_kinds={"task_0": "regression",
+                                           "task_1": "classification"}).fit(X, mixed)
+    assert model.net_.task_loss_.label_smoothing == 0.1
+    assert "label_smoothing" not in MultiTaskRegressor().get_params()
