@@ -1,5 +1,6 @@
 """Training levers of the neural estimators: label smoothing
-(sklearn_mtl/_neural/_loss.py, _params.py)."""
+(sklearn_mtl/_neural/_loss.py) and weight averaging (_net.py); their
+parameters are in _params.py."""
 
 import copy
 import pickle
@@ -8,10 +9,12 @@ import numpy as np
 import pytest
 import torch
 from _estimators import SMALL_NET, make_regression_tasks
+from skorch.callbacks import Callback
 from torch.nn import functional as F
 
 from sklearn_mtl import MultiTaskClassifier, MultiTaskEstimator, MultiTaskRegressor
 from sklearn_mtl._neural._loss import TaskCriterion, TaskLoss, cross_entropy_sums
+from sklearn_mtl._neural._net import WeightAverage
 
 # no dropout: a training step's outputs are the evaluation mode's
 FAST = dict(SMALL_NET, hidden_layer_sizes=(16,), max_epochs=15, lr=0.03, dropout=0.0)
@@ -164,3 +167,91 @@ def test_estimator_smooths_its_classification_tasks_and_regressor_has_none():
                                            "task_1": "classification"}).fit(X, mixed)
     assert model.net_.task_loss_.label_smoothing == 0.1
     assert "label_smoothing" not in MultiTaskRegressor().get_params()
+
+
+# ------------------------------------------------------ weight averaging
+class StateRecorder(Callback):
+    """The module's state at the start, after every training step and at
+    every epoch's end."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.start_ = _state(net)
+        self.steps_, self.epoch_ends_ = [], []
+
+    def on_batch_end(self, net, training=None, **kwargs):
+        if training:
+            self.steps_.append(_state(net))
+
+    def on_epoch_end(self, net, **kwargs):
+        self.epoch_ends_.append(_state(net))
+
+
+def _state(net):
+    return {k: v.detach().clone() for k, v in net.module_.state_dict().items()}
+
+
+def test_weight_average_is_the_warmed_up_ema_of_the_steps():
+    module = torch.nn.Linear(3, 2)
+    average = WeightAverage(module, decay=0.8)
+    expected = module.weight.detach().clone()
+    for t in range(1, 8):
+        with torch.no_grad():
+            module.weight.add_(torch.full_like(module.weight, float(t)))
+        average.update(module)
+        d = min(0.8, (1 + t) / (10 + t))
+        expected = d * expected + (1 - d) * module.weight.detach()
+    raw = module.weight.detach().clone()
+    average.apply(module)
+    torch.testing.assert_close(module.weight.detach(), expected)
+    average.restore(module)
+    assert torch.equal(module.weight.detach(), raw)
+
+
+def test_fitted_network_is_the_average_of_its_training_steps(tasks):
+    X, Y = tasks
+    params = dict(FAST, max_epochs=3, early_stopping=False)
+    model = MultiTaskClassifier(**params, average_weights=0.9,
+                                callbacks=[("record", StateRecorder())]).fit(X, Y)
+    recorder = dict(model.net_.callbacks_)["record"]
+    expected = recorder.start_
+    for t, state in enumerate(recorder.steps_, start=1):
+        d = min(0.9, (1 + t) / (10 + t))
+        expected = {k: d * v + (1 - d) * state[k] if v.is_floating_point() else state[k]
+                    for k, v in expected.items()}
+    final = model.net_.module_.state_dict()
+    last_raw = recorder.steps_[-1]
+    changed = [k for k, v in final.items() if not torch.equal(v, last_raw[k])]
+    assert changed  # the fitted weights are not the last step's
+    for k, v in final.items():
+        torch.testing.assert_close(v, expected[k], rtol=1e-5, atol=1e-6)
+    plain = MultiTaskClassifier(**params).fit(X, Y)
+    assert not np.array_equal(plain.predict_proba(X)[1], model.predict_proba(X)[1])
+
+
+def test_early_stopping_judges_and_keeps_the_averaged_weights(tasks):
+    X, Y = tasks
+    model = MultiTaskClassifier(**dict(FAST, max_epochs=12, early_stopping=True,
+                                       n_iter_no_change=3),
+                                average_weights=0.8,
+                                callbacks=[("record", StateRecorder())]).fit(X, Y)
+    net = model.net_
+    recorder = dict(net.callbacks_)["record"]
+    best = int(dict(net.callbacks_)["early_stopping"].best_epoch_)
+    final = net.module_.state_dict()
+    # the best epoch's state at its end (the average, which validation
+    # judged), not the raw weights the epoch's last step left
+    at_end = recorder.epoch_ends_[best - 1]
+    for k, v in final.items():
+        assert torch.equal(v, at_end[k]), k
+    steps_per_epoch = len(recorder.steps_) // len(recorder.epoch_ends_)
+    raw = recorder.steps_[best * steps_per_epoch - 1]
+    assert any(not torch.equal(v, raw[k]) for k, v in final.items())
+
+
+@pytest.mark.parametrize("bad", [-0.5, 1.0])
+def test_average_weights_is_validated(tasks, bad):
+    X, Y = tasks
+    with pytest.raises(ValueError, match="average_weights"):
+        MultiTaskClassifier(**FAST, average_weights=bad).fit(X, Y)
+    with pytest.raises(ValueError, match="average_weights"):
+        MultiTaskRegressor(average_weights=bad).fit(*make_regression_tasks(n=40))

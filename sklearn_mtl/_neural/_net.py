@@ -42,6 +42,11 @@ class MultiTaskNet(NeuralNet):
     label_smoothing : float, default=0.0
         Label smoothing of the classification tasks' training loss (the
         validation loss is the plain cross-entropy).
+    average_weights : float, default=0.0
+        Decay of an exponential moving average of the module's weights
+        along the run (:class:`WeightAverage`), 0 for none. The average is
+        in the module for validation (so early stopping judges and keeps
+        it), at every epoch's end and after training.
     weighting : WeightingStrategy
         The task-weighting strategy; its state is the module's
         ``task_weighting`` submodule. It applies to training batches;
@@ -59,13 +64,15 @@ class MultiTaskNet(NeuralNet):
     cuda_dependent_attributes_ = [*NeuralNet.cuda_dependent_attributes_, "task_weights_tensor_"]
 
     def __init__(self, *args, task_weights, task_names, weighting, seed=0, task_kinds=None,
-                 regression_loss="squared_error", label_smoothing=0.0, **kwargs):
+                 regression_loss="squared_error", label_smoothing=0.0, average_weights=0.0,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.task_weights = task_weights
         self.task_names = task_names
         self.task_kinds = task_kinds
         self.regression_loss = regression_loss
         self.label_smoothing = label_smoothing
+        self.average_weights = average_weights
         self.weighting = weighting
         self.seed = seed
 
@@ -111,7 +118,7 @@ class MultiTaskNet(NeuralNet):
     def __setstate__(self, state):
         # nets pickled before the task kinds: every task a classification task
         state = {"task_kinds": None, "regression_loss": "squared_error", "label_smoothing": 0.0,
-                 **state}
+                 "average_weights": 0.0, "weight_average_": None, **state}
         super().__setstate__(state)
         if "module_" in state:  # a fitted net; older pickles lack the run state
             self.module_.eval()
@@ -151,11 +158,35 @@ class MultiTaskNet(NeuralNet):
         with guard:
             return super().fit_loop(X, y, epochs=epochs, **fit_params)
 
+    def on_train_begin(self, *args, **kwargs):
+        super().on_train_begin(*args, **kwargs)
+        decay = getattr(self, "average_weights", 0.0)
+        self.weight_average_ = WeightAverage(self.module_, decay) if decay else None
+
     def on_train_end(self, *args, **kwargs):
+        # before the callbacks': early stopping then restores its best
+        # epoch, whose weights were the average too
+        if getattr(self, "weight_average_", None) is not None:
+            self.weight_average_.apply(self.module_)
+            self.weight_average_ = None
         super().on_train_end(*args, **kwargs)
         self._set_training(False)
 
+    def train_step(self, batch, **fit_params):
+        step = super().train_step(batch, **fit_params)
+        if self.weight_average_ is not None:
+            self.weight_average_.update(self.module_)
+        return step
+
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        average = getattr(self, "weight_average_", None)
+        if average is not None and iterator is not None:
+            # train the raw weights, validate the average (left in the module
+            # until the next training epoch, for the epoch-end callbacks)
+            if training:
+                average.restore(self.module_)
+            else:
+                average.apply(self.module_)
         if training and iterator is not None:
             seed = epoch_seed(self.seed, len(self.history))
             if isinstance(iterator, BatchIterator):
@@ -227,6 +258,54 @@ class MultiTaskNet(NeuralNet):
         for p in params:
             p.grad = update[offset:offset + p.numel()].view_as(p).clone()
             offset += p.numel()
+
+
+class WeightAverage:
+    """An exponential moving average of a module's weights along a run.
+
+    ``update`` after every optimiser step moves the average towards the
+    module's state by ``1 - d`` with ``d = min(decay, (1 + t) / (10 + t))``
+    at step ``t`` (TensorFlow's warm-up, so the random initial weights fade
+    within the first steps); ``apply`` puts the average in the module,
+    keeping the raw weights, and ``restore`` puts those back. Parameters
+    and floating buffers are averaged, except the task-weighting strategy's
+    state (``task_weighting.*``), which follows the run.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+    decay : float in (0, 1)
+    """
+
+    def __init__(self, module, decay):
+        self.decay = decay
+        self.steps = 0
+        self.average = {k: v.detach().clone() for k, v in module.state_dict().items()}
+        self.raw = None
+
+    @staticmethod
+    def averaged(key, value):
+        return value.is_floating_point() and not key.startswith("task_weighting.")
+
+    @torch.no_grad()
+    def update(self, module):
+        self.steps += 1
+        weight = 1 - min(self.decay, (1 + self.steps) / (10 + self.steps))
+        for key, value in module.state_dict().items():
+            if self.averaged(key, value):
+                self.average[key].lerp_(value, weight)
+            else:
+                self.average[key].copy_(value)
+
+    def apply(self, module):
+        if self.raw is None:
+            self.raw = {k: v.detach().clone() for k, v in module.state_dict().items()}
+            module.load_state_dict(self.average)
+
+    def restore(self, module):
+        if self.raw is not None:
+            module.load_state_dict(self.raw)
+            self.raw = None
 
 
 def task_gradients(losses, active, params):

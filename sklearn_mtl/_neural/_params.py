@@ -229,6 +229,17 @@ n_iter_no_change : int, default=10
 tol : float, default=1e-4
     Minimum improvement of the validation loss that resets the patience.
 """),
+    Param("average_weights", 0.0, [Interval(Real, 0, 1, closed="left")], doc="""\
+average_weights : float, default=0.0
+    Decay ``d`` of an exponential moving average of the network's weights
+    along the run (Polyak averaging), updated after every optimiser step
+    (with ``min(d, (1 + t) / (10 + t))`` at step ``t``, so the initial
+    weights fade fast); 0 turns it off. Training moves the raw weights;
+    validation, and so early stopping, judges the averaged ones, and the
+    fitted network keeps the average (of the best epoch with early
+    stopping). ``d = 0.9`` averages over about the last 10 steps, about an
+    epoch with the "auto" batch size.
+"""),
     Param("callbacks", None, [None, list], doc="""\
 callbacks : list of skorch callbacks, default=None
     Extra skorch callbacks (``EarlyStopping``, ``Checkpoint``,

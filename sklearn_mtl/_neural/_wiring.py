@@ -83,6 +83,7 @@ def net_params(estimator, n_samples, split_seed, early_stopping):
         regression_loss=getattr(estimator, "regression_loss", "squared_error"),
         # the regressor has no classification task, hence no label_smoothing
         label_smoothing=getattr(estimator, "label_smoothing", 0.0),
+        average_weights=estimator.average_weights,
     )
     if estimator.weight_decay:  # an optimizer of the user's may not take it
         params["optimizer__weight_decay"] = estimator.weight_decay
