@@ -257,7 +257,8 @@ warm_start : bool, default=False
     of starting afresh; regression targets keep the standardisation of
     the first fit. The training settings changed since (``lr``,
     ``optimizer``, ``weight_decay``, ``batch_size``, ``max_epochs``,
-    ``task_weights``, early stopping, ``callbacks``, ``verbose``) apply to
+    ``task_weights``, early stopping, ``average_weights``,
+    ``label_smoothing``, ``callbacks``, ``verbose``) apply to
     the continued training, and the callbacks start afresh as new copies
     of ``callbacks``; the network, its weighting state and the optimizer
     state are kept (a new ``optimizer`` class starts a fresh optimizer).
