@@ -243,12 +243,18 @@ def decode_labels(codes, classes, is_1d):
     """
     if is_1d:
         return classes[0][codes[:, 0]]
-    kinds = {c.dtype.kind for c in classes}
-    dtype = np.result_type(*[c.dtype for c in classes]) if len(kinds) == 1 else object
-    out = np.empty(codes.shape, dtype=dtype)
+    out = np.empty(codes.shape, dtype=decoded_dtype(classes))
     for j, task_classes in enumerate(classes):
         out[:, j] = task_classes[codes[:, j]]
     return out
+
+
+def decoded_dtype(classes):
+    """The dtype of :func:`decode_labels`' output for these per-task classes:
+    their common dtype when they share a kind (all ints, all strings, ...),
+    object when tasks differ in type."""
+    kinds = {c.dtype.kind for c in classes}
+    return np.result_type(*[c.dtype for c in classes]) if len(kinds) == 1 else object
 
 
 def resolve_task_weights(task_weights, task_names):

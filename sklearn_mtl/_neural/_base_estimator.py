@@ -42,6 +42,8 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
     generators (see :mod:`._random`).
     """
 
+    _proba_dtype = np.float32  # the network computes in float32
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Fit the network on all tasks at once.
