@@ -10,11 +10,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .._base import MultiTaskClassifierMixin
+from .._dask import is_dask_collection
 from .._labels import declare_classes, resolve_task_weights, same_classes
 from ..weighting._aliases import resolve_weighting
 from ._build import build_network
 from ._net import MultiTaskNet
 from ._random import seeded_global_rng
+from ._stream import fit_stream
 from ._threads import limited_torch_threads
 from ._wiring import (
     check_batch_norm,
@@ -50,9 +52,15 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like of shape (n_samples, n_features), or dask array or DataFrame
             Training inputs; with a custom ``module``, any array of shape
             ``(n_samples, ...)`` it accepts (e.g. images ``(n, 1, 8, 8)``).
+            Dask collections (X and y both) are streamed block by block,
+            never computed whole: each epoch visits the row blocks in a new
+            order and shuffles rows across a few blocks at a time, the
+            network is built from a bounded sample of the training blocks
+            and early stopping holds out whole blocks (see the user guide,
+            "Beyond one machine").
         y : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
             The label matrix Y: one column of labels per task; NaN, None or
             pd.NA where a sample is not labelled for a task.
@@ -62,6 +70,8 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
         self : object
             The fitted estimator.
         """
+        if is_dask_collection(X) or is_dask_collection(y):
+            return fit_stream(self, X, y)
         continuing = self.warm_start and hasattr(self, "net_")
         X = self._validate_X(X, reset=not continuing)
         previous = self._classes_list if continuing else None
@@ -92,6 +102,12 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
         self : object
             The estimator, trained one more epoch.
         """
+        if is_dask_collection(X) or is_dask_collection(y):
+            raise TypeError(
+                "partial_fit takes in-memory batches; for dask collections use fit, "
+                "which streams them, or dask_ml.wrappers.Incremental, which calls "
+                "partial_fit on each block."
+            )
         continuing = hasattr(self, "net_")
         X = self._validate_X(X, reset=not continuing)
         classes = _classes_per_task(y, classes)
@@ -150,14 +166,20 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
         return self
 
     # ------------------------------------------------------------ training
-    def _train(self, X, encoded, continuing, epochs):
-        """Build (or rewire) the net and train it ``epochs`` epochs."""
+    def _train(self, X, encoded, continuing, epochs, stream=None):
+        """Build (or rewire) the net and train it ``epochs`` epochs on X and
+        ``encoded``; or, with ``stream`` (a dask fit, see :mod:`._stream`), on
+        the stream's blocks, X and ``encoded`` being the sample of training
+        rows the network is built from."""
         base_weights = resolve_task_weights(self.task_weights, encoded.task_names)
         strategy = resolve_weighting(self.weighting)
         device = resolve_device(self.device)
         rng = check_random_state(self.random_state)
         init_seed, shuffle_seed, split_seed = rng.randint(np.iinfo(np.int32).max, size=3)
-        params = net_params(self, X.shape[0], split_seed)
+        n_rows = X.shape[0] if stream is None else len(stream)
+        params = net_params(self, n_rows, split_seed)
+        if stream is not None:
+            params.update(stream.net_params())
         X_t = torch.from_numpy(X)
         with limited_torch_threads():
             if continuing:
@@ -187,9 +209,10 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
                 self._network_params = {name: getattr(self, name) for name in NETWORK_PARAMS}
             if epochs:
                 split = params["train_split"]
-                n_train = X.shape[0] - (split.n_valid(X.shape[0]) if split else 0)
+                n_train = n_rows - (split.n_valid(n_rows) if split else 0)
                 check_batch_norm(net.module_, n_train, params["batch_size"])
-                net.partial_fit(X_t, torch.from_numpy(encoded.codes), epochs=epochs)
+                data = (X_t, torch.from_numpy(encoded.codes)) if stream is None else (stream,)
+                net.partial_fit(*data, epochs=epochs)
         self.net_ = net
         self.weighting_ = strategy
         self._set_fitted_state(base_weights)

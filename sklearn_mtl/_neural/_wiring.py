@@ -51,7 +51,8 @@ def batch_size(value, n_samples):
 
 def net_params(estimator, n_samples, split_seed):
     """The training settings of the net: everything a warm start may change
-    (see :meth:`MultiTaskNet.rewire`)."""
+    (see :meth:`MultiTaskNet.rewire`), including the batch feed (a dask fit
+    replaces the iterators and the split, see :mod:`._stream`)."""
     optimizer = estimator.optimizer
     if isinstance(optimizer, str):
         optimizer = OPTIMIZERS[optimizer]
@@ -77,6 +78,8 @@ def net_params(estimator, n_samples, split_seed):
         train_split=train_split,
         callbacks=callbacks,
         verbose=estimator.verbose,
+        iterator_train=BatchIterator,
+        iterator_valid=BatchIterator,
     )
     if estimator.weight_decay:  # an optimizer of the user's may not take it
         params["optimizer__weight_decay"] = estimator.weight_decay
@@ -87,9 +90,7 @@ def fixed_net_params(device):
     """The settings of the net that never change."""
     return dict(
         criterion=nn.CrossEntropyLoss,
-        iterator_train=BatchIterator,
         iterator_train__shuffle=True,
-        iterator_valid=BatchIterator,
         dataset=TensorDataset,
         warm_start=True,
         device=str(device),
