@@ -14,6 +14,7 @@ from .._dask import is_dask_collection
 from .._labels import declare_classes, resolve_task_weights, same_classes
 from ..weighting._aliases import resolve_weighting
 from ._build import build_network
+from ._distributed import data_parallel
 from ._net import MultiTaskNet
 from ._random import seeded_global_rng
 from ._stream import fit_stream
@@ -173,13 +174,19 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
         rows the network is built from."""
         base_weights = resolve_task_weights(self.task_weights, encoded.task_names)
         strategy = resolve_weighting(self.weighting)
-        device = resolve_device(self.device)
+        parallel = data_parallel(self.accelerator)  # None in a plain fit
+        if parallel is not None:
+            parallel.check_strategy(strategy)
+        device = resolve_device(self.device) if parallel is None else parallel.device
         rng = check_random_state(self.random_state)
-        init_seed, shuffle_seed, split_seed = rng.randint(np.iinfo(np.int32).max, size=3)
+        seeds = rng.randint(np.iinfo(np.int32).max, size=3)
+        init_seed, shuffle_seed, split_seed = seeds if parallel is None else parallel.agree(seeds)
         n_rows = X.shape[0] if stream is None else len(stream)
         params = net_params(self, n_rows, split_seed)
         if stream is not None:
             params.update(stream.net_params())
+        if parallel is not None:
+            params = parallel.net_params(params)
         X_t = torch.from_numpy(X)
         with limited_torch_threads():
             if continuing:
@@ -207,6 +214,8 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
                     ) from exc
                 check_optimizer(net)
                 self._network_params = {name: getattr(self, name) for name in NETWORK_PARAMS}
+            if parallel is not None:
+                parallel.start_together(net.module_)
             if epochs:
                 split = params["train_split"]
                 n_train = n_rows - (split.n_valid(n_rows) if split else 0)
@@ -285,6 +294,11 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
                 "fit), or the loaded parameters are not finite."
             )
         return [proba[:, j, :k] for j, k in enumerate(map(len, self._classes_list))]
+
+    def __getstate__(self):
+        # an Accelerator belongs to the processes it was made in: the pickled
+        # model is a plain one, predicting (or training on) in any process
+        return {**super().__getstate__(), "accelerator": None}
 
     @property
     def history_(self):

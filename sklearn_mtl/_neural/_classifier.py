@@ -5,7 +5,7 @@ from numbers import Integral, Real
 
 import torch
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from ..weighting import WEIGHTINGS, WeightingStrategy
 from ._base_estimator import BaseMultiTaskNetwork
@@ -132,7 +132,19 @@ class MultiTaskClassifier(BaseMultiTaskNetwork, BaseEstimator):
         ``LRScheduler``, ``ProgressBar``, ...) or ``(name, callback)`` pairs.
         They are deep-copied at fit, never modified in place.
     device : str or torch.device, default="cpu"
-        Where to train and predict, e.g. "cuda".
+        Where to train and predict, e.g. "cuda". Ignored with an
+        ``accelerator``, which names each process's device.
+    accelerator : accelerate.Accelerator, default=None
+        Data-parallel training when the script runs on several processes
+        (``accelerate launch`` or ``torchrun``; skorch's name for it): every
+        process calls ``fit`` on the same X and y and trains on its share of
+        each epoch (``batch_size`` rows per process and step); gradients and
+        per-task losses are averaged across processes, so the model, the
+        history, the weighting and early stopping agree on every rank.
+        Strategies combining per-task gradients (``gradnorm``, ``pcgrad``,
+        ``mgda``) are refused on several processes. The accelerator is not
+        pickled: an unpickled model has ``accelerator=None``. See the user
+        guide, "Beyond one machine".
     warm_start : bool, default=False
         Whether a new ``fit`` continues training the fitted network (same
         tasks and classes required) instead of starting afresh. The
@@ -242,6 +254,7 @@ class MultiTaskClassifier(BaseMultiTaskNetwork, BaseEstimator):
         "tol": [Interval(Real, 0, None, closed="left")],
         "callbacks": [None, list],
         "device": [str, torch.device],
+        "accelerator": [None, HasMethods(["wait_for_everyone"])],
         "warm_start": ["boolean"],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -276,6 +289,7 @@ class MultiTaskClassifier(BaseMultiTaskNetwork, BaseEstimator):
         tol=1e-4,
         callbacks=None,
         device="cpu",
+        accelerator=None,
         warm_start=False,
         random_state=None,
         verbose=0,
@@ -306,6 +320,7 @@ class MultiTaskClassifier(BaseMultiTaskNetwork, BaseEstimator):
         self.tol = tol
         self.callbacks = callbacks
         self.device = device
+        self.accelerator = accelerator
         self.warm_start = warm_start
         self.random_state = random_state
         self.verbose = verbose

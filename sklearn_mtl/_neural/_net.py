@@ -104,9 +104,8 @@ class MultiTaskNet(NeuralNet):
         """
         self.task_weights = task_weights
         self.weighting = weighting
-        for name in ("iterator_train", "iterator_valid"):  # set_params refuses these
-            if name in params:
-                setattr(self, name, params.pop(name))
+        for name in [k for k in params if k.startswith("iterator_")]:
+            setattr(self, name, params.pop(name))  # skorch's set_params refuses these
         params.setdefault("optimizer__weight_decay", 0.0)
         self.set_params(**params)
         if "callbacks" in params:

@@ -43,6 +43,11 @@ random block order are gathered until the window holds at least this many."""
 
 def fit_stream(estimator, X, y):
     """``estimator.fit(X, y)`` for dask collections ``X`` and ``y``."""
+    if estimator.accelerator is not None:
+        raise ValueError(
+            "A dask fit runs in one process: it does not combine with accelerator yet. "
+            "Set accelerator=None, or give each process in-memory arrays."
+        )
     continuing = estimator.warm_start and hasattr(estimator, "net_")
     pairs = row_blocks(X, y)
     n_blocks = len(pairs)
@@ -291,10 +296,11 @@ class StreamIterator:
     training (batch normalisation needs two rows).
     """
 
-    def __init__(self, dataset, batch_size, shuffle=False):
+    def __init__(self, dataset, batch_size, shuffle=False, shard=None):
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.shard = shard  # always None: a dask fit runs in one process
         self.generator = torch.Generator()
 
     def reseed(self, seed):

@@ -80,6 +80,7 @@ def net_params(estimator, n_samples, split_seed):
         verbose=estimator.verbose,
         iterator_train=BatchIterator,
         iterator_valid=BatchIterator,
+        iterator_train__shard=None,
     )
     if estimator.weight_decay:  # an optimizer of the user's may not take it
         params["optimizer__weight_decay"] = estimator.weight_decay
