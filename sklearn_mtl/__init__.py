@@ -1,12 +1,14 @@
 """Multi-task learning as scikit-learn estimators.
 
-``MultiTaskClassifier`` trains a shared torch network with one head per task
-through skorch; ``SharedTreeClassifier`` and ``SharedForestClassifier`` grow
+``MultiTaskClassifier``, ``MultiTaskRegressor`` and ``MultiTaskEstimator``
+(mixed classification and regression targets) train a shared torch network
+with one head per task through skorch; ``SharedTreeClassifier`` and ``SharedForestClassifier`` grow
 trees whose splits serve every task. Torch is imported only when a neural
 estimator is used.
 """
 
 from ._exceptions import InconsistentVersionWarning
+from ._tasks import infer_task_kind
 from ._tree._classifier import SharedTreeClassifier
 from ._tree._forest import SharedForestClassifier
 from ._version import __version__
@@ -14,14 +16,19 @@ from ._version import __version__
 __all__ = [
     "InconsistentVersionWarning",
     "MultiTaskClassifier",
+    "MultiTaskEstimator",
+    "MultiTaskRegressor",
     "SharedForestClassifier",
     "SharedTreeClassifier",
     "TaskGroupingClassifier",
     "__version__",
+    "infer_task_kind",
 ]
 
 _LAZY = {
     "MultiTaskClassifier": "._neural._classifier",
+    "MultiTaskEstimator": "._neural._estimator",
+    "MultiTaskRegressor": "._neural._regressor",
     "TaskGroupingClassifier": "._grouping._classifier",
 }
 

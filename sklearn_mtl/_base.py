@@ -1,5 +1,8 @@
-"""``MultiTaskClassifierMixin``: the behaviour shared by every multi-task
-classifier of the package."""
+"""``MultiTaskMixin``, what every multi-task estimator of the package
+shares (reading X, matching tasks by name, persistence, tags), and
+``MultiTaskClassifierMixin``, the behaviour shared by every multi-task
+classifier. Estimators with targets of other kinds build on
+:mod:`sklearn_mtl._base_tasks`."""
 
 import re
 import warnings
@@ -15,7 +18,6 @@ from ._labels import (
     EncodedTargets,
     declare_classes,
     decode_labels,
-    decoded_dtype,
     encode_targets,
     encode_with_classes,
     same_classes,
@@ -24,7 +26,67 @@ from ._targets import align_tasks, is_dataframe
 from ._version import __version__
 
 
-class MultiTaskClassifierMixin(ClassifierMixin):
+class MultiTaskMixin:
+    """Reading X, matching the tasks of ``y`` by name, persistence and the
+    multi-output tags: what every multi-task estimator shares.
+
+    A subclass implements ``_validate_X(X, reset)`` (its
+    :meth:`_validate_X_data` call) and sets ``task_names_`` and
+    ``_tasks_by_name`` (whether it was fitted on a DataFrame) in ``fit``.
+    """
+
+    def _align_tasks(self, y):
+        """``y`` read against the fitted tasks: names beat positions.
+
+        After a fit on a DataFrame, a DataFrame ``y`` is matched to
+        ``task_names_`` by column name (reordered if permuted; a ValueError
+        naming the columns if one is missing, unexpected or renamed). Any
+        other ``y``, or any ``y`` after a fit on an array, is read by
+        position, as scikit-learn reads X without feature names.
+        """
+        if getattr(self, "_tasks_by_name", False):
+            return align_tasks(y, self.task_names_, input_name="y")
+        return y
+
+    def _validate_predict_X(self, X):
+        check_is_fitted(self)
+        return self._validate_X(X, reset=False)
+
+    def _validate_X_data(self, X, *, reset, **kwargs):
+        """``validate_data`` for X alone, whose errors always name X."""
+        try:
+            return validate_data(self, X, reset=reset, **kwargs)
+        except ValueError as exc:
+            if re.search(r"\bX\b", str(exc)):
+                raise
+            raise ValueError(f"Invalid X: {exc}") from exc
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        return {**state, "_sklearn_mtl_version": __version__}
+
+    def __setstate__(self, state):
+        state = dict(state)
+        version = state.pop("_sklearn_mtl_version", None)
+        if version != __version__:
+            warnings.warn(
+                InconsistentVersionWarning(
+                    estimator_name=type(self).__name__,
+                    current_version=__version__,
+                    original_version=version,
+                ),
+                stacklevel=2,
+            )
+        super().__setstate__(state)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = True
+        return tags
+
+
+class MultiTaskClassifierMixin(MultiTaskMixin, ClassifierMixin):
     """Targets, ``predict``, ``predict_proba`` and ``score`` for multi-task
     classifiers.
 
@@ -88,19 +150,6 @@ class MultiTaskClassifierMixin(ClassifierMixin):
             self.n_classes_ = [len(c) for c in encoded.classes]
         return encoded
 
-    def _align_tasks(self, y):
-        """``y`` read against the fitted tasks: names beat positions.
-
-        After a fit on a DataFrame, a DataFrame ``y`` is matched to
-        ``task_names_`` by column name (reordered if permuted; a ValueError
-        naming the columns if one is missing, unexpected or renamed). Any
-        other ``y``, or any ``y`` after a fit on an array, is read by
-        position, as scikit-learn reads X without feature names.
-        """
-        if getattr(self, "_tasks_by_name", False):
-            return align_tasks(y, self.task_names_, input_name="y")
-        return y
-
     def _continued_targets(self, y, n_samples):
         """Encode a later batch of a stream against the fitted tasks and
         classes (``partial_fit``); a batch may lack some classes or labels."""
@@ -157,9 +206,9 @@ class MultiTaskClassifierMixin(ClassifierMixin):
         """
         if is_dask_collection(X):
             check_is_fitted(self)
-            one_task = not isinstance(self.classes_, list)
-            return dask_predict(self, X, None if one_task else self.n_tasks_,
-                                decoded_dtype(self._classes_list))
+            empty = np.zeros((0, self.n_tasks_), dtype=np.int64)
+            return dask_predict(self, X, decode_labels(
+                empty, self._classes_list, not isinstance(self.classes_, list)))
         return decode_labels(
             self._predict_codes(X),
             self._classes_list,
@@ -170,19 +219,6 @@ class MultiTaskClassifierMixin(ClassifierMixin):
         """Predicted class index of every task, shape (n_samples, n_tasks)."""
         probas = self._predict_proba_tasks(self._validate_predict_X(X))
         return np.stack([p.argmax(axis=1) for p in probas], axis=1)
-
-    def _validate_predict_X(self, X):
-        check_is_fitted(self)
-        return self._validate_X(X, reset=False)
-
-    def _validate_X_data(self, X, *, reset, **kwargs):
-        """``validate_data`` for X alone, whose errors always name X."""
-        try:
-            return validate_data(self, X, reset=reset, **kwargs)
-        except ValueError as exc:
-            if re.search(r"\bX\b", str(exc)):
-                raise
-            raise ValueError(f"Invalid X: {exc}") from exc
 
     def score(self, X, y, sample_weight=None):
         """Mean over tasks of the per-task accuracy on labelled entries.
@@ -215,27 +251,7 @@ class MultiTaskClassifierMixin(ClassifierMixin):
         )
         return mean_task_accuracy(true, pred, check_score_weights(sample_weight, pred.shape[0]))
 
-    def __getstate__(self):
-        state = super().__getstate__()
-        return {**state, "_sklearn_mtl_version": __version__}
-
-    def __setstate__(self, state):
-        state = dict(state)
-        version = state.pop("_sklearn_mtl_version", None)
-        if version != __version__:
-            warnings.warn(
-                InconsistentVersionWarning(
-                    estimator_name=type(self).__name__,
-                    current_version=__version__,
-                    original_version=version,
-                ),
-                stacklevel=2,
-            )
-        super().__setstate__(state)
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.target_tags.multi_output = True
-        tags.target_tags.single_output = True
         tags.classifier_tags.multi_label = True
         return tags

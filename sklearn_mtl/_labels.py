@@ -6,7 +6,8 @@ values), and a missing entry (``NaN``, ``None``, ``pd.NA``) means that the
 sample is not labelled for that task. This module turns such a matrix (read
 by :mod:`sklearn_mtl._targets`) into
 integer codes (``-1`` for a missing label), the per-task classes and task
-names, and back; it also validates ``task_weights``. Nothing here imports
+names, and back, through :class:`sklearn_mtl._tasks.ClassificationTask`
+(which owns the encoding); it also validates ``task_weights``. Nothing here imports
 torch: the tree estimators use it too.
 """
 
@@ -14,19 +15,9 @@ import numbers
 from typing import NamedTuple
 
 import numpy as np
-from sklearn.utils.multiclass import check_classification_targets
 
-from ._targets import (
-    as_2d_target,
-    check_n_samples,
-    column_values,
-    is_series,
-    missing_mask,
-    unique_names,
-)
-
-MISSING = -1
-"""Code of a missing label in an encoded target matrix."""
+from ._targets import as_2d_target, is_series, unique_names
+from ._tasks import MISSING, ClassificationTask, TaskSet
 
 
 class EncodedTargets(NamedTuple):
@@ -78,29 +69,21 @@ def encode_targets(Y, *, n_samples=None, input_name="Y"):
         If Y has no task columns, a task has no labelled sample, a task's
         labels are continuous or mix types, or the row count is off.
     """
-    columns, names, is_1d = as_2d_target(Y, input_name)
-    if not columns:
-        raise ValueError(f"{input_name} has 0 task columns; at least one is required.")
-    check_n_samples(columns, n_samples, input_name)
-    n_rows = len(columns[0])
-    codes = np.empty((n_rows, len(columns)), dtype=np.int64)
-    classes = []
-    for j, (column, name) in enumerate(zip(columns, names)):
-        values, missing = column_values(column, name, input_name)
-        if values.shape[0] == 0:
-            raise ValueError(
-                f"{input_name} column {name!r} has no labelled sample: every "
-                "entry is missing. Drop the task or label some samples."
-            )
-        try:
-            check_classification_targets(values)
-        except ValueError as exc:
-            raise ValueError(f"{input_name} column {name!r}: {exc}") from None
-        task_classes, task_codes = np.unique(values, return_inverse=True)
-        codes[:, j] = MISSING
-        codes[~missing, j] = task_codes.ravel()
-        classes.append(task_classes)
-    return EncodedTargets(codes, classes, names, is_1d)
+    tasks = TaskSet()
+    codes = tasks.fit_encode(Y, "classification", n_samples=n_samples, input_name=input_name)
+    return EncodedTargets(
+        np.column_stack(codes), [t.classes_ for t in tasks], tasks.task_names_, tasks.is_1d_
+    )
+
+
+def classification_tasks(classes, task_names=None, is_1d=False):
+    """A :class:`TaskSet` of classification tasks restored from their classes."""
+    if task_names is None:
+        task_names = [f"task_{j}" for j in range(len(classes))]
+    tasks = [ClassificationTask(name) for name in task_names]
+    for task, task_classes in zip(tasks, classes):
+        task.classes_ = np.asarray(task_classes)
+    return TaskSet(tasks, is_1d=is_1d)
 
 
 def same_classes(classes, other):
@@ -146,36 +129,15 @@ def declare_classes(encoded, classes, *, input_name="classes"):
             f"{input_name} must be a list with one array of classes per task "
             f"({n_tasks}); got {classes!r}."
         )
+    tasks = classification_tasks(encoded.classes, encoded.task_names)
     codes = encoded.codes.copy()
-    declared = []
-    for j, (given, seen) in enumerate(zip(classes, encoded.classes)):
-        given = np.asarray(given)
-        if given.ndim != 1 or given.size == 0:
-            raise ValueError(
-                f"{input_name}[{j}] must be a non-empty 1D array-like of class labels."
-            )
-        if missing_mask(given).any():
-            raise ValueError(
-                f"{input_name}[{j}] = {given.tolist()} holds a missing value (NaN, None "
-                "or pd.NA); a missing label marks an unlabelled sample and cannot be "
-                "a class."
-            )
-        given = np.unique(given)
-        try:
-            idx = np.clip(np.searchsorted(given, seen), 0, given.size - 1)
-            found = given[idx] == seen
-        except TypeError:
-            found = np.zeros(seen.shape, dtype=bool)
-        if not np.all(found):
-            raise ValueError(
-                f"y column {encoded.task_names[j]!r} has labels "
-                f"{seen[~found].tolist()[:5]} that are not in {input_name}[{j}] = "
-                f"{given.tolist()}."
-            )
+    for j, (task, given) in enumerate(zip(tasks, classes)):
+        remap = task.declare(given, input_name=f"{input_name}[{j}]")
         labelled = codes[:, j] != MISSING
-        codes[labelled, j] = idx[codes[labelled, j]]
-        declared.append(given)
-    return EncodedTargets(codes, declared, encoded.task_names, encoded.is_1d)
+        codes[labelled, j] = remap[codes[labelled, j]]
+    return EncodedTargets(
+        codes, [t.classes_ for t in tasks], encoded.task_names, encoded.is_1d
+    )
 
 
 def encode_with_classes(Y, classes, *, n_samples=None, input_name="Y"):
@@ -184,7 +146,7 @@ def encode_with_classes(Y, classes, *, n_samples=None, input_name="Y"):
     Parameters
     ----------
     Y : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
-        Labels, missing entries allowed.
+        Labels, missing entries allowed (read by position).
     classes : list of ndarray
         The per-task classes of a fitted estimator.
     n_samples : int, default=None
@@ -209,28 +171,10 @@ def encode_with_classes(Y, classes, *, n_samples=None, input_name="Y"):
             f"{input_name} has {len(columns)} task column(s) but the estimator "
             f"was fitted on {len(classes)} task(s)."
         )
-    check_n_samples(columns, n_samples, input_name)
-    n_rows = len(columns[0])
-    codes = np.full((n_rows, len(columns)), MISSING, dtype=np.int64)
-    for j, (column, task_classes) in enumerate(zip(columns, classes)):
-        values, missing = column_values(column, names[j], input_name)
-        try:
-            idx = np.searchsorted(task_classes, values)
-        except TypeError:
-            idx = None
-        if idx is not None:
-            idx = np.clip(idx, 0, len(task_classes) - 1)
-            found = task_classes[idx] == values
-        if idx is None or not np.all(found):
-            seen = set(task_classes.tolist())
-            unseen = sorted({str(v) for v in values.tolist() if v not in seen})
-            raise ValueError(
-                f"{input_name} column {j} ({names[j]!r}) has labels not seen "
-                f"during fit: {unseen[:5]}; known classes are "
-                f"{task_classes.tolist()}."
-            )
-        codes[~missing, j] = idx
-    return codes
+    tasks = classification_tasks(classes, names)
+    return np.column_stack(
+        tasks.encode(Y, n_samples=n_samples, input_name=input_name)
+    )
 
 
 def decode_labels(codes, classes, is_1d):
@@ -241,20 +185,7 @@ def decode_labels(codes, classes, is_1d):
     classes when they share a kind (all ints, all strings, ...) and object
     when tasks differ in type.
     """
-    if is_1d:
-        return classes[0][codes[:, 0]]
-    out = np.empty(codes.shape, dtype=decoded_dtype(classes))
-    for j, task_classes in enumerate(classes):
-        out[:, j] = task_classes[codes[:, j]]
-    return out
-
-
-def decoded_dtype(classes):
-    """The dtype of :func:`decode_labels`' output for these per-task classes:
-    their common dtype when they share a kind (all ints, all strings, ...),
-    object when tasks differ in type."""
-    kinds = {c.dtype.kind for c in classes}
-    return np.result_type(*[c.dtype for c in classes]) if len(kinds) == 1 else object
+    return classification_tasks(classes, is_1d=is_1d).decode(codes)
 
 
 def resolve_task_weights(task_weights, task_names):

@@ -22,6 +22,29 @@ ESTIMATORS = [
 ]
 
 
+REGRESSION_NET = dict(SMALL_NET, hidden_layer_sizes=(16,), max_epochs=40, lr=0.02,
+                      early_stopping=False)
+"""The small network of the regression tests: enough epochs to learn
+:func:`make_regression_tasks`."""
+
+
+def make_regression_tasks(n=240, seed=0, missing=True):
+    """Three related continuous tasks over 6 features, in very different
+    units, with some targets missing (NaN) when ``missing``."""
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 6))
+    s = X[:, 0] + X[:, 1]
+    Y = np.column_stack([
+        2.0 * s + 0.1 * rng.normal(size=n),
+        1e4 * (s - X[:, 2]) + 100 * rng.normal(size=n),
+        1e-3 * (np.abs(s) + 0.5 * X[:, 3]) + 1e-5 * rng.normal(size=n),
+    ])
+    if missing:
+        Y[::9, 0] = np.nan
+        Y[3::11, 2] = np.nan
+    return X, Y
+
+
 def estimator_id(estimator):
     """Test id of an estimator: its class name."""
     return type(estimator).__name__

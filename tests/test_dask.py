@@ -44,7 +44,9 @@ def test_predict_is_lazy_blockwise_and_equal(fitted, tasks):
     dX, calls = _counting_array(X, 70)
     pred = fitted.predict(dX)
     assert isinstance(pred, da.Array) and calls == []  # nothing computed yet
-    assert pred.chunks == (dX.chunks[0], (fitted.n_tasks_,))
+    rows = getattr(fitted, "_predict_rows", None)  # a network's predict chunk
+    assert pred.chunks == (dX.rechunk({0: rows or dX.chunks[0]}).chunks[0],
+                           (fitted.n_tasks_,))
     computed = pred.compute()
     assert sorted(calls) == [0, 70, 140, 210]  # each block read once
     expected = fitted.predict(X)
@@ -122,3 +124,27 @@ def test_parallel_post_fit_single_task(tasks):
     inner = single.estimator  # fitted in place by ParallelPostFit.fit
     np.testing.assert_array_equal(single.predict(dX).compute(), inner.predict(X))
     np.testing.assert_array_equal(single.predict_proba(dX).compute(), inner.predict_proba(X))
+
+
+def test_regressor_and_mixed_tasks_predict_over_dask(tasks):
+    from _estimators import REGRESSION_NET, make_regression_tasks
+
+    from sklearn_mtl import MultiTaskEstimator, MultiTaskRegressor
+
+    X, Y = make_regression_tasks()
+    dX = da.from_array(X, chunks=(70, 6))
+    regressor = MultiTaskRegressor(**dict(REGRESSION_NET, max_epochs=2)).fit(X, Y)
+    regressor._predict_rows = 64  # forward passes of 64 rows, in memory and over dask
+    pred = regressor.predict(dX)
+    assert pred.chunks[0] == (64, 64, 64, 48)
+    assert pred.shape == Y.shape and pred.dtype == regressor.predict(X).dtype
+    np.testing.assert_array_equal(pred.compute(), regressor.predict(X))
+    one = MultiTaskRegressor(**dict(REGRESSION_NET, max_epochs=2)).fit(X, Y[:, 1])
+    np.testing.assert_array_equal(one.predict(dX).compute(), one.predict(X))
+    # a regression task and a classification task: object predictions
+    Xc, Yc = tasks
+    mixed_Y = np.column_stack([Y[:, 1], Yc[:, 1]])
+    mixed = MultiTaskEstimator(**dict(REGRESSION_NET, max_epochs=2)).fit(Xc, mixed_Y)
+    got = mixed.predict(da.from_array(Xc, chunks=(100, 6)))
+    assert got.dtype == object
+    np.testing.assert_array_equal(got.compute(), mixed.predict(Xc))

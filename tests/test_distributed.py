@@ -144,3 +144,14 @@ def test_unpickled_model_has_no_accelerator():
     restored = pickle.loads(pickle.dumps(clf))
     assert restored.accelerator is None
     np.testing.assert_array_equal(restored.predict(X), clf.predict(X))
+
+
+@pytest.mark.slow
+def test_bf16_mixed_precision_through_the_accelerator():
+    """The accelerator's autocast runs the training passes in bfloat16 (here
+    on CPU); parameters and predictions stay float32."""
+    run = subprocess.run([sys.executable, str(TESTS / "_precision_check.py"), "cpu"],
+                         capture_output=True, text=True, timeout=300, check=False,
+                         env=dict(os.environ, OMP_NUM_THREADS="1"))
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stdout.split() == ["torch.bfloat16", "torch.float32", "float32"]

@@ -208,7 +208,8 @@ BAD_PREDICT_DATA = [
     ("score_3_tasks", lambda m, X, Y: m.score(X, Y.assign(extra=1)), ValueError,
      r"y columns must be the tasks .* missing \[\], unexpected \['extra'\]"),
     ("score_unseen_label", lambda m, X, Y: m.score(X, Y.replace({"up": "sideways"})),
-     ValueError, r"y column 1 \('side'\) has labels not seen during fit: \['sideways'\]"),
+     ValueError, r"y column 'side' has labels not seen during fit: \['sideways'\]; "
+     r"known classes are \['down', 'up'\]"),
     ("score_rows", lambda m, X, Y: m.score(X, Y.iloc[1:]), ValueError, "y has 59 rows"),
     ("score_array_n_tasks", lambda m, X, Y: m.score(X, Y.to_numpy()[:, :1]), ValueError,
      "y has 1 task column.* fitted on 2 task"),

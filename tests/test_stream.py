@@ -201,3 +201,11 @@ def test_partial_fit_under_incremental(data):
     assert inc.estimator_.n_iter_ == by_hand.n_iter_ == 8  # one epoch per block
     np.testing.assert_array_equal(inc.predict_proba(X)[0], by_hand.predict_proba(X)[0])
     np.testing.assert_array_equal(inc.estimator_.predict(dX).compute(), by_hand.predict(X))
+
+
+def test_other_kinds_refuse_a_dask_fit(data):
+    from sklearn_mtl import MultiTaskRegressor
+
+    _, _, dX, dY = data
+    with pytest.raises(TypeError, match="only MultiTaskClassifier streams"):
+        MultiTaskRegressor(**NET).fit(dX, dY.astype(float))

@@ -15,9 +15,10 @@ import warnings
 from math import ceil
 
 import numpy as np
-from scipy.stats import chi2_contingency
 from sklearn.utils import check_random_state
 from sklearn.utils.parallel import Parallel, delayed
+
+from .._tasks._dependence import cramers_v as _cramers_v
 
 DEPENDENCE_ALPHA = 0.01
 """Family-wise level of the chi-square tests of label independence."""
@@ -57,17 +58,6 @@ def _row_codes(task, rows):
     codes = np.full(len(task.labelled), -1, dtype=np.int64)
     codes[task.labelled] = np.unique(task.values, return_inverse=True)[1].ravel()
     return codes[rows]
-
-
-def _cramers_v(a, b):
-    """Cramér's V and chi-square p-value of two code vectors."""
-    table = np.zeros((a.max(initial=-1) + 1, b.max(initial=-1) + 1))
-    np.add.at(table, (a, b), 1)
-    table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
-    if min(table.shape) < 2:
-        return 0.0, 1.0
-    chi2, p, _, _ = chi2_contingency(table, correction=False)
-    return float(np.sqrt(chi2 / (table.sum() * (min(table.shape) - 1)))), float(p)
 
 
 def _hits(pred, task, rows):

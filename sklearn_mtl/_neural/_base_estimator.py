@@ -1,7 +1,11 @@
-"""What a neural multi-task estimator does with its parameters: validate
-the data, build or continue the skorch net, train it, and predict without
-changing it. :class:`MultiTaskClassifier` adds the parameters, their
-constraints and the documentation."""
+"""What a neural multi-task estimator does with its parameters, whatever
+the kinds of its tasks: validate the data, build or continue the skorch net,
+train it, and compute each task's outputs without changing it. The
+estimators (:class:`MultiTaskClassifier`, :class:`MultiTaskRegressor`,
+:class:`MultiTaskEstimator`) add the target handling of their kinds, and
+their parameters come from :mod:`._params`."""
+
+import contextlib
 
 import numpy as np
 import torch
@@ -9,14 +13,14 @@ from sklearn.base import _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from .._base import MultiTaskClassifierMixin
 from .._dask import is_dask_collection
-from .._labels import declare_classes, resolve_task_weights, same_classes
+from .._labels import resolve_task_weights
 from ..weighting._aliases import resolve_weighting
 from ._build import build_network
 from ._distributed import data_parallel
 from ._net import MultiTaskNet
 from ._random import seeded_global_rng
+from ._spec import NETWORK_PARAMS, HeadSpec, NetworkSpec
 from ._stream import fit_stream
 from ._threads import limited_torch_threads
 from ._wiring import (
@@ -29,14 +33,16 @@ from ._wiring import (
 
 _PREDICT_CHUNK = 16384
 
-# Parameters that shape the network: a warm start cannot change them.
-NETWORK_PARAMS = ("hidden_layer_sizes", "activation", "dropout", "batch_norm",
-                  "head_hidden_size", "module", "num_embeddings", "n_bins", "binning",
-                  "d_embedding", "architecture", "n_experts", "n_members", "device")
 
+class BaseMultiTaskNetwork:
+    """fit, load_params and the per-task outputs of a network estimator.
 
-class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
-    """fit, partial_fit, load_params and predict of a network estimator.
+    A subclass implements ``_network_targets(y, n_samples, continuing)``,
+    which encodes the target and returns ``(tasks, matrix)``: the fitted
+    :class:`~sklearn_mtl._tasks.TaskSet` and the target matrix the loss
+    reads (int64 class codes when every task is a classification task,
+    float32 otherwise: class codes and standardised values, see
+    :func:`target_matrix`).
 
     Thread safety: after any fit the module stays in evaluation mode (train
     mode is set only inside training steps), so ``predict`` and
@@ -46,6 +52,10 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
     """
 
     _proba_dtype = np.float32  # the network computes in float32
+    # rows per forward pass in predict; predictions over dask cut their blocks
+    # at these rows, so that the float32 products (which depend on the number
+    # of rows) and hence the results are those of the in-memory predict
+    _predict_rows = _PREDICT_CHUNK
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
@@ -56,12 +66,12 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
         X : array-like of shape (n_samples, n_features), or dask array or DataFrame
             Training inputs; with a custom ``module``, any array of shape
             ``(n_samples, ...)`` it accepts (e.g. images ``(n, 1, 8, 8)``).
-            Dask collections (X and y both) are streamed block by block,
-            never computed whole: each epoch visits the row blocks in a new
-            order and shuffles rows across a few blocks at a time, the
-            network is built from a bounded sample of the training blocks
-            and early stopping holds out whole blocks (see the user guide,
-            "Beyond one machine").
+            ``MultiTaskClassifier`` streams dask collections (X and y both)
+            block by block, never computing them whole: each epoch visits
+            the row blocks in a new order and shuffles rows across a few
+            blocks at a time, the network is built from a bounded sample of
+            the training blocks and early stopping holds out whole blocks
+            (see the user guide, "Beyond one machine").
         y : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
             The label matrix Y: one column of labels per task; NaN, None or
             pd.NA where a sample is not labelled for a task.
@@ -75,55 +85,8 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
             return fit_stream(self, X, y)
         continuing = self.warm_start and hasattr(self, "net_")
         X = self._validate_X(X, reset=not continuing)
-        previous = self._classes_list if continuing else None
-        encoded = self._fit_targets(y, n_samples=X.shape[0], previous_classes=previous)
-        return self._train(X, encoded, continuing, epochs=self.max_epochs)
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, classes=None):
-        """Train for one epoch on a batch of data, as ``MLPClassifier`` does.
-
-        The first call builds the network; later calls continue training it
-        and need the same features and tasks, with labels among
-        ``classes_`` (a batch may lack classes or labels of a task).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training inputs of this batch.
-        y : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
-            Labels of this batch; NaN, None or pd.NA where unlabelled.
-        classes : array-like or list of array-like, default=None
-            Every class of each task (one array-like for a 1D ``y``), for
-            streams whose first batch lacks some classes. Only needed on the
-            first call; None takes the classes of the first batch.
-
-        Returns
-        -------
-        self : object
-            The estimator, trained one more epoch.
-        """
-        if is_dask_collection(X) or is_dask_collection(y):
-            raise TypeError(
-                "partial_fit takes in-memory batches; for dask collections use fit, "
-                "which streams them, or dask_ml.wrappers.Incremental, which calls "
-                "partial_fit on each block."
-            )
-        continuing = hasattr(self, "net_")
-        X = self._validate_X(X, reset=not continuing)
-        classes = _classes_per_task(y, classes)
-        if not continuing:
-            encoded = self._fit_targets(y, n_samples=X.shape[0], classes=classes)
-        else:
-            encoded = self._continued_targets(y, X.shape[0])
-            if classes is not None and not same_classes(
-                declare_classes(encoded, classes).classes, self._classes_list
-            ):
-                raise ValueError(
-                    "classes must be the classes of the first call to partial_fit, "
-                    f"{[c.tolist() for c in self._classes_list]}; got {classes!r}."
-                )
-        return self._train(X, encoded, continuing, epochs=1)
+        targets = self._network_targets(y, X.shape[0], continuing)
+        return self._train(X, targets, continuing, epochs=self.max_epochs)
 
     def load_params(self, X, y, **kwargs):
         """Restore a network saved with skorch's ``save_params`` or a
@@ -153,8 +116,8 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
         """
         self._validate_params()
         X = self._validate_X(X, reset=True)
-        encoded = self._fit_targets(y, n_samples=X.shape[0])
-        self._train(X, encoded, continuing=False, epochs=0)
+        self._train(X, self._network_targets(y, X.shape[0], False), continuing=False,
+                    epochs=0)
         try:
             self.net_.load_params(**kwargs)
         except RuntimeError as exc:  # torch's state-dict mismatch
@@ -167,12 +130,14 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
         return self
 
     # ------------------------------------------------------------ training
-    def _train(self, X, encoded, continuing, epochs, stream=None):
-        """Build (or rewire) the net and train it ``epochs`` epochs on X and
-        ``encoded``; or, with ``stream`` (a dask fit, see :mod:`._stream`), on
-        the stream's blocks, X and ``encoded`` being the sample of training
-        rows the network is built from."""
-        base_weights = resolve_task_weights(self.task_weights, encoded.task_names)
+    def _train(self, X, targets, continuing, epochs, stream=None):
+        """Build (or rewire) the net and train it ``epochs`` epochs on the
+        ``(tasks, matrix)`` of :meth:`_network_targets`; or, with ``stream``
+        (a dask fit, see :mod:`._stream`), on the stream's blocks, X and
+        ``targets`` being the sample of training rows the network is built
+        from."""
+        tasks, matrix = targets
+        base_weights = resolve_task_weights(self.task_weights, self.task_names_)
         strategy = resolve_weighting(self.weighting)
         parallel = data_parallel(self.accelerator)  # None in a plain fit
         if parallel is not None:
@@ -194,14 +159,14 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
                 net = self.net_.rewire(task_weights=base_weights, weighting=strategy,
                                        **params)
             else:
+                heads = HeadSpec.of(tasks, _head_order(self))
                 with seeded_global_rng(init_seed, device):
-                    network = build_network(self, X_t, [len(c) for c in encoded.classes],
-                                            strategy, base_weights, _head_order(self, encoded),
-                                            codes=encoded.codes)
+                    network = build_network(NetworkSpec.of(self), heads, X_t, strategy,
+                                            base_weights, targets=matrix)
                 net = MultiTaskNet(
                     module=network, task_weights=base_weights, weighting=strategy,
-                    task_names=[str(t) for t in encoded.task_names], seed=int(shuffle_seed),
-                    **fixed_net_params(device), **params,
+                    task_names=[str(t) for t in self.task_names_], seed=int(shuffle_seed),
+                    task_kinds=list(heads.kinds), **fixed_net_params(device), **params,
                 )
                 try:
                     net.initialize()
@@ -214,14 +179,16 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
                     ) from exc
                 check_optimizer(net)
                 self._network_params = {name: getattr(self, name) for name in NETWORK_PARAMS}
+                self._heads = heads
             if parallel is not None:
                 parallel.start_together(net.module_)
             if epochs:
                 split = params["train_split"]
                 n_train = n_rows - (split.n_valid(n_rows) if split else 0)
                 check_batch_norm(net.module_, n_train, params["batch_size"])
-                data = (X_t, torch.from_numpy(encoded.codes)) if stream is None else (stream,)
-                net.partial_fit(*data, epochs=epochs)
+                data = (X_t, torch.from_numpy(matrix)) if stream is None else (stream,)
+                with contextlib.nullcontext() if parallel is None else parallel.autocast():
+                    net.partial_fit(*data, epochs=epochs)
         self.net_ = net
         self.weighting_ = strategy
         self._set_fitted_state(base_weights)
@@ -274,26 +241,48 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
         check_is_fitted(self)
         return self._validate_X(X, reset=False)
 
-    def _predict_proba_tasks(self, X):
-        """Probabilities per task; reads the module (in evaluation mode since
-        fit) and never changes it or X."""
+    def _head_spec(self):
+        """The heads of the fitted network (estimators pickled before the
+        task kinds had only classification heads)."""
+        heads = getattr(self, "_heads", None)
+        if heads is None:
+            widths = tuple(len(c) for c in self._classes_list)
+            heads = HeadSpec(widths, ("classification",) * len(widths))
+        return heads
+
+    def _task_outputs(self, X):
+        """Each task's output for a validated ``X``: class probabilities
+        ``(n, n_classes)`` of a classification task, the standardised
+        prediction ``(n,)`` of a regression task. Reads the module (in
+        evaluation mode since fit) and never changes it or X."""
         module = self.net_.module_
         device = next(module.parameters()).device
         copy_input = self.module is not None  # a user module may work in place
         chunks = []
         with torch.inference_mode(), limited_torch_threads():
-            for start in range(0, X.shape[0], _PREDICT_CHUNK):
-                xb = torch.from_numpy(X[start:start + _PREDICT_CHUNK])
+            for start in range(0, X.shape[0], self._predict_rows):
+                xb = torch.from_numpy(X[start:start + self._predict_rows])
                 xb = xb.to(device, copy=copy_input)
-                chunks.append(module(xb).softmax(-1).cpu())
-        proba = (chunks[0] if len(chunks) == 1 else torch.cat(chunks)).numpy()
-        if not np.isfinite(proba).all():
+                chunks.append(module(xb).cpu())
+            outputs = chunks[0] if len(chunks) == 1 else torch.cat(chunks)
+            heads = self._head_spec()
+            proba = (outputs.softmax(-1).numpy() if "classification" in heads.kinds
+                     else None)
+        per_task = [proba[:, j, :width] if kind == "classification" else
+                    outputs[:, j, 0].numpy()
+                    for j, (width, kind) in enumerate(zip(heads.widths, heads.kinds))]
+        if not all(np.isfinite(out).all() for out in per_task):
             raise ValueError(
-                "The network produced non-finite probabilities for this X: its values "
-                "are probably far larger than those seen in training (scale X as for "
+                "The network produced non-finite probabilities or values for this X: its "
+                "values are probably far larger than those seen in training (scale X as for "
                 "fit), or the loaded parameters are not finite."
             )
-        return [proba[:, j, :k] for j, k in enumerate(map(len, self._classes_list))]
+        return per_task
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        return tags
 
     def __getstate__(self):
         # an Accelerator belongs to the processes it was made in: the pickled
@@ -307,28 +296,31 @@ class BaseMultiTaskNetwork(MultiTaskClassifierMixin):
         return self.net_.history
 
 
-def _head_order(estimator, encoded):
+def refuse_dask_partial_fit(X, y):
+    """``partial_fit`` takes in-memory batches only."""
+    if is_dask_collection(X) or is_dask_collection(y):
+        raise TypeError(
+            "partial_fit takes in-memory batches; for dask collections use fit, "
+            "which streams them, or dask_ml.wrappers.Incremental, which calls "
+            "partial_fit on each block."
+        )
+
+
+def _head_order(estimator):
     """Named tasks get their heads in the order of their names (so the network
     does not depend on the order of the columns); unnamed ones in column order."""
     if not getattr(estimator, "_tasks_by_name", False):
         return None
-    return np.argsort(np.asarray(encoded.task_names, dtype=str), kind="stable")
+    return np.argsort(np.asarray(estimator.task_names_, dtype=str), kind="stable")
 
 
-def _classes_per_task(y, classes):
-    """``classes`` in the per-task form: scikit-learn's flat form
-    ``classes=[0, 1]`` is the classes of a 1D ``y``'s single task."""
-    flat = (isinstance(classes, (list, tuple, np.ndarray)) and len(classes) > 0
-            and all(np.ndim(c) == 0 for c in classes))
-    if not flat:
-        return classes
-    if np.ndim(y) == 1:
-        return [list(classes)]
-    raise ValueError(
-        "classes must hold one array-like of classes per task for a 2D y, e.g. "
-        f"[[0, 1], [0, 1, 2]]; got the flat list {list(classes)!r}, scikit-learn's "
-        "form for a 1D y."
-    )
+def target_matrix(tasks, encoded):
+    """The target matrix the loss reads: int64 class codes (``-1``
+    unlabelled) when every task is a classification task, else float32 with
+    class codes and standardised values (NaN missing) side by side."""
+    if all(kind == "classification" for kind in tasks.kinds):
+        return np.column_stack(encoded).astype(np.int64, copy=False)
+    return np.column_stack([np.asarray(e, dtype=np.float32) for e in encoded])
 
 
 def _same_value(a, b):
@@ -336,3 +328,50 @@ def _same_value(a, b):
         return bool(np.array_equal(np.asarray(a, dtype=object), np.asarray(b, dtype=object)))
     except (TypeError, ValueError):
         return a == b
+
+
+class TaskKindsNetwork(BaseMultiTaskNetwork):
+    """A network estimator whose tasks come from a :class:`TaskSet` of any
+    kinds (:class:`~sklearn_mtl._base_tasks.TaskKindsMixin` fits them)."""
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y):
+        """Train for one epoch on a batch of data.
+
+        The first call builds the network and fits the tasks on its batch:
+        the classes of each classification task, and the mean and standard
+        deviation that standardise each regression target. Later calls
+        continue training and need the same features and tasks, with labels
+        among the classes of the first batch (a batch may lack some).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training inputs of this batch.
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
+            Targets of this batch; NaN, None or pd.NA where missing.
+
+        Returns
+        -------
+        self : object
+            The estimator, trained one more epoch.
+        """
+        refuse_dask_partial_fit(X, y)
+        continuing = hasattr(self, "net_")
+        X = self._validate_X(X, reset=not continuing)
+        return self._train(X, self._network_targets(y, X.shape[0], continuing), continuing,
+                           epochs=1)
+
+    def _network_targets(self, y, n_samples, continuing):
+        tasks, encoded = self._fit_targets(y, n_samples, continuing)
+        return tasks, target_matrix(tasks, encoded)
+
+    def _predict_tasks(self, X):
+        """Encoded predictions per task: class codes, standardised values."""
+        return [out.argmax(axis=1) if kind == "classification" else out
+                for out, kind in zip(self._task_outputs(X), self._task_set.kinds)]
+
+    def _predict_proba_tasks(self, X):
+        """``{name: probabilities}`` of the classification tasks."""
+        return {task.name: out for task, out in zip(self._task_set, self._task_outputs(X))
+                if task.kind == "classification"}

@@ -1,9 +1,9 @@
-"""Building the torch network of a :class:`MultiTaskClassifier` from its
-parameters: the trunk (MLP with its numeric embeddings, user module, MMoE
-experts or TabM members), the task heads and the weighting strategy's state.
+"""Building the torch network of a neural estimator from explicit
+specifications: the trunk (MLP with its numeric embeddings, user module,
+MMoE experts or TabM members) from a :class:`~._spec.NetworkSpec`, the task
+heads from a :class:`~._spec.HeadSpec`, and the weighting strategy's state.
 
-Every function reads the estimator's public parameters and never changes
-the estimator; a user ``module`` instance is deep-copied.
+Nothing here reads the estimator; a user ``module`` instance is deep-copied.
 """
 
 import copy
@@ -19,52 +19,50 @@ from ._modules import MLPTrunk, MultiTaskNetwork
 from ._tabm import TabMNetwork, make_tabm_trunk
 
 
-def build_network(estimator, X_t, n_classes, strategy, base_weights, task_order=None,
-                  codes=None):
-    """The :class:`MultiTaskNetwork` for inputs like ``X_t`` and tasks with
-    ``n_classes`` classes, holding the strategy's state as ``task_weighting``;
-    its heads are laid out in ``task_order`` (None: column order). The
-    numeric embeddings of the built-in trunk are planned on the rows ``X_t``
-    (training rows) and their label ``codes`` (tree-based bins).
+def build_network(spec, heads, X_t, strategy, base_weights, targets=None):
+    """The :class:`MultiTaskNetwork` of ``spec`` for inputs like ``X_t`` and
+    the task heads ``heads`` (a :class:`~._spec.HeadSpec`), holding the
+    strategy's state as ``task_weighting``. The numeric embeddings of the
+    built-in trunk are planned on the rows ``X_t`` (training rows) and their
+    encoded ``targets`` (tree-based bins; one column per task).
 
     Parameter initialisation draws from torch's global random state: the
     caller seeds it (see :func:`._random.seeded_global_rng`).
     """
-    hidden = hidden_layer_sizes(estimator.hidden_layer_sizes)
-    plan = embedding_plan(estimator, X_t, codes)
-    if estimator.architecture == "tabm":
-        network = TabMNetwork(make_tabm_trunk(estimator, X_t.shape[1], hidden, plan),
-                              n_classes, head_hidden_size=estimator.head_hidden_size,
-                              activation=estimator.activation, task_order=task_order)
+    hidden = hidden_layer_sizes(spec.hidden_layer_sizes)
+    plan = embedding_plan(spec, X_t, targets, heads.kinds)
+    if spec.architecture == "tabm":
+        network = TabMNetwork(make_tabm_trunk(spec, X_t.shape[1], hidden, plan),
+                              heads, head_hidden_size=spec.head_hidden_size,
+                              activation=spec.activation)
         network.task_weighting = strategy.initialize(
-            len(n_classes), torch.as_tensor(base_weights, dtype=torch.float32)
+            heads.n_tasks, torch.as_tensor(base_weights, dtype=torch.float32)
         )
         return network
-    mmoe = estimator.architecture == "mmoe"
+    mmoe = spec.architecture == "mmoe"
     if mmoe:
-        if estimator.module is None and not hidden:
+        if spec.module is None and not hidden:
             raise ValueError(
                 "architecture='mmoe' needs experts with at least one hidden layer; "
                 "got hidden_layer_sizes=(). Set hidden_layer_sizes or module."
             )
-        experts = [make_trunk(estimator, X_t.shape[1], hidden, reinitialise=True, plan=plan)
-                   for _ in range(estimator.n_experts)]
+        experts = [make_trunk(spec, X_t.shape[1], hidden, reinitialise=True, plan=plan)
+                   for _ in range(spec.n_experts)]
         n_features_out = probe_trunk(experts[0], X_t)
-        trunk = MMoETrunk(experts, int(np.prod(X_t.shape[1:])), len(n_classes))
+        trunk = MMoETrunk(experts, int(np.prod(X_t.shape[1:])), heads.n_tasks)
     else:
-        trunk = make_trunk(estimator, X_t.shape[1], hidden, plan=plan)
+        trunk = make_trunk(spec, X_t.shape[1], hidden, plan=plan)
         n_features_out = probe_trunk(trunk, X_t)
     network = MultiTaskNetwork(
         trunk,
         n_features_out,
-        n_classes,
-        head_hidden_size=estimator.head_hidden_size,
-        activation=estimator.activation,
+        heads,
+        head_hidden_size=spec.head_hidden_size,
+        activation=spec.activation,
         per_task_features=mmoe,
-        task_order=task_order,
     )
     network.task_weighting = strategy.initialize(
-        len(n_classes), torch.as_tensor(base_weights, dtype=torch.float32)
+        heads.n_tasks, torch.as_tensor(base_weights, dtype=torch.float32)
     )
     return network
 
@@ -78,29 +76,29 @@ def hidden_layer_sizes(sizes):
     return sizes
 
 
-def embedding_plan(estimator, X_t, codes):
+def embedding_plan(spec, X_t, targets, kinds):
     """The numeric embeddings of the built-in trunk, planned on the training
     rows; None without embeddings or with a user ``module``."""
-    if estimator.module is not None or estimator.num_embeddings is None:
+    if spec.module is not None or spec.num_embeddings is None:
         return None
-    if codes is None:
-        codes = np.zeros((X_t.shape[0], 0), dtype=np.int64)
-    return plan_embeddings(X_t.numpy(), codes, kind=estimator.num_embeddings,
-                           n_bins=estimator.n_bins, binning=estimator.binning,
-                           d_embedding=estimator.d_embedding)
+    if targets is None:
+        targets, kinds = np.zeros((X_t.shape[0], 0), dtype=np.int64), ()
+    return plan_embeddings(X_t.numpy(), targets, kinds=kinds, kind=spec.num_embeddings,
+                           n_bins=spec.n_bins, binning=spec.binning,
+                           d_embedding=spec.d_embedding)
 
 
-def make_trunk(estimator, n_features, hidden, reinitialise=False, plan=None):
+def make_trunk(spec, n_features, hidden, reinitialise=False, plan=None):
     """The default MLP trunk (after the embeddings of ``plan``, if any), or a
     fresh copy of the user's ``module``."""
-    module = estimator.module
+    module = spec.module
     if module is None:
         if plan is not None:
-            mlp = MLPTrunk(plan.n_features_out, hidden, estimator.activation,
-                           estimator.dropout, estimator.batch_norm)
+            mlp = MLPTrunk(plan.n_features_out, hidden, spec.activation,
+                           spec.dropout, spec.batch_norm)
             return EmbeddedTrunk(plan.make(), mlp)
-        return MLPTrunk(n_features, hidden, estimator.activation, estimator.dropout,
-                        estimator.batch_norm)
+        return MLPTrunk(n_features, hidden, spec.activation, spec.dropout,
+                        spec.batch_norm)
     if isinstance(module, nn.Module):
         trunk = copy.deepcopy(module)
         if reinitialise:

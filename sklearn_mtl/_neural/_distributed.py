@@ -26,7 +26,9 @@ Then:
   skorch's own ``train_loss`` is each process's mean over its batches.
 
 Strategies that combine per-task gradients (``gradnorm``, ``pcgrad``,
-``mgda``) are refused with more than one process.
+``mgda``) are refused with more than one process. The accelerator's mixed
+precision (``Accelerator(mixed_precision="bf16")``) applies to the training
+and validation passes, in one process too; ``predict`` stays in float32.
 """
 
 import torch
@@ -89,6 +91,11 @@ class DataParallel:
         with torch.no_grad():
             for tensor in [*module.parameters(), *module.buffers()]:
                 torch.distributed.broadcast(tensor.data, src=0)
+
+    def autocast(self):
+        """The accelerator's mixed precision (``mixed_precision="bf16"`` or
+        ``"fp16"``) around the training passes; a no-op without it."""
+        return self.accelerator.autocast()
 
     @property
     def _comm_device(self):

@@ -27,7 +27,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 from rtdl_num_embeddings import PeriodicEmbeddings, PiecewiseLinearEmbeddings
-from sklearn.tree import DecisionTreeClassifier
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from torch import nn
 
 NUM_EMBEDDINGS = ("piecewise_linear", "periodic")
@@ -75,15 +75,16 @@ def n_distinct(X):
     return 1 + (np.diff(ordered, axis=0) != 0).sum(axis=0)
 
 
-def plan_embeddings(X, codes, *, kind, n_bins, binning, d_embedding):
+def plan_embeddings(X, targets, *, kind, n_bins, binning, d_embedding, kinds=None):
     """Decide from the training rows which columns to embed, and how.
 
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features), float32, finite
         The training rows (already validated).
-    codes : ndarray of shape (n_samples, n_tasks), int
-        Encoded labels, ``-1`` where missing (used by tree-based bins).
+    targets : ndarray of shape (n_samples, n_tasks)
+        Encoded targets (used by tree-based bins): class codes, ``-1``
+        where missing, or standardised values, NaN where missing.
     kind : {"piecewise_linear", "periodic"}
         The embedding.
     n_bins : int
@@ -94,6 +95,9 @@ def plan_embeddings(X, codes, *, kind, n_bins, binning, d_embedding):
         How piecewise-linear bins are placed.
     d_embedding : int
         Size of each column's embedding.
+    kinds : sequence of str, default=None
+        Kind of each task (None: every task a classification task).
+
     Returns
     -------
     plan : EmbeddingPlan or None
@@ -110,7 +114,7 @@ def plan_embeddings(X, codes, *, kind, n_bins, binning, d_embedding):
         if binning == "quantile":
             bins = _quantile_bins(columns, n_bins)
         else:
-            bins = _tree_bins(columns, codes, n_bins)
+            bins = _tree_bins(columns, targets, n_bins, kinds)
     return EmbeddingPlan(kind, embedded, passthrough, bins, d_embedding)
 
 
@@ -125,11 +129,12 @@ def _quantile_bins(X, n_bins):
     return [torch.as_tensor(np.unique(e)) for e in edges]
 
 
-def _tree_bins(X, codes, n_bins):
+def _tree_bins(X, targets, n_bins, kinds=None):
     """Edges at the split thresholds of one decision tree per task and column.
 
-    Each task's tree (at most ``n_bins`` leaves) is fitted on the rows
-    labelled for that task; the thresholds of all the tasks are pooled with
+    Each task's tree (at most ``n_bins`` leaves; a classification tree for a
+    classification task, a regression tree for a regression task) is fitted
+    on the rows labelled for that task; the thresholds of all the tasks are pooled with
     the column's minimum and maximum, and thinned evenly to at most
     ``n_bins + 1`` edges.
     """
@@ -138,14 +143,16 @@ def _tree_bins(X, codes, n_bins):
     bins = []
     for column in X.T:
         edges = [float(column.min()), float(column.max())]
-        for task_codes in codes.T:
-            labelled = task_codes >= 0
-            if np.unique(task_codes[labelled]).size < 2:
+        for j, task_targets in enumerate(targets.T):
+            regression = kinds is not None and kinds[j] == "regression"
+            labelled = ~np.isnan(task_targets) if regression else task_targets >= 0
+            if np.unique(task_targets[labelled]).size < 2:
                 continue
-            tree = DecisionTreeClassifier(
+            tree_class = DecisionTreeRegressor if regression else DecisionTreeClassifier
+            tree = tree_class(
                 max_leaf_nodes=max(2, n_bins), min_samples_leaf=min_leaf,
                 random_state=0,  # one feature: only ties could depend on it
-            ).fit(column[labelled, None], task_codes[labelled]).tree_
+            ).fit(column[labelled, None], task_targets[labelled]).tree_
             edges.extend(tree.threshold[tree.children_left != tree.children_right].tolist())
         edges = np.unique(np.clip(edges, edges[0], edges[1]).astype(np.float32))
         if len(edges) > n_bins + 1:

@@ -1,37 +1,150 @@
-"""The masked multi-task cross-entropy."""
+"""The masked per-task losses, one per kind of task.
 
+``TASK_LOSSES[kind]`` gives the losses of the tasks of one kind, as sums
+over the observed entries of a batch and their counts; :class:`TaskLoss`
+combines them for the tasks of a network, in column order:
+
+* classification: cross-entropy over the labelled samples (codes ``-1``
+  where unlabelled);
+* regression: squared error (or Huber, ``delta=1``) between the first output
+  of the task's head and the standardised target, over the observed samples
+  (``NaN`` where missing). Targets are standardised by their
+  :class:`~sklearn_mtl._tasks.RegressionTask`, so a task's loss and weight
+  mean the same whatever its units.
+"""
+
+import torch
 from torch.nn import functional as F
 
+REGRESSION_LOSSES = ("squared_error", "huber")
+"""The values of ``regression_loss``."""
 
-def masked_task_losses(logits, y):
-    """Per-task mean cross-entropy over the labelled samples of a batch.
+
+def cross_entropy_sums(outputs, y):
+    """Summed cross-entropy and label counts of each classification task.
 
     Parameters
     ----------
-    logits : Tensor of shape (n, n_tasks, max_classes) or (n, k, n_tasks, max_classes)
-        Output of :class:`MultiTaskNetwork`; padded classes hold ``-inf``.
-        With a member axis (the ``k`` members of a TabM ensemble), a
-        sample's loss is the mean of its members' cross-entropies.
-    y : Tensor of shape (n, n_tasks), integer
-        Class codes, ``-1`` where a sample is unlabelled for a task.
+    outputs : Tensor of shape (n, n_tasks, width) or (n, k, n_tasks, width)
+        Logits; padded classes hold ``-inf``. With a member axis (the ``k``
+        members of a TabM ensemble), a sample's loss is the mean of its
+        members' cross-entropies.
+    y : Tensor of shape (n, n_tasks)
+        Class codes, ``-1`` where a sample is unlabelled (any dtype).
 
     Returns
     -------
-    losses : Tensor of shape (n_tasks,)
-        ``L_j``, the mean cross-entropy of task j over its labelled samples;
-        exactly 0 for a task with no labelled sample in the batch.
-    counts : Tensor of shape (n_tasks,)
-        Number of labelled samples of each task in the batch.
+    sums, counts : Tensors of shape (n_tasks,)
     """
-    # cross_entropy over the classes of a (n, max_classes, n_tasks) view:
-    # torch's fused per-position kernel, ~2.5x faster at 32 tasks than a
-    # log_softmax along a short last axis followed by a gather
-    if logits.dim() == 4:  # (n, k, n_tasks, C): the mean of the k members' losses
-        members = y.unsqueeze(1).expand(-1, logits.shape[1], -1)
-        nll = F.cross_entropy(logits.permute(0, 3, 1, 2), members, ignore_index=-1,
+    y = y.long()
+    # cross_entropy over the classes of a (n, width, n_tasks) view: torch's
+    # fused per-position kernel, ~2.5x faster at 32 tasks than a log_softmax
+    # along a short last axis followed by a gather
+    if outputs.dim() == 4:  # (n, k, n_tasks, C): the mean of the k members' losses
+        members = y.unsqueeze(1).expand(-1, outputs.shape[1], -1)
+        nll = F.cross_entropy(outputs.permute(0, 3, 1, 2), members, ignore_index=-1,
                               reduction="none").mean(dim=1)
     else:
-        nll = F.cross_entropy(logits.transpose(1, 2), y, ignore_index=-1, reduction="none")
-    counts = (y >= 0).sum(dim=0)
-    losses = nll.sum(dim=0) / counts.clamp(min=1).to(nll.dtype)
-    return losses, counts
+        nll = F.cross_entropy(outputs.transpose(1, 2), y, ignore_index=-1, reduction="none")
+    return nll.sum(dim=0), (y >= 0).sum(dim=0)
+
+
+def regression_sums(outputs, y, regression_loss="squared_error"):
+    """Summed squared error (or Huber loss) and counts of each regression task.
+
+    Parameters
+    ----------
+    outputs : Tensor of shape (n, n_tasks, width) or (n, k, n_tasks, width)
+        Head outputs; the prediction of a task is its first output. With a
+        member axis, a sample's loss is the mean of its members' losses.
+    y : Tensor of shape (n, n_tasks), float
+        Standardised targets, ``NaN`` where missing.
+    regression_loss : {"squared_error", "huber"}, default="squared_error"
+
+    Returns
+    -------
+    sums, counts : Tensors of shape (n_tasks,)
+    """
+    pred = outputs[..., 0]
+    observed = ~torch.isnan(y)
+    target = torch.where(observed, y, torch.zeros((), dtype=y.dtype, device=y.device))
+    target = target.to(pred.dtype)
+    if pred.dim() == 3:  # (n, k, n_tasks)
+        target = target.unsqueeze(1).expand_as(pred)
+    if regression_loss == "huber":
+        errors = F.huber_loss(pred, target, reduction="none", delta=1.0)
+    else:
+        errors = (pred - target).square()
+    if pred.dim() == 3:
+        errors = errors.mean(dim=1)
+    errors = torch.where(observed, errors, torch.zeros((), dtype=errors.dtype,
+                                                       device=errors.device))
+    return errors.sum(dim=0), observed.sum(dim=0)
+
+
+TASK_LOSSES = {"classification": cross_entropy_sums, "regression": regression_sums}
+"""The loss of each kind of task: ``(outputs, y) -> (sums, counts)`` per task."""
+
+
+class TaskLoss:
+    """The per-task mean losses of a network whose tasks have ``kinds``.
+
+    Parameters
+    ----------
+    kinds : sequence of str
+        The kind of each task, in column order.
+    regression_loss : {"squared_error", "huber"}, default="squared_error"
+        Loss of the regression tasks.
+
+    Calling it on ``(outputs, y)`` (the network's outputs and a target
+    batch of shape ``(n, n_tasks)``: class codes, standardised values, or
+    both as floats for mixed kinds) returns ``(losses, counts)``:
+    ``losses[j]`` is task j's mean loss over its observed samples (exactly 0
+    with none), ``counts[j]`` their number.
+    """
+
+    def __init__(self, kinds, regression_loss="squared_error"):
+        self.kinds = list(kinds)
+        self.regression_loss = regression_loss
+        self.groups = {kind: [j for j, k in enumerate(self.kinds) if k == kind]
+                       for kind in TASK_LOSSES}
+        self.single = next((kind for kind, cols in self.groups.items()
+                            if len(cols) == len(self.kinds)), None)
+        self._index = {}
+
+    def _sums(self, kind, outputs, y):
+        if kind == "regression":
+            return regression_sums(outputs, y, self.regression_loss)
+        return TASK_LOSSES[kind](outputs, y)
+
+    def __call__(self, outputs, y):
+        if self.single is not None:
+            sums, counts = self._sums(self.single, outputs, y)
+        else:
+            n_tasks = len(self.kinds)
+            sums = outputs.new_zeros(n_tasks)
+            counts = torch.zeros(n_tasks, dtype=torch.long, device=outputs.device)
+            for kind, cols in self.groups.items():
+                if not cols:
+                    continue
+                index = self._columns(kind, cols, outputs.device)
+                kind_sums, kind_counts = self._sums(
+                    kind, outputs.index_select(-2, index), y.index_select(1, index))
+                sums = sums.index_copy(0, index, kind_sums.to(sums.dtype))
+                counts = counts.index_copy(0, index, kind_counts)
+        return sums / counts.clamp(min=1).to(sums.dtype), counts
+
+    def _columns(self, kind, cols, device):
+        key = (kind, str(device))
+        if key not in self._index:
+            self._index[key] = torch.tensor(cols, dtype=torch.long, device=device)
+        return self._index[key]
+
+    def __getstate__(self):
+        return {**self.__dict__, "_index": {}}
+
+
+def masked_task_losses(outputs, y):
+    """Per-task mean cross-entropy over the labelled samples of a batch
+    (every task a classification task); see :class:`TaskLoss`."""
+    return TaskLoss(["classification"] * y.shape[1])(outputs, y)

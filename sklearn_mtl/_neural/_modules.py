@@ -40,25 +40,27 @@ class MLPTrunk(nn.Sequential):
 
 
 class TaskHeads(nn.Module):
-    """One classification head per task, evaluated together.
+    """One head per task, evaluated together.
 
     All heads run as one matrix product: a linear layer with
-    ``n_tasks * max_classes`` outputs viewed as ``(n, n_tasks, max_classes)``
+    ``n_tasks * max_width`` outputs viewed as ``(n, n_tasks, max_width)``
     (optionally after a hidden layer of ``hidden_size`` units per task).
-    Entries beyond a task's own number of classes are filled with ``-inf``,
-    so a softmax over the last axis gives each task's class probabilities.
+    Task j's outputs are ``[..., j, :widths[j]]``: the logits of its
+    classes, or its one predicted value (a regression task). Entries beyond
+    a task's own width are filled with ``-inf``, so a softmax over the last
+    axis gives a classification task's class probabilities.
 
     The input is either shared features of shape ``(n, d)`` or per-task
     features of shape ``(n, n_tasks, d)``. ``linear(d_in, d_out, n_tasks)``
     builds the per-task maps (TabM's heads pass one per member too).
     """
 
-    def __init__(self, n_in, n_classes, hidden_size=None, activation="relu", linear=None):
+    def __init__(self, n_in, widths, hidden_size=None, activation="relu", linear=None):
         super().__init__()
         linear = _TaskLinear if linear is None else linear
-        self.n_tasks = len(n_classes)
-        self.max_classes = max(n_classes)
-        pad = torch.arange(self.max_classes)[None, :] >= torch.tensor(n_classes)[:, None]
+        self.n_tasks = len(widths)
+        self.max_classes = max(widths)
+        pad = torch.arange(self.max_classes)[None, :] >= torch.tensor(widths)[:, None]
         self.register_buffer("pad_mask", pad, persistent=False)
         self.needs_pad = bool(pad.any())
         n_hidden = n_in if hidden_size is None else hidden_size
@@ -116,34 +118,39 @@ class MultiTaskNetwork(nn.Module):
         flattened) or to per-task features ``(n, n_tasks, d)``.
     n_trunk_out : int
         Size ``d`` of the trunk's features.
-    n_classes : list of int
-        Number of classes of each task.
+    heads : HeadSpec
+        Width and kind of each task's head, and the order in which the heads
+        (and per-task gates) are laid out and initialised: ``heads.order[k]``
+        is the task of head ``k``. Named tasks are laid out in the order of
+        their names, so a fit on permuted task columns builds and trains the
+        same network.
     head_hidden_size : int or None
         Units of a hidden layer in every head; None for linear heads.
     activation : str
         Activation of the head's hidden layer.
-    task_order : array-like of int, default=None
-        The order in which the heads (and per-task gates) are laid out and
-        initialised: ``task_order[k]`` is the task of head ``k``. Named
-        tasks are laid out in the order of their names, so a fit on
-        permuted task columns builds and trains the same network. None keeps
-        the column order.
 
-    The forward pass returns logits of shape ``(n, n_tasks, max_classes)``,
-    in the column order of the tasks.
+    The forward pass returns outputs of shape ``(n, n_tasks, max_width)``,
+    in the column order of the tasks (see :class:`TaskHeads`).
     """
 
-    def __init__(self, trunk, n_trunk_out, n_classes, head_hidden_size=None,
-                 activation="relu", per_task_features=False, task_order=None):
+    def __init__(self, trunk, n_trunk_out, heads, head_hidden_size=None,
+                 activation="relu", per_task_features=False):
         super().__init__()
         self.trunk = trunk
         self.per_task_features = per_task_features
-        order = np.arange(len(n_classes)) if task_order is None else np.asarray(task_order)
-        self.heads = TaskHeads(n_trunk_out, [n_classes[j] for j in order], head_hidden_size,
-                               activation)
-        # Head k serves task order[k]; logits come back in column order.
+        widths, _ = heads.laid_out()
+        self.heads = TaskHeads(n_trunk_out, widths, head_hidden_size, activation)
+        self._set_layout(heads)
+
+    def _set_layout(self, heads):
+        """Head k serves task ``order[k]``; outputs come back in column order.
+        ``regression_tasks`` marks the regression tasks (column order)."""
+        order = heads.head_order()
         self.permuted = bool((order != np.arange(len(order))).any())
         self.register_buffer("column_heads", torch.as_tensor(np.argsort(order)),
+                             persistent=False)
+        regression = torch.tensor([kind == "regression" for kind in heads.kinds])
+        self.register_buffer("regression_tasks", regression if regression.any() else None,
                              persistent=False)
 
     def forward(self, x):

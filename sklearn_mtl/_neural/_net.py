@@ -11,15 +11,15 @@ from skorch.utils import to_tensor
 from ..weighting._base import TaskBatch
 from ._callbacks import DivergenceCheck, TaskLossRecorder
 from ._feed import epoch_seed
-from ._loss import masked_task_losses
+from ._loss import TaskLoss
 from ._random import draws_global_random_numbers, seeded_global_rng
 
 
 class MultiTaskNet(NeuralNet):
     """skorch ``NeuralNet`` whose loss is ``sum_j w_j * lambda_j * L_j``.
 
-    ``L_j`` is the masked cross-entropy of task j (see
-    :func:`masked_task_losses`), ``w_j`` the fixed ``task_weights`` and
+    ``L_j`` is the masked loss of task j, by its kind (see
+    :class:`~._loss.TaskLoss`), ``w_j`` the fixed ``task_weights`` and
     ``lambda_j`` what the ``weighting`` strategy gives for the batch (1 for
     :class:`~sklearn_mtl.weighting.StaticWeighting`). Each step returns the
     per-task losses too; the callbacks :class:`TaskLossRecorder` and
@@ -35,6 +35,10 @@ class MultiTaskNet(NeuralNet):
         Validated, non-negative weights ``w_j``.
     task_names : sequence of str
         Names used in the history keys and error messages.
+    task_kinds : sequence of str, default=None
+        Kind of each task; None: every task a classification task.
+    regression_loss : {"squared_error", "huber"}, default="squared_error"
+        Loss of the regression tasks.
     weighting : WeightingStrategy
         The task-weighting strategy; its state is the module's
         ``task_weighting`` submodule. It applies to training batches;
@@ -51,10 +55,13 @@ class MultiTaskNet(NeuralNet):
 
     cuda_dependent_attributes_ = [*NeuralNet.cuda_dependent_attributes_, "task_weights_tensor_"]
 
-    def __init__(self, *args, task_weights, task_names, weighting, seed=0, **kwargs):
+    def __init__(self, *args, task_weights, task_names, weighting, seed=0, task_kinds=None,
+                 regression_loss="squared_error", **kwargs):
         super().__init__(*args, **kwargs)
         self.task_weights = task_weights
         self.task_names = task_names
+        self.task_kinds = task_kinds
+        self.regression_loss = regression_loss
         self.weighting = weighting
         self.seed = seed
 
@@ -83,12 +90,14 @@ class MultiTaskNet(NeuralNet):
         )
         self.generator_ = torch.Generator()
         self.uses_global_rng_ = draws_global_random_numbers(self.module_)
+        kinds = getattr(self, "task_kinds", None) or ["classification"] * len(self.task_names)
+        self.task_loss_ = TaskLoss(kinds, getattr(self, "regression_loss", "squared_error"))
 
     def __setstate__(self, state):
         super().__setstate__(state)
         if "module_" in state:  # a fitted net; older pickles lack the run state
             self.module_.eval()
-            if "generator_" not in state:
+            if "task_loss_" not in state:
                 self._initialize_run_state()
 
     def rewire(self, *, task_weights, weighting, optimizer, **params):
@@ -139,7 +148,7 @@ class MultiTaskNet(NeuralNet):
 
     def task_losses(self, y_pred, y_true):
         """Per-task losses and label counts of a batch."""
-        return masked_task_losses(y_pred, to_tensor(y_true, device=self.device))
+        return self.task_loss_(y_pred, to_tensor(y_true, device=self.device))
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         """``sum_j w_j * L_j``, the validation loss (and the skorch API's)."""

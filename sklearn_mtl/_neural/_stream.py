@@ -31,6 +31,7 @@ import numpy as np
 import torch
 from sklearn.utils import check_random_state
 
+from .._base import MultiTaskClassifierMixin
 from .._labels import same_classes
 from .._targets import as_2d_target, column_values
 
@@ -43,6 +44,12 @@ random block order are gathered until the window holds at least this many."""
 
 def fit_stream(estimator, X, y):
     """``estimator.fit(X, y)`` for dask collections ``X`` and ``y``."""
+    if not isinstance(estimator, MultiTaskClassifierMixin):
+        raise TypeError(
+            f"{type(estimator).__name__} does not fit dask collections yet (only "
+            "MultiTaskClassifier streams them); compute X and y into memory, or "
+            "call partial_fit on their blocks (dask_ml.wrappers.Incremental)."
+        )
     if estimator.accelerator is not None:
         raise ValueError(
             "A dask fit runs in one process: it does not combine with accelerator yet. "
@@ -75,6 +82,7 @@ def fit_stream(estimator, X, y):
     else:
         encoded = estimator._fit_targets(survey.y_sample, n_samples=len(survey.X_sample),
                                          classes=survey.classes)
+    targets = estimator._as_network_targets(encoded)
     lengths = survey.lengths
     blocks = [b for b in range(n_blocks) if lengths[b] > 0]
     stream = BlockStream(pairs, lengths, _block_reader(estimator), blocks)
@@ -87,7 +95,7 @@ def fit_stream(estimator, X, y):
                 "early_stopping=False."
             )
         stream.holdout = BlockHoldout(held_out, sum(lengths[b] for b in held_out))
-    return estimator._train(survey.X_sample, encoded, continuing,
+    return estimator._train(survey.X_sample, targets, continuing,
                             epochs=estimator.max_epochs, stream=stream)
 
 

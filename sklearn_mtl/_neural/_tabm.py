@@ -18,7 +18,6 @@ learning with parameter-efficient ensembling." ICLR 2025.
 import functools
 import math
 
-import numpy as np
 import torch
 from tabm import EnsembleView, LinearBatchEnsemble
 from torch import nn
@@ -79,15 +78,15 @@ class TabMTrunk(nn.Module):
 
 
 class EnsembleTaskHeads(TaskHeads):
-    """The task heads of every member: ``(n, k, d)`` to ``(n, k, n_tasks, max_classes)``.
+    """The task heads of every member: ``(n, k, d)`` to ``(n, k, n_tasks, width)``.
 
     :class:`TaskHeads` with one linear map per member and task (after an
-    optional hidden layer per member and task); classes beyond a task's own
-    are filled with ``-inf``.
+    optional hidden layer per member and task); outputs beyond a task's own
+    width are filled with ``-inf``.
     """
 
-    def __init__(self, n_in, n_classes, n_members, hidden_size=None, activation="relu"):
-        super().__init__(n_in, n_classes, hidden_size, activation,
+    def __init__(self, n_in, widths, n_members, hidden_size=None, activation="relu"):
+        super().__init__(n_in, widths, hidden_size, activation,
                          linear=functools.partial(_MemberTaskLinear, n_members=n_members))
 
 
@@ -112,10 +111,10 @@ class _MemberTaskLinear(nn.Module):
         return torch.einsum(pattern, z, self.weight) + self.bias
 
 
-def make_tabm_trunk(estimator, n_features, hidden, plan):
-    """The :class:`TabMTrunk` of an estimator with ``architecture="tabm"``,
+def make_tabm_trunk(spec, n_features, hidden, plan):
+    """The :class:`TabMTrunk` of a network spec with ``architecture="tabm"``,
     after the numeric embeddings of ``plan`` (None: the raw columns)."""
-    if estimator.module is not None:
+    if spec.module is not None:
         raise ValueError(
             "architecture='tabm' builds its own trunk from hidden_layer_sizes; "
             "it does not take a module. Use architecture='hard' with module."
@@ -125,44 +124,46 @@ def make_tabm_trunk(estimator, n_features, hidden, plan):
             "architecture='tabm' needs at least one hidden layer; got "
             "hidden_layer_sizes=()."
         )
-    if estimator.batch_norm:
+    if spec.batch_norm:
         raise ValueError("architecture='tabm' does not support batch_norm=True.")
     if plan is None:
-        return TabMTrunk(None, n_features, hidden, estimator.n_members, estimator.activation,
-                         estimator.dropout)
-    return TabMTrunk(plan.make(), plan.n_features_out, hidden, estimator.n_members,
-                     estimator.activation, estimator.dropout, chunks=plan.chunks)
+        return TabMTrunk(None, n_features, hidden, spec.n_members, spec.activation,
+                         spec.dropout)
+    return TabMTrunk(plan.make(), plan.n_features_out, hidden, spec.n_members,
+                     spec.activation, spec.dropout, chunks=plan.chunks)
 
 
 class TabMNetwork(MultiTaskNetwork):
     """A :class:`TabMTrunk` with task heads on every member.
 
-    In training mode the forward pass returns every member's logits,
-    ``(n, k, n_tasks, max_classes)``, and the loss averages the members'
-    losses. In evaluation mode it returns the log of the members' mean
-    class probabilities, ``(n, n_tasks, max_classes)``: its softmax is the
-    ensemble's prediction and its cross-entropy the ensemble's loss, so
-    early stopping watches the ensemble, as in the paper.
+    In training mode the forward pass returns every member's outputs,
+    ``(n, k, n_tasks, width)``, and the loss averages the members' losses.
+    In evaluation mode it returns the ensemble's outputs,
+    ``(n, n_tasks, width)``: for a classification task the log of the
+    members' mean class probabilities (its softmax is the ensemble's
+    prediction and its cross-entropy the ensemble's loss, so early stopping
+    watches the ensemble, as in the paper); for a regression task the
+    members' mean prediction.
     """
 
-    def __init__(self, trunk, n_classes, head_hidden_size=None, activation="relu",
-                 task_order=None):
+    def __init__(self, trunk, heads, head_hidden_size=None, activation="relu"):
         nn.Module.__init__(self)
         self.trunk = trunk
         self.per_task_features = True
-        order = np.arange(len(n_classes)) if task_order is None else np.asarray(task_order)
-        self.heads = EnsembleTaskHeads(trunk.n_features_out, [n_classes[j] for j in order],
-                                       trunk.n_members, head_hidden_size, activation)
-        # As in MultiTaskNetwork: head k serves task order[k].
-        self.permuted = bool((order != np.arange(len(order))).any())
-        self.register_buffer("column_heads", torch.as_tensor(np.argsort(order)),
-                             persistent=False)
+        widths, _ = heads.laid_out()
+        self.heads = EnsembleTaskHeads(trunk.n_features_out, widths, trunk.n_members,
+                                       head_hidden_size, activation)
+        self._set_layout(heads)
 
     def forward(self, x):
-        logits = self.heads(self.trunk(x))
+        outputs = self.heads(self.trunk(x))
         if self.permuted:
-            logits = logits.index_select(2, self.column_heads)
+            outputs = outputs.index_select(2, self.column_heads)
         if self.training:
-            return logits
-        k = logits.shape[1]
-        return torch.logsumexp(logits.log_softmax(-1), dim=1) - math.log(k)
+            return outputs
+        k = outputs.shape[1]
+        ensemble = torch.logsumexp(outputs.log_softmax(-1), dim=1) - math.log(k)
+        regression = getattr(self, "regression_tasks", None)
+        if regression is not None:
+            ensemble = torch.where(regression[:, None], outputs.mean(dim=1), ensemble)
+        return ensemble

@@ -81,6 +81,8 @@ def net_params(estimator, n_samples, split_seed):
         iterator_train=BatchIterator,
         iterator_valid=BatchIterator,
         iterator_train__shard=None,
+        # the classifier has no regression task, hence no regression_loss
+        regression_loss=getattr(estimator, "regression_loss", "squared_error"),
     )
     if estimator.weight_decay:  # an optimizer of the user's may not take it
         params["optimizer__weight_decay"] = estimator.weight_decay

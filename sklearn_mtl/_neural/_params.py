@@ -1,0 +1,355 @@
+"""The parameters of the neural estimators, defined once.
+
+Every parameter of :class:`MultiTaskClassifier`, :class:`MultiTaskRegressor`
+and :class:`MultiTaskEstimator` is one :class:`Param` here: its default, its
+``_parameter_constraints`` entry, its numpydoc entry and whether it shapes
+the network (a warm start cannot change those). The estimators' ``__init__``
+(which only stores the parameters), their ``_parameter_constraints``, the
+Parameters section of their docstrings and the list of network-shaping
+parameters are all derived from these lists, so a parameter is added in one
+place for all three.
+"""
+
+import inspect
+from numbers import Integral, Real
+from typing import NamedTuple
+
+import torch
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+
+from ..weighting import WEIGHTINGS, WeightingStrategy
+from ._embeddings import BINNINGS, NUM_EMBEDDINGS
+from ._loss import REGRESSION_LOSSES
+from ._modules import ACTIVATIONS
+from ._wiring import OPTIMIZERS
+
+ARCHITECTURES = ("hard", "mmoe", "tabm")
+
+
+class Param(NamedTuple):
+    """One parameter of the neural estimators.
+
+    Attributes
+    ----------
+    name : str
+    default : object
+    constraints : list
+        Its ``_parameter_constraints`` entry.
+    doc : str
+        Its numpydoc entry (``name : type, default=...`` and the description),
+        unindented.
+    network : bool
+        Whether it shapes the network (a warm start cannot change it).
+    """
+
+    name: str
+    default: object
+    constraints: list
+    doc: str
+    network: bool = False
+
+
+def _options(values):
+    """``{"a", "b"}``, the numpydoc form of a choice."""
+    return "{" + ", ".join(f'"{v}"' for v in values) + "}"
+
+
+def _alternatives(values):
+    """``"a", "b" or "c"``."""
+    quoted = [f'"{v}"' for v in values]
+    return ", ".join(quoted[:-1]) + " or " + quoted[-1] if len(quoted) > 1 else quoted[0]
+
+
+_POSITIVE = Interval(Integral, 1, None, closed="left")
+
+SHARED_PARAMS = (
+    Param("hidden_layer_sizes", (128, 64), ["array-like", _POSITIVE], network=True, doc="""\
+hidden_layer_sizes : array-like of int, default=(128, 64)
+    Units of each hidden layer of the default MLP trunk; ``()`` gives no
+    hidden layer (linear heads on the raw features). Ignored when
+    ``module`` is given.
+"""),
+    Param("activation", "relu", [StrOptions(set(ACTIVATIONS))], network=True, doc=f"""\
+activation : {_options(ACTIVATIONS)}, default="relu"
+    Activation of the trunk's hidden layers and of the heads' hidden layer.
+"""),
+    Param("dropout", 0.1, [Interval(Real, 0, 1, closed="left")], network=True, doc="""\
+dropout : float, default=0.1
+    Dropout probability after each hidden layer of the MLP trunk.
+"""),
+    Param("batch_norm", False, ["boolean"], network=True, doc="""\
+batch_norm : bool, default=False
+    Whether to batch-normalise each hidden layer of the MLP trunk.
+"""),
+    Param("head_hidden_size", None, [None, _POSITIVE], network=True, doc="""\
+head_hidden_size : int, default=None
+    Units of a hidden layer inside every task head (the classic
+    ``Dense(32)`` per task); None for linear heads.
+"""),
+    Param("module", None, [None, callable], network=True, doc="""\
+module : torch.nn.Module class, instance or callable, default=None
+    A trunk of your own, e.g. a small CNN. A class or callable is called
+    with no argument (use ``functools.partial`` for arguments); an
+    instance is deep-copied, never trained in place. Its output, of shape
+    ``(n, ...)``, is flattened to ``(n, d)`` and the heads are built on
+    ``d`` features. X may then have any number of dimensions. With
+    ``architecture="mmoe"`` it is the expert: a class or callable is
+    called once per expert, an instance is deep-copied once per expert
+    and each copy re-initialised (``reset_parameters()`` of its layers).
+"""),
+    Param("num_embeddings", "piecewise_linear", [None, StrOptions(set(NUM_EMBEDDINGS))],
+          network=True, doc=f"""\
+num_embeddings : {_options(NUM_EMBEDDINGS)} or None, \\
+        default="piecewise_linear"
+    Numeric embeddings before the built-in trunk (Gorishniy et al.,
+    2022): each column with more than two distinct training values
+    becomes ``d_embedding`` numbers, its piecewise-linear encoding over
+    ``n_bins`` bins (learned from the rows of the call that builds the
+    network) or ``cos``/``sin`` of trained frequencies ("periodic";
+    expects standardised columns), then a per-column linear map. Other
+    columns (constant, binary, one-hot) pass through. None: a plain MLP.
+    Not used with ``module``.
+"""),
+    Param("n_bins", 48, [Interval(Integral, 2, None, closed="left")], network=True, doc="""\
+n_bins : int, default=48
+    Most bins per column (fewer for columns with fewer distinct values).
+"""),
+    Param("binning", "quantile", [StrOptions(set(BINNINGS))], network=True, doc=f"""\
+binning : {_options(BINNINGS)}, default="quantile"
+    Bin edges at quantiles of the column, or at the split thresholds
+    of one decision tree per task on the column (a classification tree
+    for a classification task, a regression tree for a regression task;
+    pooled, thinned to ``n_bins + 1`` edges).
+"""),
+    Param("d_embedding", 16, [_POSITIVE], network=True, doc="""\
+d_embedding : int, default=16
+    Size of each embedded column's vector.
+"""),
+    Param("architecture", "hard", [StrOptions(set(ARCHITECTURES))], network=True, doc=f"""\
+architecture : {_options(ARCHITECTURES)}, default="hard"
+    "hard": hard parameter sharing, one trunk feeding every head.
+    "mmoe": multi-gate mixture of experts (Ma et al., KDD 2018):
+    ``n_experts`` trunks (each built from ``hidden_layer_sizes``,
+    ``activation``, ``dropout`` and ``batch_norm``, or from ``module``)
+    shared by all tasks, and per task a softmax gate on the input that
+    mixes the experts' features before the task's head.
+    "tabm": TabM (Gorishniy et al., ICLR 2025), ``n_members`` MLPs
+    sharing their weight matrices (BatchEnsemble), each with its own
+    task heads; training minimises the mean of the members' losses and
+    a prediction averages their class probabilities (classification)
+    or their predicted values (regression). No ``module`` nor
+    ``batch_norm``.
+"""),
+    Param("n_experts", 4, [_POSITIVE], network=True, doc="""\
+n_experts : int, default=4
+    Number of experts when ``architecture="mmoe"``; ignored otherwise.
+"""),
+    Param("n_members", 32, [_POSITIVE], network=True, doc="""\
+n_members : int, default=32
+    Number of members ``k`` when ``architecture="tabm"``; ignored
+    otherwise. The cost of a training step grows about linearly with it.
+"""),
+    Param("task_weights", None, [None, "array-like", dict], doc="""\
+task_weights : array-like of shape (n_tasks,) or dict, default=None
+    Non-negative base weight ``w_j`` of each task's loss; None weighs all
+    tasks 1. A dict maps task names (see ``task_names_``) to weights, and
+    the tasks it leaves out keep weight 1. A zero weight removes the
+    task's influence on the network, whatever the ``weighting``.
+"""),
+    Param("weighting", "static", [StrOptions(set(WEIGHTINGS)), WeightingStrategy], doc=f"""\
+weighting : str or WeightingStrategy, default="static"
+    How the task losses are balanced during training, an object from
+    :mod:`sklearn_mtl.weighting` or its alias: {_alternatives(WEIGHTINGS)}
+    ("static": the fixed ``task_weights``). A strategy produces weights
+    ``lambda_j`` per batch and the network minimises
+    ``sum_j w_j * lambda_j * L_j``: the base weights multiply what the
+    strategy produces. Strategy parameters are tunable as
+    ``weighting__<name>`` once an object is passed. The validation loss of
+    early stopping is always ``sum_j w_j * L_j``.
+"""),
+    Param("optimizer", "adam", [StrOptions(set(OPTIMIZERS)), callable], doc=f"""\
+optimizer : {_options(OPTIMIZERS)} or torch optimizer class, \\
+        default="adam"
+    Optimizer of all the network's parameters.
+"""),
+    Param("lr", 1e-3, [Interval(Real, 0, None, closed="neither")], doc="""\
+lr : float, default=1e-3
+    Learning rate.
+"""),
+    Param("weight_decay", 1e-4, [Interval(Real, 0, None, closed="left")], doc="""\
+weight_decay : float, default=1e-4
+    Weight decay (L2 penalty) passed to the optimizer.
+"""),
+    Param("max_epochs", 200, [_POSITIVE], doc="""\
+max_epochs : int, default=200
+    Number of passes over the training data (fewer with early stopping).
+"""),
+    Param("batch_size", "auto", [_POSITIVE, StrOptions({"auto"})], doc="""\
+batch_size : int or "auto", default="auto"
+    Rows per minibatch (clipped to the rows); "auto": ``n_samples // 10``
+    within [32, 200], so that small data still take ~10 steps per epoch.
+"""),
+    Param("early_stopping", True, ["boolean"], doc="""\
+early_stopping : bool, default=True
+    Hold out ``validation_fraction`` of the training rows and stop when
+    the validation loss has not improved by ``tol`` for
+    ``n_iter_no_change`` epochs, restoring the best weights (as
+    scikit-learn's ``MLPClassifier`` and ``MLPRegressor`` do). A single
+    training row cannot be split: it trains for ``max_epochs`` without
+    early stopping.
+"""),
+    Param("validation_fraction", 0.1, [Interval(Real, 0, 1, closed="neither")], doc="""\
+validation_fraction : float, default=0.1
+    Fraction of the rows held out when ``early_stopping=True``.
+"""),
+    Param("n_iter_no_change", 10, [_POSITIVE], doc="""\
+n_iter_no_change : int, default=10
+    Patience of early stopping, in epochs.
+"""),
+    Param("tol", 1e-4, [Interval(Real, 0, None, closed="left")], doc="""\
+tol : float, default=1e-4
+    Minimum improvement of the validation loss that resets the patience.
+"""),
+    Param("callbacks", None, [None, list], doc="""\
+callbacks : list of skorch callbacks, default=None
+    Extra skorch callbacks (``EarlyStopping``, ``Checkpoint``,
+    ``LRScheduler``, ``ProgressBar``, ...) or ``(name, callback)`` pairs.
+    They are deep-copied at fit, never modified in place.
+"""),
+    Param("device", "cpu", [str, torch.device], network=True, doc="""\
+device : str or torch.device, default="cpu"
+    Where to train and predict, e.g. "cuda". Ignored with an
+    ``accelerator``, which names each process's device.
+"""),
+    Param("accelerator", None, [None, HasMethods(["wait_for_everyone"])], doc="""\
+accelerator : accelerate.Accelerator, default=None
+    Data-parallel training when the script runs on several processes
+    (``accelerate launch`` or ``torchrun``; skorch's name for it): every
+    process calls ``fit`` on the same X and y and trains on its share of
+    each epoch (``batch_size`` rows per process and step); gradients are
+    averaged and per-task losses summed across processes, so the model,
+    the history, the weighting and early stopping agree on every rank.
+    Strategies combining per-task gradients (``gradnorm``, ``pcgrad``,
+    ``mgda``) are refused on several processes. The accelerator is not
+    pickled: an unpickled model has ``accelerator=None``. See the user
+    guide, "Beyond one machine".
+"""),
+    Param("warm_start", False, ["boolean"], doc="""\
+warm_start : bool, default=False
+    Whether a new ``fit`` continues training the fitted network (same
+    tasks, and same classes for classification tasks, required) instead
+    of starting afresh; regression targets keep the standardisation of
+    the first fit. The training settings changed since (``lr``,
+    ``optimizer``, ``weight_decay``, ``batch_size``, ``max_epochs``,
+    ``task_weights``, early stopping, ``callbacks``, ``verbose``) apply to
+    the continued training, and the callbacks start afresh as new copies
+    of ``callbacks``; the network, its weighting state and the optimizer
+    state are kept (a new ``optimizer`` class starts a fresh optimizer).
+    Changing a parameter that shapes the network ({network_params}) or the
+    weighting strategy's class raises a ValueError naming it.
+"""),
+    Param("random_state", None, ["random_state"], doc="""\
+random_state : int, RandomState instance or None, default=None
+    Seeds weight initialisation, shuffling, dropout and the validation
+    split. The global torch random state is left untouched.
+"""),
+    Param("verbose", 0, ["verbose"], doc="""\
+verbose : int, default=0
+    Print skorch's per-epoch log when positive.
+"""),
+)
+"""The parameters every neural estimator has, in signature order."""
+
+REGRESSION_LOSS = Param(
+    "regression_loss", "squared_error", [StrOptions(set(REGRESSION_LOSSES))], doc=f"""\
+regression_loss : {_options(REGRESSION_LOSSES)}, default="squared_error"
+    Loss of each regression task, on its standardised target: the squared
+    error, or the Huber loss with ``delta=1`` (one standard deviation of
+    the target), which is less sensitive to outliers.
+""")
+
+TASK_KINDS = Param("task_kinds", None, [None, StrOptions({"classification", "regression"}),
+                                        dict], doc="""\
+task_kinds : dict, {"classification", "regression"} or None, default=None
+    The kind of each task. None infers every column's kind with
+    :func:`~sklearn_mtl.infer_task_kind` (non-numeric or few distinct
+    integer values: classification; non-integer floats or many distinct
+    values: regression); a dict ``{task name: kind}`` sets the kinds of
+    the tasks it names and infers the others; a kind sets every task's.
+    The kinds used are in ``task_kinds_``.
+""")
+
+
+NETWORK_ATTRIBUTES_DOC = """\
+task_weights_ : ndarray of shape (`n_tasks_`,)
+    The task weights applied in the last training epoch,
+    ``w_j * lambda_j`` averaged over its batches; the fixed
+    ``task_weights`` under static weighting. The weights of every epoch
+    are in ``history_[:, "task_weights"]``.
+weighting_ : WeightingStrategy
+    The validated strategy used (a clone of ``weighting``). Its learned
+    state is ``net_.module_.task_weighting``.
+n_features_in_ : int
+    Number of features (the size of axis 1) seen during fit.
+feature_names_in_ : ndarray of shape (`n_features_in_`,)
+    Names of the features, when X is a DataFrame with string columns.
+net_ : skorch.NeuralNet
+    The fitted skorch net; ``net_.module_`` is the torch network.
+history_ : skorch.History
+    skorch's record of every epoch, including the per-task losses
+    ``train_loss_<task>`` (and ``valid_loss_<task>`` with early stopping)
+    and the applied ``task_weights``.
+n_iter_ : int
+    Number of epochs run.
+"""
+"""The Attributes entries of the fitted network, shared by the estimators."""
+
+
+def network_params(params):
+    """Names of the parameters that shape the network."""
+    return tuple(p.name for p in params if p.network)
+
+
+def parameter_constraints(params):
+    """The ``_parameter_constraints`` of an estimator with ``params``."""
+    return {p.name: list(p.constraints) for p in params}
+
+
+def parameters_doc(params, indent=4):
+    """The numpydoc Parameters entries of ``params``, indented."""
+    listed = ", ".join(f"``{name}``" for name in network_params(params))
+    pad = " " * indent
+    text = "".join(p.doc.replace("{network_params}", listed) for p in params)
+    return "".join(pad + line if line.strip() else line
+                   for line in text.splitlines(keepends=True)).rstrip("\n")
+
+
+def document(template, params):
+    """``template`` with ``{parameters}`` replaced by the entries of ``params``
+    and ``{network_attributes}`` by those of the fitted network."""
+    attributes = "".join("    " + line if line.strip() else line
+                         for line in NETWORK_ATTRIBUTES_DOC.splitlines(keepends=True))
+    return (template.replace("{parameters}", parameters_doc(params).lstrip())
+            .replace("{network_attributes}", attributes.strip()))
+
+
+def make_init(params):
+    """An ``__init__`` that stores ``params`` (the first positional, the
+    others keyword-only), with the signature scikit-learn's ``get_params``
+    reads."""
+    signature = inspect.Signature([
+        inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+        *(inspect.Parameter(p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD if i == 0
+                            else inspect.Parameter.KEYWORD_ONLY, default=p.default)
+          for i, p in enumerate(params)),
+    ])
+
+    def __init__(self, *args, **kwargs):
+        bound = signature.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        for name, value in list(bound.arguments.items())[1:]:
+            setattr(self, name, value)
+
+    __init__.__signature__ = signature
+    __init__.__doc__ = "Store the parameters (see the class docstring)."
+    return __init__
