@@ -1,10 +1,10 @@
-"""Automatic task grouping: ``groups="auto"`` against "all" and "single".
+"""Automatic task grouping: ``task_groups="auto"`` against "all" and "single".
 
 For every data set (the public sets of ``_datasets.py`` and synthetic data
 with planted groups: clusters of related tasks, an unrelated task and a
 pure-noise task), on each fold of a shuffled, repeated K-fold split (quick: 2 folds
 once; full: 5 folds twice; planted structures: 1 or 3 drawn data sets), fit
-``TaskGroupingClassifier`` with ``groups="auto"``, ``"all"`` and
+``TaskGroupingClassifier`` with ``task_groups="auto"``, ``"all"`` and
 ``"single"`` around the benchmarks' MultiTaskClassifier pipeline
 (``_common.neural_net``: standardised inputs, one hidden layer, Adam, early
 stopping; the search's fits with a patience of 3 epochs instead of 10 and
@@ -112,7 +112,7 @@ def run_fold(ds, fold, train, test, quick):
     X_test, Y_test = ds.X.iloc[test], ds.Y.iloc[test]
     out = {"dataset": ds.name, "fold": fold}
     for mode in ("all", "single", "auto"):  # "all" first: the unit of cost
-        model = TaskGroupingClassifier(neural_net(ds, quick), groups=mode,
+        model = TaskGroupingClassifier(neural_net(ds, quick), task_groups=mode,
                                        search_params=SEARCH_PARAMS, random_state=SEED)
         start = time.process_time()  # CPU time: robust to a loaded machine
         model.fit(X_train, Y_train)

@@ -5,11 +5,11 @@ Which tasks to learn together
 
 Sharing one network helps related tasks and can hurt unrelated ones
 (negative transfer). :class:`~sklearn_mtl.TaskGroupingClassifier` decides
-which tasks to learn together: with ``groups="auto"`` it measures, on the
+which tasks to learn together: with ``task_groups="auto"`` it measures, on the
 training data only, how much the tasks help each other, partitions them
 into groups, and fits one clone of its ``estimator`` per group. A task that
-no partner helps trains alone. ``groups="all"`` (one group: plain
-multi-task learning) and ``groups="single"`` (one model per task) are the
+no partner helps trains alone. ``task_groups="all"`` (one group: plain
+multi-task learning) and ``task_groups="single"`` (one model per task) are the
 two ends it is compared with here.
 
 We plant the answer: two clusters of related tasks, each a function of its
@@ -47,7 +47,7 @@ print("planted groups: [a1, a2], [b1, b2], [noise]")
 # -----------------------------------
 net = MultiTaskClassifier(hidden_layer_sizes=(32,), max_epochs=15 if QUICK else 50,
                           lr=0.01, batch_size=32, random_state=0)
-grouping = TaskGroupingClassifier(estimator=net, groups="auto").fit(X, Y)
+grouping = TaskGroupingClassifier(estimator=net, task_groups="auto").fit(X, Y)
 print("chosen groups:", grouping.groups_)  # lists of the columns' names
 
 # %%
@@ -57,11 +57,11 @@ print("chosen groups:", grouping.groups_)  # lists of the columns' names
 # again inside each training fold).
 cv = KFold(3, shuffle=True, random_state=0)
 scores = {
-    groups: cross_val_score(TaskGroupingClassifier(estimator=net, groups=groups), X, Y, cv=cv)
+    groups: cross_val_score(TaskGroupingClassifier(estimator=net, task_groups=groups), X, Y, cv=cv)
     for groups in ["all", "single", "auto"]
 }
 for groups, s in scores.items():
-    print(f'groups="{groups}":{" " * (7 - len(groups))}mean task accuracy '
+    print(f'task_groups="{groups}":{" " * (7 - len(groups))}mean task accuracy '
           f"{s.mean():.3f} ± {s.std():.3f}")
 
 fig, ax = plt.subplots(figsize=(4.5, 3.5))

@@ -89,7 +89,7 @@ def _build_parser():
     return parser
 
 
-def _split_names(text, option):
+def _parse_names(text, option):
     names = [name.strip() for name in text.split(",")]
     if not all(names):
         raise CLIError(f"{option} has an empty name: {text!r}.")
@@ -117,7 +117,7 @@ def _parse_task_weights(text, tasks):
         twice = sorted({name for name in names if names.count(name) > 1})
         if twice:
             raise CLIError(f"--task-weights names task(s) {', '.join(twice)} twice: {text!r}.")
-        _check_columns(names, tasks, "--tasks", "--task-weights task(s)")
+        _require_columns(names, tasks, "--tasks", "--task-weights task(s)")
         return dict(pairs)
     if len(weights) != len(tasks):
         raise CLIError(
@@ -136,12 +136,12 @@ def _load_digits(tasks):
 
     X, Y = load_digits_tasks(return_X_y=True, as_frame=True)
     if tasks is not None:
-        _check_columns(tasks, list(Y.columns), "the bundled digits tasks")
+        _require_columns(tasks, list(Y.columns), "the bundled digits tasks")
         Y = Y[tasks]
     return X, Y, "scikit-learn's bundled digits"
 
 
-def _check_columns(names, columns, where, what="task column(s)"):
+def _require_columns(names, columns, where, what="task column(s)"):
     unknown = [t for t in names if t not in columns]
     if unknown:
         raise CLIError(
@@ -158,10 +158,10 @@ def _load_csv(path, tasks, keep):
         raise CLIError("--tasks is required with a CSV: name the label columns, e.g. --tasks a,b.")
     frame = read_csv(path)
     frame.columns = [str(c) for c in frame.columns]
-    _check_columns(tasks, list(frame.columns), path)
+    _require_columns(tasks, list(frame.columns), path)
     Y = frame[tasks]
     X = frame.drop(columns=tasks)
-    _check_columns(keep, list(X.columns), f"the feature columns of {path}",
+    _require_columns(keep, list(X.columns), f"the feature columns of {path}",
                    "--keep-column column(s)")
     for task in tasks:
         n_classes = Y[task].nunique(dropna=True)
@@ -304,7 +304,7 @@ def _compare(args):
             "the compare command needs pandas: pip install 'sklearn-mtl[cli]'"
         ) from None
     _check_options(args)
-    tasks = None if args.tasks is None else _split_names(args.tasks, "--tasks")
+    tasks = None if args.tasks is None else _parse_names(args.tasks, "--tasks")
     if tasks is not None and len(tasks) < 2:
         raise CLIError("--tasks must name at least 2 tasks for a multi-task comparison.")
     if args.csv is None:

@@ -258,3 +258,34 @@ def check_n_samples(columns, n_samples, input_name):
             f"{input_name} has {n_rows} rows but X has {n_samples} samples; "
             "they must have the same number of rows."
         )
+
+
+def final_estimator(estimator):
+    """The estimator that receives the target: the last step of a Pipeline
+    (nested ones too), else ``estimator`` itself."""
+    while hasattr(estimator, "steps") and estimator.steps:
+        last = estimator.steps[-1][1]
+        if last is None or last == "passthrough":
+            break
+        estimator = last
+    return estimator
+
+
+def target_tags(estimator):
+    """The target tags of the estimator that receives the target.
+
+    A Pipeline's own tags say "single and multi output" whatever its last
+    step; ``MultiOutputClassifier`` at the end of one needs a 2D target even
+    for one task, and ``LogisticRegression`` takes one task only.
+    """
+    from sklearn.utils import get_tags
+
+    return get_tags(final_estimator(estimator)).target_tags
+
+
+def fit_target(estimator, target):
+    """``target`` of one task (1D) as a column when ``estimator`` needs a 2D
+    target (``MultiOutputClassifier`` & co., also at the end of a Pipeline)."""
+    if np.ndim(target) == 1 and not target_tags(estimator).single_output:
+        return np.asarray(target)[:, None]
+    return target

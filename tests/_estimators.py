@@ -4,8 +4,14 @@ test_persistence.py, test_properties.py, test_parallel.py). A new estimator
 joins all of them with one line here."""
 
 import numpy as np
+from sklearn.base import clone
 
-from sklearn_mtl import MultiTaskClassifier, SharedForestClassifier, SharedTreeClassifier
+from sklearn_mtl import (
+    MultiTaskClassifier,
+    SharedForestClassifier,
+    SharedTreeClassifier,
+    TaskGroupingClassifier,
+)
 
 SMALL_NET = dict(hidden_layer_sizes=(8,), max_epochs=5, lr=0.05, batch_size=32, random_state=0)
 """The small network of every neural test; a test needing more training
@@ -19,7 +25,20 @@ ESTIMATORS = [
     MultiTaskClassifier(**dict(SMALL_NET, max_epochs=3, batch_size=16)),
     SharedTreeClassifier(max_depth=4, random_state=0),
     SharedForestClassifier(n_estimators=4, max_depth=4, random_state=0),
+    TaskGroupingClassifier(SharedTreeClassifier(max_depth=4), random_state=0),
 ]
+
+
+def task_weights_key(estimator):
+    """The parameter holding the task weights: ``task_weights``, or the inner
+    estimator's (``estimator__task_weights``) for a meta-estimator."""
+    params = estimator.get_params()
+    return "task_weights" if "task_weights" in params else "estimator__task_weights"
+
+
+def with_task_weights(estimator, weights):
+    """A clone of ``estimator`` trained with ``weights`` as task weights."""
+    return clone(estimator).set_params(**{task_weights_key(estimator): weights})
 
 
 REGRESSION_NET = dict(SMALL_NET, hidden_layer_sizes=(16,), max_epochs=40, lr=0.02,

@@ -31,16 +31,13 @@ ESTIMATORS = [
     # the "auto" search over shared trees, and one small network per task
     TaskGroupingClassifier(SharedTreeClassifier(random_state=0), random_state=0),
     TaskGroupingClassifier(MultiTaskClassifier(hidden_layer_sizes=(16,), max_epochs=30, lr=0.05,
-                                               batch_size=32), groups="single", random_state=0),
+                                               batch_size=32),
+                           task_groups="single", random_state=0),
 ]
 
 # Every entry carries its reason; the README and the issue notes report them.
-_FLOAT32_BATCH_REASON = (
-    "The network computes in float32 and BLAS picks different kernels for a "
-    "1-row batch than for a full batch, so probabilities of the same row differ "
-    "by ~1e-7 (float32 rounding), above this check's absolute tolerance of 1e-7; "
-    "predictions (argmax) agree."
-)
+# Expected failures are strict: one that starts passing fails the suite, so
+# that the list holds only failures that happen.
 _FLOAT32_REGRESSION_REASON = (
     "The network computes in float32 and BLAS picks different kernels for a "
     "1-row batch than for a full batch, so predictions of the same row differ "
@@ -52,7 +49,6 @@ _BOOTSTRAP_REASON = (
     "(as for scikit-learn's RandomForestClassifier)"
 )
 EXPECTED_FAILED_CHECKS = {
-    "MultiTaskClassifier": {"check_methods_subset_invariance": _FLOAT32_BATCH_REASON},
     "MultiTaskRegressor": {"check_methods_subset_invariance": _FLOAT32_REGRESSION_REASON},
 }
 
@@ -70,6 +66,7 @@ def expected_failed_checks(estimator):
 @parametrize_with_checks(
     ESTIMATORS,
     expected_failed_checks=expected_failed_checks,
+    xfail_strict=True,
 )
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)

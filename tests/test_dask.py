@@ -58,7 +58,7 @@ def test_predict_proba_equal_in_one_pass(fitted, tasks):
     X, _ = tasks
     dX, calls = _counting_array(X, 50)
     probas = fitted.predict_proba(dX)
-    assert [p.shape for p in probas] == [(len(X), k) for k in fitted.n_classes_]
+    assert [p.shape for p in probas] == [(len(X), len(c)) for c in fitted.classes_]
     computed = dask.compute(*probas)
     assert len(calls) == dX.numblocks[0]  # the tasks share one pass over X
     for got, expected in zip(computed, fitted.predict_proba(X)):

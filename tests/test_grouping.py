@@ -1,14 +1,22 @@
 """TaskGroupingClassifier: explicit, "all", "single" and "auto" groups."""
 
+import os
+import pathlib
 import pickle
+import subprocess
+import sys
+import textwrap
 
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.multioutput import MultiOutputClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC, LinearSVC
 
 from sklearn_mtl import MultiTaskClassifier, SharedTreeClassifier, TaskGroupingClassifier
 from sklearn_mtl.datasets import make_multitask_classification
@@ -41,7 +49,7 @@ def _fit_alone(X, Y, t):
 # ----------------------------------------------------------- fixed groups
 def test_all_is_the_estimator_itself(data):
     X, Y = data
-    model = TaskGroupingClassifier(TREE, groups="all").fit(X, Y)
+    model = TaskGroupingClassifier(TREE, task_groups="all").fit(X, Y)
     reference = clone(TREE).fit(X, Y)
     assert model.groups_ == [[f"task_{t}" for t in range(5)]]
     np.testing.assert_array_equal(model.predict(X), reference.predict(X))
@@ -51,7 +59,7 @@ def test_all_is_the_estimator_itself(data):
 
 def test_single_fits_each_task_alone(data):
     X, Y = data
-    model = TaskGroupingClassifier(TREE, groups="single").fit(X, Y)
+    model = TaskGroupingClassifier(TREE, task_groups="single").fit(X, Y)
     assert model.groups_ == [[f"task_{t}"] for t in range(5)]
     assert len(model.estimators_) == 5
     for t in range(5):
@@ -60,13 +68,13 @@ def test_single_fits_each_task_alone(data):
 
 def test_explicit_groups_by_name_and_index_keep_the_columns_of_y(data):
     X, Y = data
-    by_index = TaskGroupingClassifier(TREE, groups=[[4], [2], [1], [0], [3]]).fit(X, Y)
-    single = TaskGroupingClassifier(TREE, groups="single").fit(X, Y)
+    by_index = TaskGroupingClassifier(TREE, task_groups=[[4], [2], [1], [0], [3]]).fit(X, Y)
+    single = TaskGroupingClassifier(TREE, task_groups="single").fit(X, Y)
     np.testing.assert_array_equal(by_index.predict(X), single.predict(X))
     for ours, theirs in zip(by_index.predict_proba(X), single.predict_proba(X)):
         np.testing.assert_allclose(ours, theirs)
 
-    mixed = TaskGroupingClassifier(TREE, groups=[["task_3", 0], [4, "task_1", 2]]).fit(X, Y)
+    mixed = TaskGroupingClassifier(TREE, task_groups=[["task_3", 0], [4, "task_1", 2]]).fit(X, Y)
     assert mixed.groups_ == [["task_3", "task_0"], ["task_4", "task_1", "task_2"]]
     pair = clone(TREE).fit(X, Y[:, [3, 0]])
     np.testing.assert_array_equal(mixed.predict(X)[:, [3, 0]], pair.predict(X))
@@ -78,7 +86,7 @@ def test_dataframe_targets_are_grouped_by_column_name(data):
     X, Y = data
     Ydf = pd.DataFrame(Y[:, :3], columns=["c", "a", "b"])
     Xdf = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
-    model = TaskGroupingClassifier(TREE, groups=[["b", "c"], ["a"]]).fit(Xdf, Ydf)
+    model = TaskGroupingClassifier(TREE, task_groups=[["b", "c"], ["a"]]).fit(Xdf, Ydf)
     assert model.groups_ == [["b", "c"], ["a"]]
     assert list(model.task_names_) == ["c", "a", "b"]
     assert list(model.feature_names_in_) == list(Xdf.columns)
@@ -89,7 +97,7 @@ def test_dataframe_targets_are_grouped_by_column_name(data):
 def test_score_matches_a_dataframe_target_by_column_name(data):
     X, Y = data
     Ydf = pd.DataFrame(Y[:, :3], columns=["c", "a", "b"])
-    model = TaskGroupingClassifier(TREE, groups=[["b", "c"], ["a"]]).fit(X, Ydf)
+    model = TaskGroupingClassifier(TREE, task_groups=[["b", "c"], ["a"]]).fit(X, Ydf)
     Ydf.iloc[:, 1] = np.roll(Ydf["a"].to_numpy(), 1)  # scores differ per task
     expected = model.score(X, Ydf)
     assert model.score(X, Ydf[["b", "a", "c"]]) == pytest.approx(expected)
@@ -107,13 +115,27 @@ def test_score_matches_a_dataframe_target_by_column_name(data):
         ([[0, 1, 2, 3], []], "non-empty lists"),
         ([[0, 1, 2, 3], "task_4"], "non-empty lists"),
         ([[0, 1, 2, 3], [True]], "unknown task True"),
-        ("some", "groups"),
+        ("some", "task_groups"),
     ],
 )
 def test_bad_groups_are_refused_with_a_clear_error(data, groups, match):
     X, Y = data
     with pytest.raises(ValueError, match=match):
-        TaskGroupingClassifier(TREE, groups=groups).fit(X, Y)
+        TaskGroupingClassifier(TREE, task_groups=groups).fit(X, Y)
+
+
+def test_groups_is_the_deprecated_name_of_task_groups(data):
+    """``groups`` means cross-validation groups elsewhere: the task partition is
+    ``task_groups``; the old name works for one release, with a FutureWarning."""
+    X, Y = data
+    partition = [[0, 1], [2, 3, 4]]
+    with pytest.warns(FutureWarning, match="groups was renamed task_groups"):
+        old = TaskGroupingClassifier(TREE, groups=partition).fit(X, Y)
+    new = TaskGroupingClassifier(TREE, task_groups=partition).fit(X, Y)
+    assert old.groups_ == new.groups_ == [["task_0", "task_1"], ["task_2", "task_3", "task_4"]]
+    np.testing.assert_array_equal(old.predict(X), new.predict(X))
+    with pytest.raises(ValueError, match="set task_groups only"):
+        TaskGroupingClassifier(TREE, groups="single", task_groups="all").fit(X, Y)
 
 
 def test_one_dimensional_target_gives_one_dimensional_outputs(data):
@@ -132,7 +154,7 @@ def test_missing_labels_are_left_out_of_fit_and_score(data):
     Y = Y.copy()
     Y[::3, 0] = np.nan
     Y[1::4, 3] = None
-    model = TaskGroupingClassifier(TREE, groups=[[0], [1, 2, 3, 4]]).fit(X, Y)
+    model = TaskGroupingClassifier(TREE, task_groups=[[0], [1, 2, 3, 4]]).fit(X, Y)
     labelled = np.arange(300) % 3 != 0
     alone = clone(TREE).fit(X[labelled], Y[labelled, 0].astype(int))
     np.testing.assert_array_equal(model.predict(X)[:, 0], alone.predict(X))
@@ -155,7 +177,7 @@ NET = MultiTaskClassifier(hidden_layer_sizes=(4,), max_epochs=1, batch_size=64, 
 def test_task_weights_are_subset_by_name_for_each_group(data, weights):
     X, Y = data
     net = clone(NET).set_params(task_weights=weights)
-    model = TaskGroupingClassifier(net, groups=[[2, 0], [1], [3, 4]]).fit(X, Y)
+    model = TaskGroupingClassifier(net, task_groups=[[2, 0], [1], [3, 4]]).fit(X, Y)
     assert [e.task_weights for e in model.estimators_] == [[3.0, 1.0], [2.0], [4.0, 5.0]]
     assert net.task_weights is weights  # the user's estimator is untouched
 
@@ -163,7 +185,7 @@ def test_task_weights_are_subset_by_name_for_each_group(data, weights):
 def test_task_weights_inside_a_pipeline_are_subset_too(data):
     X, Y = data
     pipe = make_pipeline(StandardScaler(), clone(NET).set_params(task_weights={"task_4": 0.0}))
-    model = TaskGroupingClassifier(pipe, groups=[[4, 0], [1, 2, 3]]).fit(X, Y)
+    model = TaskGroupingClassifier(pipe, task_groups=[[4, 0], [1, 2, 3]]).fit(X, Y)
     weights = [e[-1].task_weights for e in model.estimators_]
     assert weights == [[0.0, 1.0], [1.0, 1.0, 1.0]]
 
@@ -172,7 +194,7 @@ def test_a_group_of_zero_weight_tasks_is_refused(data):
     X, Y = data
     net = clone(NET).set_params(task_weights={"task_4": 0.0})
     with pytest.raises(ValueError, match=r"weight 0 to every task of the group \['task_4'\]"):
-        TaskGroupingClassifier(net, groups="single").fit(X, Y)
+        TaskGroupingClassifier(net, task_groups="single").fit(X, Y)
 
 
 def test_bad_task_weights_are_refused_by_the_shared_check(data):
@@ -301,7 +323,7 @@ def test_pickle_pipeline_and_grid_search(data, auto):
     restored = pickle.loads(pickle.dumps(auto))
     np.testing.assert_array_equal(restored.predict(X), auto.predict(X))
 
-    pipe = make_pipeline(StandardScaler(), TaskGroupingClassifier(TREE, groups="single"))
+    pipe = make_pipeline(StandardScaler(), TaskGroupingClassifier(TREE, task_groups="single"))
     search = GridSearchCV(
         pipe, {"taskgroupingclassifier__estimator__max_depth": [1, 4]}, cv=KFold(2)
     ).fit(X, Y)
@@ -311,6 +333,96 @@ def test_pickle_pipeline_and_grid_search(data, auto):
 
 def test_default_estimator_is_a_multitask_network(data):
     X, Y = data
-    model = TaskGroupingClassifier(groups="all").fit(X[:60], Y[:60, :2].astype(str))
+    model = TaskGroupingClassifier(task_groups="all").fit(X[:60], Y[:60, :2].astype(str))
     assert isinstance(model.estimators_[0], MultiTaskClassifier)
     assert model.estimator is None
+
+
+# ----------------------------------------------- inner estimators of any kind
+# scikit-learn's multi-output estimators: SVC's predict (decision function)
+# and its Platt-scaled predict_proba disagree on some rows; LinearSVC has no
+# predict_proba; a Pipeline's tags say "single output" whatever its last step
+def _svc_moc():
+    return MultiOutputClassifier(SVC(probability=True, random_state=0))
+
+
+def _int_labels(Y):
+    return np.where(Y == "yes", 1, np.where(Y == "no", 0, Y)).astype(int)
+
+
+@pytest.mark.parametrize("task_groups", ["all", [[0, 2], [1, 3, 4]], "auto"])
+def test_every_group_predicts_what_its_estimator_predicts(data, task_groups):
+    X, Y = data
+    Y = _int_labels(Y)
+    model = TaskGroupingClassifier(_svc_moc(), task_groups=task_groups,
+                                   random_state=0).fit(X, Y)
+    pred = model.predict(X)
+    for group, estimator in zip(model.groups_, model.estimators_):
+        columns = [int(name.split("_")[1]) for name in group]
+        np.testing.assert_array_equal(pred[:, columns],
+                                      np.asarray(estimator.predict(X)).reshape(len(X), -1))
+    if task_groups == "all":
+        np.testing.assert_array_equal(pred, clone(_svc_moc()).fit(X, Y).predict(X))
+    # the probabilities are the estimators' own too (their argmax may differ)
+    assert model.score(X, Y) == pytest.approx(np.mean(pred == Y))
+
+
+@pytest.mark.parametrize("task_groups", ["all", "single", "auto"])
+def test_an_estimator_without_predict_proba_predicts_and_scores(data, task_groups):
+    X, Y = data
+    Y = _int_labels(Y)
+    model = TaskGroupingClassifier(MultiOutputClassifier(LinearSVC()), task_groups=task_groups,
+                                   random_state=0).fit(X, Y)
+    assert model.predict(X).shape == Y.shape
+    assert 0.5 < model.score(X, Y) <= 1
+    assert not hasattr(model, "predict_proba")
+    with pytest.raises(AttributeError, match="has no attribute 'predict_proba'") as error:
+        model.predict_proba(X)
+    assert "LinearSVC()) has no predict_proba" in str(error.value.__cause__)
+
+
+@pytest.mark.parametrize("task_groups", ["all", "auto", [[0, 1], [2], [3], [4]]])
+def test_a_single_output_estimator_is_refused_at_fit_for_groups_of_tasks(data, task_groups):
+    X, Y = data
+    with pytest.raises(ValueError, match=r"LogisticRegression.*one task at a time.*"
+                                         r"task_groups='single'.*MultiOutputClassifier"):
+        TaskGroupingClassifier(LogisticRegression(), task_groups=task_groups).fit(X, Y)
+    single = TaskGroupingClassifier(LogisticRegression(), task_groups="single").fit(X, Y)
+    assert single.predict(X).shape == Y.shape
+
+
+@pytest.mark.parametrize("task_groups", ["all", "single", [[0, 1], [2, 3, 4]], "auto"])
+def test_a_pipeline_ending_in_a_multi_output_classifier_works(data, task_groups):
+    X, Y = data
+    Y = _int_labels(Y)
+    pipe = make_pipeline(StandardScaler(), MultiOutputClassifier(LogisticRegression()))
+    model = TaskGroupingClassifier(pipe, task_groups=task_groups, random_state=0).fit(X, Y)
+    assert model.predict(X).shape == Y.shape
+    assert model.score(X, Y) > 0.6
+
+
+def test_random_state_gives_the_same_groups_and_predictions_in_fresh_processes(tmp_path):
+    """No hash seed, thread count or worker process changes the result."""
+    script = tmp_path / "run.py"
+    script.write_text(textwrap.dedent("""
+        import hashlib, sys
+        import numpy as np
+        from sklearn_mtl import MultiTaskClassifier, TaskGroupingClassifier
+        from sklearn_mtl.datasets import make_multitask_classification
+        X, Y = make_multitask_classification(n_samples=200, groups=[2, 2], n_noise_tasks=1,
+                                             task_relatedness=0.9, random_state=0)
+        net = MultiTaskClassifier(hidden_layer_sizes=(8,), max_epochs=3, batch_size=32)
+        model = TaskGroupingClassifier(net, random_state=0, n_jobs=int(sys.argv[1])).fit(X, Y)
+        proba = np.concatenate([p.ravel() for p in model.predict_proba(X)])
+        print(model.groups_, hashlib.sha1(model.predict(X).tobytes()).hexdigest(),
+              hashlib.sha1(proba.tobytes()).hexdigest())
+    """))
+    root = str(pathlib.Path(__file__).resolve().parents[1])
+    outputs = [
+        subprocess.run([sys.executable, str(script), n_jobs], capture_output=True, text=True,
+                       check=True, cwd=root,
+                       env={**os.environ, "PYTHONPATH": root, "PYTHONHASHSEED": seed}).stdout
+        for n_jobs, seed in [("1", "1"), ("2", "2")]
+    ]
+    assert outputs[0] == outputs[1]
+    assert outputs[0].startswith("[[")

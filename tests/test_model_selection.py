@@ -442,3 +442,18 @@ def test_affinity_reads_task_groups_of_a_dataframe_by_name(data):
     permuted = task_affinity(tree, X, frame.iloc[:, order], cv=CV)
     assert permuted.task_names == [result.task_names[k] for k in order]
     np.testing.assert_array_equal(permuted.affinity, result.affinity[np.ix_(order, order)])
+
+
+def test_a_pipeline_ending_in_a_multi_output_classifier_is_compared(data, independent):
+    """A Pipeline's tags say "single output" whatever its last step: the
+    single-task fits must still give its MultiOutputClassifier a 2D target."""
+    X, Y = data
+    pipe = make_pipeline(StandardScaler(), MultiOutputClassifier(LogisticRegression()))
+    result = compare_with_single_task(pipe, X, Y, cv=CV, reference="none")
+    scaled = compare_with_single_task(
+        MultiOutputClassifier(make_pipeline(StandardScaler(), LogisticRegression())),
+        X, Y, cv=CV, reference="none")
+    # the same per-task models either way: the same scores on every split
+    np.testing.assert_allclose(result.mtl_scores, scaled.mtl_scores)
+    np.testing.assert_allclose(result.stl_scores, scaled.stl_scores)
+    np.testing.assert_allclose(result.mtl_scores, result.stl_scores)

@@ -73,6 +73,43 @@ def test_fits_in_threads_equal_sequential_and_leave_global_rng(tasks, params):
             np.testing.assert_array_equal(a, b)
 
 
+class _UserLayer(nn.Module):
+    def forward(self, x):
+        return x.relu()
+
+
+@pytest.mark.parametrize("params, draws", [
+    ({"dropout": 0.0}, False),  # rtdl_num_embeddings' layers are deterministic
+    ({"dropout": 0.0, "architecture": "tabm", "n_members": 2}, False),  # tabm's too
+    ({"dropout": 0.0, "num_embeddings": "periodic"}, False),
+    ({"dropout": 0.1}, True),
+    ({"module": nn.Sequential(nn.Linear(6, 4), nn.ReLU())}, False),  # torch's layers
+    ({"module": nn.Sequential(nn.Linear(6, 4), _UserLayer())}, True),  # unknown code
+], ids=["piecewise-linear", "tabm", "periodic", "dropout", "torch-module", "user-layer"])
+def test_only_random_or_unknown_layers_take_the_global_rng_lock(tasks, params, draws):
+    X, Y = tasks
+    model = MultiTaskClassifier(**dict(SMALL_NET, max_epochs=1, **params)).fit(X, Y)
+    assert model.net_.uses_global_rng_ is draws
+
+
+def test_criterion_is_the_loss_the_net_trains_on(tasks):
+    from sklearn_mtl._neural._loss import masked_task_losses
+
+    X, Y = tasks
+    model = MultiTaskClassifier(**dict(SMALL_NET, max_epochs=1)).fit(X, Y)
+    net = model.net_
+    codes = torch.as_tensor(np.stack([np.searchsorted(c, list(y)) for c, y in
+                                      zip(model.classes_, Y.T)], axis=1))
+    with torch.no_grad():
+        logits = net.module_(torch.tensor(X, dtype=torch.float32))
+        losses, counts = net.criterion_(logits, codes)
+        expected, _ = masked_task_losses(logits, codes)
+    assert not isinstance(net.criterion_, nn.CrossEntropyLoss)
+    torch.testing.assert_close(losses, expected)
+    assert counts.tolist() == [len(X)] * 3
+    assert float(net.get_loss(logits, codes)) == pytest.approx(float(losses.sum()))
+
+
 # ------------------------------------------------------------ divergence
 @pytest.mark.parametrize("params, match", [
     ({"optimizer": "sgd", "lr": 1e30}, "non-finite at epoch"),
@@ -82,6 +119,21 @@ def test_divergence_raises_naming_epoch_and_cause(tasks, params, match):
     X, Y = tasks
     with pytest.raises(FloatingPointError, match=match):
         MultiTaskClassifier(**dict(SMALL_NET, **params)).fit(X, Y)
+
+
+# the last optimiser step diverges (parameters ~5e28): no later forward pass
+# sees a non-finite loss, so only a check at the end of the fit can tell
+@pytest.mark.parametrize("train", [
+    lambda m, X, Y: m.fit(X, Y),
+    lambda m, X, Y: m.set_params(early_stopping=True).fit(X, Y),
+    lambda m, X, Y: m.partial_fit(X, Y),
+], ids=["fit", "fit-early-stopping", "partial_fit"])
+def test_fit_ending_with_useless_parameters_raises_naming_cause(tasks, train):
+    X, Y = tasks
+    model = MultiTaskClassifier(**dict(SMALL_NET, optimizer="sgd", lr=1e30, max_epochs=1,
+                                       batch_size=len(X), early_stopping=False))
+    with pytest.raises(FloatingPointError, match=r"end of the fit.*\(lr\).*task_weights.*X"):
+        train(model, X, Y)
 
 
 def test_exploding_loss_warns(tasks):
@@ -95,6 +147,11 @@ def test_exploding_loss_warns(tasks):
     ([0.7, 0.69], False),
     ([0.7, 800.0], True),
     ([-0.5, 600.0], True),
+    # a well-trained loss that rises again is not an explosion: the
+    # reference is the untrained network's loss, not the lowest seen
+    ([0.7, 0.000273, 0.38], False),
+    ([0.7, 0.69, 7.61], False),  # an overshoot that training recovers from
+    ([0.7, 0.000273, 500.0], True),
 ])
 def test_explosion_is_measured_against_the_loss_magnitude(losses, warns):
     from skorch.history import History

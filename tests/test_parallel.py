@@ -9,7 +9,7 @@ import joblib
 import numpy as np
 import pytest
 import torch
-from _estimators import ESTIMATORS, SMALL_NET, estimator_id
+from _estimators import ESTIMATORS, SMALL_NET, estimator_id, task_weights_key
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, KFold
 from skorch.callbacks import Callback
@@ -44,7 +44,7 @@ def client():
 def _grid(estimator, n_jobs):
     return GridSearchCV(
         clone(estimator),
-        {"task_weights": [None, [1.0, 0.2], [0.2, 1.0], [1.0, 0.0]]},
+        {task_weights_key(estimator): [None, [1.0, 0.2], [0.2, 1.0], [1.0, 0.0]]},
         cv=KFold(2, shuffle=True, random_state=0),
         n_jobs=n_jobs,
     )

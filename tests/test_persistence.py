@@ -196,6 +196,30 @@ def test_partial_fit_epochs_equal_fit_epochs(data, uninterrupted):
     _assert_same_network(streamed, uninterrupted)
 
 
+def test_partial_fit_trains_on_every_row_whatever_early_stopping(data):
+    """Early stopping belongs to ``fit``: ``partial_fit`` holds nothing out, so
+    it trains as with early_stopping=False, and a label that ``fit`` would have
+    held out for validation changes what partial_fit learns."""
+    X, Y = data
+    stopping = dict(NEURAL, early_stopping=True, validation_fraction=0.25)
+    streamed = MultiTaskClassifier(**stopping)
+    plain = MultiTaskClassifier(**dict(stopping, early_stopping=False))
+    for _ in range(2):
+        streamed.partial_fit(X, Y)
+        plain.partial_fit(X, Y)
+    _assert_same_network(streamed, plain)
+    assert "valid_loss" not in streamed.history_[-1]
+    # the rows that fit's hold-out (same random_state, same rows) validates on
+    split = MultiTaskClassifier(**dict(stopping, max_epochs=1)).fit(X, Y).net_.train_split
+    held_out = split.n_valid(len(X))
+    perm = np.random.RandomState(split.seed).permutation(len(X))[:held_out]
+    flipped = Y.copy()
+    flipped[perm, 0] = 1 - Y[perm, 0].astype(int)
+    changed = MultiTaskClassifier(**stopping).partial_fit(X, flipped)
+    reference = MultiTaskClassifier(**stopping).partial_fit(X, Y)
+    assert not np.allclose(changed.predict_proba(X)[0], reference.predict_proba(X)[0])
+
+
 def test_partial_fit_stream_keeps_declared_and_learned_classes(data):
     X, Y = data
     first = Y[:20].copy()

@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from _estimators import ESTIMATORS, estimator_id
+from _estimators import ESTIMATORS, estimator_id, with_task_weights
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
@@ -130,7 +130,7 @@ def test_a_fitted_model_reads_permuted_task_columns_by_name(estimator, problem):
     (partial_fit, warm start) give the same results on Y[permuted columns]."""
     X, Y, weights, order = problem
     Yp = Y.iloc[:, order]
-    model = clone(estimator).set_params(task_weights=weights).fit(X, Y)
+    model = with_task_weights(estimator, weights).fit(X, Y)
     assert model.score(X, Yp) == model.score(X, Y)
     scorers = make_task_scorers(accuracy_score, [str(c) for c in Y.columns])
     for key, scorer in scorers.items():  # a mean of the same scores, summed in another order
@@ -161,9 +161,9 @@ def _continuations(model):
 def test_fitting_on_permuted_named_tasks_only_permutes_the_outputs(estimator, problem,
                                                                     as_series):
     X, Y, weights, order = problem
-    model = clone(estimator).set_params(task_weights=weights).fit(X, Y)
-    permuted = clone(estimator).set_params(
-        task_weights=_permuted_weights(weights, order, as_series)).fit(X, Y.iloc[:, order])
+    model = with_task_weights(estimator, weights).fit(X, Y)
+    permuted = with_task_weights(estimator, _permuted_weights(weights, order, as_series))
+    permuted.fit(X, Y.iloc[:, order])
     assert list(permuted.task_names_) == [str(Y.columns[k]) for k in order]
     proba, permuted_proba = model.predict_proba(X), permuted.predict_proba(X)
     for k, j in enumerate(order):

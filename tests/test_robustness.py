@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from _estimators import ESTIMATORS
+from _estimators import ESTIMATORS, with_task_weights
 from _estimators import estimator_id as _id
 from scipy import sparse
 from sklearn.base import clone
@@ -51,6 +51,13 @@ BAD_PARAMS = {
         ({"n_estimators": 0}, "n_estimators"),
         ({"max_samples": -0.5}, "max_samples"),
         ({"max_depth": -1}, "max_depth"),
+    ],
+    "TaskGroupingClassifier": [
+        ({"task_groups": "some"}, "task_groups"),
+        ({"task_groups": [[0], [0, 1]]}, "task_groups"),
+        ({"max_groups": 0}, "max_groups"),
+        ({"validation_fraction": 1.0}, "validation_fraction"),
+        ({"estimator": "tree"}, "estimator"),
     ],
 }
 
@@ -154,7 +161,7 @@ BAD_TASK_WEIGHTS = [
 def test_bad_task_weights_are_refused_by_name(estimator, data, weights, error, match):
     X, Y = data
     with pytest.raises(error, match=match):
-        clone(estimator).set_params(task_weights=weights).fit(X, Y)
+        with_task_weights(estimator, weights).fit(X, Y)
 
 
 @pytest.mark.parametrize(
@@ -326,11 +333,11 @@ def test_inputs_are_never_modified(estimator, data):
         "weights_list": [1.0, 0.5], "weights_dict": {"side": 2.0},
     }
     before = copy.deepcopy(inputs)
-    model = clone(estimator).set_params(task_weights=inputs["weights_list"])
+    model = with_task_weights(estimator, inputs["weights_list"])
     model.fit(inputs["X"], inputs["Y"])
     model.predict(inputs["X"]), model.predict_proba(inputs["X"])
     model.score(inputs["X"], inputs["Y"])
-    model = clone(estimator).set_params(task_weights=inputs["weights_dict"])
+    model = with_task_weights(estimator, inputs["weights_dict"])
     model.fit(inputs["X_df"], inputs["Y_df"]).score(inputs["X_df"], inputs["Y_df"])
     if hasattr(model, "partial_fit"):
         model.partial_fit(inputs["X_df"], inputs["Y_df"])

@@ -1,18 +1,26 @@
 """TaskGroupingClassifier: one clone of a multi-task estimator per group of tasks."""
 
+import warnings
 from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
 from sklearn.utils import _safe_indexing, check_random_state, get_tags
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Hidden, Interval, StrOptions
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _num_samples
 
 from .._base import MultiTaskClassifierMixin
 from .._labels import encode_targets, resolve_task_weights
-from .._targets import as_2d_target, is_dataframe, task_labels
+from .._targets import (
+    as_2d_target,
+    final_estimator,
+    fit_target,
+    is_dataframe,
+    target_tags,
+    task_labels,
+)
 from ._partition import resolve_groups
 from ._predict import GroupPredictionMixin
 from ._search import force_max_groups, search_groups
@@ -41,34 +49,41 @@ class TaskGroupingClassifier(GroupPredictionMixin, MultiTaskClassifierMixin, Met
     Sharing a model helps some tasks and hurts others (negative transfer).
     This meta-estimator, in the style of scikit-learn's
     ``MultiOutputClassifier``, partitions the tasks (the columns of Y) into
-    groups and fits one clone of ``estimator`` per group. ``groups="all"``
-    is the estimator itself, ``groups="single"`` one model per task, and
-    ``groups="auto"`` chooses the partition on the training data.
+    groups and fits one clone of ``estimator`` per group. ``task_groups="all"``
+    is the estimator itself, ``task_groups="single"`` one model per task, and
+    ``task_groups="auto"`` chooses the partition on the training data.
 
     Parameters
     ----------
     estimator : estimator, default=None
-        A multi-task classifier of the package (or a Pipeline ending in
-        one), cloned once per group; None means ``MultiTaskClassifier()``.
-        Its ``task_weights``, by task name or by position over all the
-        tasks of Y, are passed on to each group for that group's tasks.
-    groups : {"auto", "all", "single"} or list of lists, default="auto"
+        A multi-task classifier of the package, any scikit-learn
+        multi-output classifier (``MultiOutputClassifier(SVC())``), or a
+        Pipeline ending in one, cloned once per group; None means
+        ``MultiTaskClassifier()``. Each task's predictions are its group
+        estimator's ``predict`` (so ``task_groups="all"`` predicts exactly
+        what the estimator does), its probabilities that estimator's
+        ``predict_proba``, available only when it has one. A classifier of
+        one task at a time (``LogisticRegression()``) is refused at fit for
+        groups of several tasks. Its ``task_weights``, by task name or by
+        position over all the tasks of Y, are passed on to each group for
+        that group's tasks.
+    task_groups : {"auto", "all", "single"} or list of lists, default="auto"
         The partition of the tasks: "all" (one group), "single" (one group
         per task), a list of lists of task names or column indices with
         every task in exactly one group, or "auto" (see Notes).
     max_groups : int, default=None
-        With ``groups="auto"``, the most groups kept: the most strongly
+        With ``task_groups="auto"``, the most groups kept: the most strongly
         linked groups are merged until no more remain. None leaves the
         number of groups to the search.
     max_candidates : int, default=None
-        With ``groups="auto"``, the most groups fitted and validated by the
+        With ``task_groups="auto"``, the most groups fitted and validated by the
         greedy step of the search (its cost limit; see Notes); None allows
         ``n_tasks``.
     validation_fraction : float, default=0.25
-        With ``groups="auto"``, fraction of the training rows held out to
+        With ``task_groups="auto"``, fraction of the training rows held out to
         validate the groups.
     search_params : dict, default=None
-        With ``groups="auto"``, parameters of ``estimator`` (nested names
+        With ``task_groups="auto"``, parameters of ``estimator`` (nested names
         allowed, as for ``set_params``) that only the fits of the search
         use, to make them cheaper: fewer epochs, a shorter early-stopping
         patience, fewer trees. They only rank groups, so a low budget (a
@@ -82,6 +97,13 @@ class TaskGroupingClassifier(GroupPredictionMixin, MultiTaskClassifierMixin, Met
         Seeds the inner validation split; it also seeds the clones of
         ``estimator`` whose ``random_state`` is None, so that the same
         ``random_state`` gives the same model.
+    groups : {"auto", "all", "single"} or list of lists, default="deprecated"
+        The former name of ``task_groups``.
+
+        .. deprecated:: 0.1.0
+            ``groups`` was renamed ``task_groups`` in 0.1.0 and will be
+            removed in 0.2.0: ``groups`` means the cross-validation groups
+            elsewhere (``compare_with_single_task(groups=...)``).
 
     Attributes
     ----------
@@ -96,10 +118,10 @@ class TaskGroupingClassifier(GroupPredictionMixin, MultiTaskClassifierMixin, Met
     classes_ : ndarray or list of ndarray
         Classes of each task; a plain array for a 1D training target.
     affinity_ : ndarray of shape (`n_tasks_`, `n_tasks_`) or None
-        With ``groups="auto"``, the label dependence (Cramér's V) of each
+        With ``task_groups="auto"``, the label dependence (Cramér's V) of each
         pair of tasks on the inner training rows; None otherwise.
     search_history_ : list of dict
-        With ``groups="auto"``, one entry per group fitted by the search:
+        With ``task_groups="auto"``, one entry per group fitted by the search:
         its task names (``"group"``), their validation accuracies
         (``"scores"``) and whether the search kept it (``"accepted"``;
         for the fit of all tasks together, last, whether it was chosen);
@@ -149,7 +171,7 @@ class TaskGroupingClassifier(GroupPredictionMixin, MultiTaskClassifierMixin, Met
     ``1 - validation_fraction`` of the rows, then one fit per group. With a
     network, a fit on one task costs nearly as much as a fit on all tasks
     (the trunk and the epochs dominate), so the search costs about as much
-    as ``groups="single"`` unless ``search_params`` makes its fits cheaper
+    as ``task_groups="single"`` unless ``search_params`` makes its fits cheaper
     (fewer epochs, a shorter patience): the whole "auto" fit stays within T
     fits on all tasks only with such a budget. ``benchmarks/bench_grouping.py``
     measures the total in units of one fit on all tasks.
@@ -191,7 +213,9 @@ class TaskGroupingClassifier(GroupPredictionMixin, MultiTaskClassifierMixin, Met
 
     _parameter_constraints: dict = {
         "estimator": [None, HasMethods(["fit", "predict", "get_params"])],
-        "groups": [StrOptions({"auto", "all", "single"}), list, tuple],
+        "task_groups": [StrOptions({"auto", "all", "single"}), list, tuple],
+        "groups": [StrOptions({"auto", "all", "single"}), Hidden(StrOptions({"deprecated"})),
+                   list, tuple],
         "max_groups": [None, Interval(Integral, 1, None, closed="left")],
         "max_candidates": [None, Interval(Integral, 0, None, closed="left")],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -200,22 +224,23 @@ class TaskGroupingClassifier(GroupPredictionMixin, MultiTaskClassifierMixin, Met
         "random_state": ["random_state"],
     }
 
-    def __init__(self, estimator=None, *, groups="auto", max_groups=None, max_candidates=None,
+    def __init__(self, estimator=None, *, task_groups="auto", max_groups=None, max_candidates=None,
                  validation_fraction=0.25, search_params=None, n_jobs=None,
-                 random_state=None):
+                 random_state=None, groups="deprecated"):
         self.estimator = estimator
-        self.groups = groups
+        self.task_groups = task_groups
         self.max_groups = max_groups
         self.max_candidates = max_candidates
         self.validation_fraction = validation_fraction
         self.search_params = search_params
         self.n_jobs = n_jobs
         self.random_state = random_state
+        self.groups = groups
 
     # ------------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
-        """Choose the groups (with ``groups="auto"``) and fit one clone of
+        """Choose the groups (with ``task_groups="auto"``) and fit one clone of
         ``estimator`` per group.
 
         Parameters
@@ -243,6 +268,9 @@ class TaskGroupingClassifier(GroupPredictionMixin, MultiTaskClassifierMixin, Met
         self.n_tasks_ = len(tasks)
         self.classes_ = encoded.classes[0] if encoded.is_1d else list(encoded.classes)
         base = _default_estimator() if self.estimator is None else self.estimator
+        inner = final_estimator(base)
+        if hasattr(inner, "_validate_params"):  # its own errors before ours
+            inner._validate_params()
         weights = {
             key: resolve_task_weights(value, self.task_names_)
             for key, value in _params_ending(base, "task_weights").items()
@@ -266,7 +294,8 @@ class TaskGroupingClassifier(GroupPredictionMixin, MultiTaskClassifierMixin, Met
         )
 
         self.affinity_, self.search_history_ = None, []
-        groups = resolve_groups(self.groups, tasks)
+        groups = resolve_groups(self._task_groups(), tasks)
+        _check_takes_groups(base, groups, self.n_tasks_)
         if groups is None:  # "auto"
             max_candidates = self.n_tasks_ if self.max_candidates is None else self.max_candidates
             groups, info = search_groups(
@@ -289,11 +318,41 @@ class TaskGroupingClassifier(GroupPredictionMixin, MultiTaskClassifierMixin, Met
         self.groups_ = [[str(self.task_names_[t]) for t in group] for group in groups]
         return self
 
+    def _task_groups(self):
+        """``task_groups``, or the deprecated ``groups`` with a FutureWarning."""
+        if isinstance(self.groups, str) and self.groups == "deprecated":
+            return self.task_groups
+        if not (isinstance(self.task_groups, str) and self.task_groups == "auto"):
+            raise ValueError(
+                "groups is the deprecated name of task_groups: set task_groups only; "
+                f"got task_groups={self.task_groups!r} and groups={self.groups!r}."
+            )
+        warnings.warn(
+            "groups was renamed task_groups in 0.1.0 and will be removed in 0.2.0; "
+            "use task_groups.",
+            FutureWarning,
+            stacklevel=4,  # the caller of fit, past scikit-learn's fit wrapper
+        )
+        return self.groups
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         inner = get_tags(_default_estimator() if self.estimator is None else self.estimator)
         tags.input_tags = inner.input_tags
         return tags
+
+
+def _check_takes_groups(estimator, groups, n_tasks):
+    """Refuse, before any fit, an estimator of one task at a time (its target
+    tags say no multi-output) for groups of several tasks ("auto" fits some)."""
+    several = n_tasks > 1 if groups is None else any(len(group) > 1 for group in groups)
+    if several and not target_tags(estimator).multi_output:
+        name = type(final_estimator(estimator)).__name__
+        raise ValueError(
+            f"estimator {name} learns one task at a time (it does not take a 2D y), "
+            "but these task_groups fit several tasks together. Use task_groups='single', "
+            f"or wrap it: MultiOutputClassifier({name}(...))."
+        )
 
 
 def _fit_group(base, weights, X, Y, tasks, group, rows, task_names):
@@ -314,9 +373,7 @@ def _fit_group(base, weights, X, Y, tasks, group, rows, task_names):
         task = tasks[group[0]]
         rows = rows[task.labelled[rows]]
         position = np.cumsum(task.labelled) - 1
-        target = task.values[position[rows]]
-        if not get_tags(estimator).target_tags.single_output:
-            target = target[:, None]
+        target = fit_target(estimator, task.values[position[rows]])
     elif is_dataframe(Y):
         target = Y.iloc[rows, list(group)]
     else:

@@ -21,7 +21,7 @@ def resolve_groups(groups, tasks):
     for group in groups:
         if isinstance(group, str) or not isinstance(group, (list, tuple)) or not group:
             raise ValueError(
-                "groups must be 'auto', 'all', 'single' or a list of non-empty lists "
+                "task_groups must be 'auto', 'all', 'single' or a list of non-empty lists "
                 f"of task names or indices; got the group {group!r}."
             )
         resolved.append([_task_index(task, names) for task in group])
@@ -30,7 +30,7 @@ def resolve_groups(groups, tasks):
     missing = [name for t, name in enumerate(names) if t not in flat]
     if repeated or missing:
         raise ValueError(
-            "groups must put every task in exactly one group; "
+            "task_groups must put every task in exactly one group; "
             + (f"repeated: {repeated}" if repeated else "")
             + ("; " if repeated and missing else "")
             + (f"in no group: {missing}" if missing else "")
@@ -42,13 +42,13 @@ def _task_index(task, names):
     if isinstance(task, (Integral, np.integer)) and not isinstance(task, bool):
         if not 0 <= task < len(names):
             raise ValueError(
-                f"groups names task index {task}, but Y has {len(names)} task(s) "
+                f"task_groups names task index {task}, but Y has {len(names)} task(s) "
                 f"(indices 0 to {len(names) - 1})."
             )
         return int(task)
     if isinstance(task, str) and task in names:
         return names.index(task)
     raise ValueError(
-        f"groups names an unknown task {task!r}; the tasks are {names} (or their "
+        f"task_groups names an unknown task {task!r}; the tasks are {names} (or their "
         "indices)."
     )

@@ -1,24 +1,71 @@
 """The prediction side of :class:`TaskGroupingClassifier`: each task's
-probabilities come from the estimator of its group, in the order of Y.
-``predict``, ``predict_proba`` and ``score`` themselves are the package's
-shared ones (:class:`~sklearn_mtl._base.MultiTaskClassifierMixin`)."""
+predictions and probabilities come from the estimator of its group (its
+``predict`` and its ``predict_proba``), in the order of Y. ``predict``,
+``predict_proba`` and ``score`` themselves are the package's shared ones
+(:class:`~sklearn_mtl._base.MultiTaskClassifierMixin`)."""
 
 import numpy as np
-from sklearn.utils.validation import validate_data
+from sklearn.utils._available_if import available_if
 
 from .._targets import is_dataframe
 
 
+def _estimator_has_predict_proba(model):
+    """Whether the inner estimator has ``predict_proba``; the AttributeError
+    names it when not."""
+    estimator = model.estimator  # None: the default MultiTaskClassifier
+    if estimator is not None and not hasattr(estimator, "predict_proba"):
+        raise AttributeError(
+            f"the estimator {estimator!r} has no predict_proba; "
+            "predict and score use its predict."
+        )
+    return True
+
+
 class GroupPredictionMixin:
-    """The two hooks of the shared mixin for one fitted estimator per group
-    (``estimators_`` over the task indices ``_group_indices``)."""
+    """The hooks of the shared mixin for one fitted estimator per group
+    (``estimators_`` over the task indices ``_group_indices``): the
+    predictions of each group are its estimator's ``predict`` (not the
+    argmax of its probabilities, which may differ, e.g. for an SVC), and
+    ``predict_proba`` exists only when the estimator has one."""
+
+    @available_if(_estimator_has_predict_proba)
+    def predict_proba(self, X):
+        """Probability estimates of every task, from its group's estimator.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes) or list of ndarray
+            One array per task (a single array for a 1D training target),
+            columns in the order of ``classes_``.
+        """
+        return super().predict_proba(X)
+
+    def _predict_codes(self, X):
+        """Class index of every task, from the ``predict`` of its group's
+        estimator, shape (n_samples, n_tasks)."""
+        X = self._validate_predict_X(X)
+        codes = None
+        for group, estimator in zip(self._group_indices, self.estimators_):
+            pred = np.asarray(estimator.predict(X)).reshape(-1, len(group))
+            if codes is None:
+                codes = np.empty((pred.shape[0], self.n_tasks_), dtype=np.int64)
+            for k, t in enumerate(group):
+                lookup = {label: i for i, label in enumerate(self._classes_list[t])}
+                codes[:, t] = [lookup[label] for label in pred[:, k]]
+        return codes
 
     def _validate_X(self, X, reset):
         """Validate X as the inner estimator would (2D or more, sparse only
         if it accepts sparse input), but leave a DataFrame as it is so that
         a Pipeline inside can select columns by name."""
-        checked = validate_data(
-            self, X, reset=reset,
+        checked = self._validate_X_data(
+            X, reset=reset,
             accept_sparse=["csr", "csc"] if self.__sklearn_tags__().input_tags.sparse else False,
             dtype=None, ensure_all_finite=False, allow_nd=True,
         )

@@ -1,4 +1,4 @@
-"""The ``groups="auto"`` search of :class:`TaskGroupingClassifier`.
+"""The ``task_groups="auto"`` search of :class:`TaskGroupingClassifier`.
 
 Tasks are linked when their labels are statistically dependent on an inner
 training split. Each set of linked tasks is fitted together and alone, and
@@ -142,7 +142,7 @@ def search_groups(fit_group, X_rows, tasks, *, validation_fraction, max_candidat
     split = _split(len(tasks[0].labelled), tasks, validation_fraction, random_state)
     if split is None:
         warnings.warn(
-            "groups='auto' could not hold out validation rows labelled for every "
+            "task_groups='auto' could not hold out validation rows labelled for every "
             "task (too few labelled samples); all tasks are trained together.",
             UserWarning,
             stacklevel=4,

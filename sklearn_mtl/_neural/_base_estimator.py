@@ -17,6 +17,7 @@ from .._dask import is_dask_collection
 from .._labels import resolve_task_weights
 from ..weighting._aliases import resolve_weighting
 from ._build import build_network
+from ._callbacks import check_fitted
 from ._distributed import data_parallel
 from ._net import MultiTaskNet
 from ._random import seeded_global_rng
@@ -86,7 +87,8 @@ class BaseMultiTaskNetwork:
         continuing = self.warm_start and hasattr(self, "net_")
         X = self._validate_X(X, reset=not continuing)
         targets = self._network_targets(y, X.shape[0], continuing)
-        return self._train(X, targets, continuing, epochs=self.max_epochs)
+        return self._train(X, targets, continuing, epochs=self.max_epochs,
+                           early_stopping=self.early_stopping)
 
     def load_params(self, X, y, **kwargs):
         """Restore a network saved with skorch's ``save_params`` or a
@@ -117,7 +119,7 @@ class BaseMultiTaskNetwork:
         self._validate_params()
         X = self._validate_X(X, reset=True)
         self._train(X, self._network_targets(y, X.shape[0], False), continuing=False,
-                    epochs=0)
+                    epochs=0, early_stopping=self.early_stopping)
         try:
             self.net_.load_params(**kwargs)
         except RuntimeError as exc:  # torch's state-dict mismatch
@@ -130,10 +132,12 @@ class BaseMultiTaskNetwork:
         return self
 
     # ------------------------------------------------------------ training
-    def _train(self, X, targets, continuing, epochs, stream=None):
+    def _train(self, X, targets, continuing, epochs, early_stopping, stream=None):
         """Build (or rewire) the net and train it ``epochs`` epochs on the
-        ``(tasks, matrix)`` of :meth:`_network_targets`; or, with ``stream``
-        (a dask fit, see :mod:`._stream`), on the stream's blocks, X and
+        ``(tasks, matrix)`` of :meth:`_network_targets`, holding out
+        ``validation_fraction`` of the rows when ``early_stopping`` (``fit``
+        only: ``partial_fit`` trains on every row); or, with ``stream`` (a
+        dask fit, see :mod:`._stream`), on the stream's blocks, X and
         ``targets`` being the sample of training rows the network is built
         from."""
         tasks, matrix = targets
@@ -147,7 +151,7 @@ class BaseMultiTaskNetwork:
         seeds = rng.randint(np.iinfo(np.int32).max, size=3)
         init_seed, shuffle_seed, split_seed = seeds if parallel is None else parallel.agree(seeds)
         n_rows = X.shape[0] if stream is None else len(stream)
-        params = net_params(self, n_rows, split_seed)
+        params = net_params(self, n_rows, split_seed, early_stopping)
         if stream is not None:
             params.update(stream.net_params())
         if parallel is not None:
@@ -189,6 +193,7 @@ class BaseMultiTaskNetwork:
                 data = (X_t, torch.from_numpy(matrix)) if stream is None else (stream,)
                 with contextlib.nullcontext() if parallel is None else parallel.autocast():
                     net.partial_fit(*data, epochs=epochs)
+                check_fitted(net)
         self.net_ = net
         self.weighting_ = strategy
         self._set_fitted_state(base_weights)
@@ -344,6 +349,10 @@ class TaskKindsNetwork(BaseMultiTaskNetwork):
         continue training and need the same features and tasks, with labels
         among the classes of the first batch (a batch may lack some).
 
+        Every row of the batch is trained on: early stopping (and its
+        ``validation_fraction`` hold-out) applies to ``fit`` only, as in
+        scikit-learn's ``partial_fit`` of ``MLPClassifier``/``MLPRegressor``.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
@@ -360,7 +369,7 @@ class TaskKindsNetwork(BaseMultiTaskNetwork):
         continuing = hasattr(self, "net_")
         X = self._validate_X(X, reset=not continuing)
         return self._train(X, self._network_targets(y, X.shape[0], continuing), continuing,
-                           epochs=1)
+                           epochs=1, early_stopping=False)
 
     def _network_targets(self, y, n_samples, continuing):
         tasks, encoded = self._fit_targets(y, n_samples, continuing)

@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 import torch
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, EarlyStopping
 
 from ._distributed import sum_over_processes
 
@@ -21,8 +21,14 @@ from ._distributed import sum_over_processes
 # RMSprop keep overflow float32 (sqrt of its largest value is ~1.8e19), and
 # the updates silently become zero or NaN.
 _GRADIENT_LIMIT = 1e18
-# A training loss this many times the lowest epoch loss so far "exploded".
-_EXPLOSION_FACTOR = 1e3
+# A training loss above the untrained network's by this many times its
+# magnitude "exploded": far worse than not having trained at all (an early
+# overshoot of a few times the untrained loss, which training recovers
+# from, is not an explosion).
+_EXPLOSION_FACTOR = 100.0
+# float32 keeps 24 bits: a parameter beyond this ignores every update below
+# ~10, so no ordinary optimiser step can move it; a fit ending there diverged.
+_PARAMETER_LIMIT = 1e8
 
 _CAUSES = (
     "Likely causes: a learning rate (lr) too large for the optimizer, task_weights "
@@ -92,9 +98,12 @@ class DivergenceCheck(Callback):
     - at the end of every epoch, non-finite parameters, or gradients too
       large for float32 optimizers (which then stop learning silently),
       stop the fit too;
-    - an epoch loss above the lowest loss so far (the first batch's, or an
-      earlier epoch's) by ``1e3`` times that loss's magnitude warns, once per
-      fit.
+    - an epoch loss above the untrained network's (the first batch's loss
+      of the history, else its first epoch's) by ``100`` times that loss's
+      magnitude warns, once per fit: a loss that rises again after
+      training well is overfitting or noise, not an explosion.
+
+    :func:`check_fitted` checks the network the fit ends with.
     """
 
     def on_train_begin(self, net, **kwargs):
@@ -128,12 +137,12 @@ class DivergenceCheck(Callback):
                     f"epoch {epoch}, beyond what float32 training can follow (the "
                     "network stops learning). " + _CAUSES
                 )
-        # the reference: the first batch of the history (the untrained
-        # network's loss) and the epochs before this one
+        # the reference: the untrained network's loss, the first batch of
+        # the history (else its first epoch)
         losses = [row["train_loss"] for row in net.history if "train_loss" in row]
         batches = net.history[0].get("batches", [])
         start = [batches[0]["train_loss"]] if batches and "train_loss" in batches[0] else []
-        reference = min(start + losses[:-1], default=np.inf)
+        reference = (start + losses[:-1] or [np.inf])[0]
         # by the reference's magnitude: a strategy's objective (uncertainty
         # weighting's log terms) can be negative
         scale = abs(reference)
@@ -146,3 +155,36 @@ class DivergenceCheck(Callback):
                 UserWarning,
                 stacklevel=2,
             )
+
+
+def check_fitted(net):
+    """Refuse a fit that ends with a useless network: parameters beyond what
+    float32 training can move (the last steps diverged, and no later forward
+    pass saw a non-finite loss), or a non-finite validation loss."""
+    for name, param in net.module_.named_parameters():
+        size = float(param.detach().abs().max()) if param.numel() else 0.0
+        if not size <= _PARAMETER_LIMIT:
+            raise FloatingPointError(
+                f"The parameter {name!r} reached {size:.3g} at the end of the fit "
+                f"(epoch {len(net.history)}): the training diverged and the network "
+                f"is useless. {_CAUSES}"
+            )
+    if not len(net.history):
+        return
+    epoch = _final_epoch(net)
+    valid = net.history[epoch - 1].get("valid_loss")
+    if valid is not None and not math.isfinite(valid):
+        raise FloatingPointError(
+            f"The validation loss is {valid} at the end of the fit (epoch "
+            f"{epoch}): the training diverged. {_CAUSES}"
+        )
+
+
+def _final_epoch(net):
+    """The epoch whose network the fit ends with: the best one when an
+    early stopping callback restored it, else the last."""
+    for _, callback in net.callbacks_:
+        if (isinstance(callback, EarlyStopping) and callback.load_best
+                and getattr(callback, "best_model_weights_", None) is not None):
+            return int(callback.best_epoch_)
+    return int(net.history[-1, "epoch"])

@@ -87,6 +87,11 @@ class MultiTaskClassifier(BaseMultiTaskNetwork, MultiTaskClassifierMixin, BaseEs
         and need the same features and tasks, with labels among
         ``classes_`` (a batch may lack classes or labels of a task).
 
+        Every row of the batch is trained on: early stopping (and its
+        ``validation_fraction`` hold-out) applies to ``fit`` only, as in
+        ``MLPClassifier.partial_fit``. To stop a stream early, score a
+        validation set of your own between calls.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
@@ -118,7 +123,8 @@ class MultiTaskClassifier(BaseMultiTaskNetwork, MultiTaskClassifierMixin, BaseEs
                     "classes must be the classes of the first call to partial_fit, "
                     f"{[c.tolist() for c in self._classes_list]}; got {classes!r}."
                 )
-        return self._train(X, self._as_network_targets(encoded), continuing, epochs=1)
+        return self._train(X, self._as_network_targets(encoded), continuing, epochs=1,
+                           early_stopping=False)
 
     def _network_targets(self, y, n_samples, continuing):
         previous = self._classes_list if continuing else None

@@ -14,6 +14,7 @@ combines them for the tasks of a network, in column order:
 """
 
 import torch
+from torch import nn
 from torch.nn import functional as F
 
 REGRESSION_LOSSES = ("squared_error", "huber")
@@ -142,6 +143,20 @@ class TaskLoss:
 
     def __getstate__(self):
         return {**self.__dict__, "_index": {}}
+
+
+class TaskCriterion(nn.Module):
+    """The net's skorch criterion: :class:`TaskLoss` as a module, so that
+    ``criterion_`` is the loss the net trains on (and checkpoints, which
+    save a criterion's state, work). It returns the per-task losses and
+    counts; the net weights and sums them."""
+
+    def __init__(self, kinds, regression_loss="squared_error"):
+        super().__init__()
+        self.task_loss = TaskLoss(kinds, regression_loss)
+
+    def forward(self, outputs, y):
+        return self.task_loss(outputs, y)
 
 
 def masked_task_losses(outputs, y):

@@ -11,7 +11,7 @@ from skorch.utils import to_tensor
 from ..weighting._base import TaskBatch
 from ._callbacks import DivergenceCheck, TaskLossRecorder
 from ._feed import epoch_seed
-from ._loss import TaskLoss
+from ._loss import TaskCriterion
 from ._random import draws_global_random_numbers, seeded_global_rng
 
 
@@ -90,15 +90,26 @@ class MultiTaskNet(NeuralNet):
         )
         self.generator_ = torch.Generator()
         self.uses_global_rng_ = draws_global_random_numbers(self.module_)
+
+    def initialize_criterion(self):
+        """``criterion_``: the per-task loss of the tasks' kinds."""
         kinds = getattr(self, "task_kinds", None) or ["classification"] * len(self.task_names)
-        self.task_loss_ = TaskLoss(kinds, getattr(self, "regression_loss", "squared_error"))
+        self.criterion_ = TaskCriterion(kinds, getattr(self, "regression_loss", "squared_error"))
+        return self
+
+    @property
+    def task_loss_(self):
+        """The :class:`TaskLoss` of ``criterion_``."""
+        return self.criterion_.task_loss
 
     def __setstate__(self, state):
         super().__setstate__(state)
         if "module_" in state:  # a fitted net; older pickles lack the run state
             self.module_.eval()
-            if "task_loss_" not in state:
+            if "generator_" not in state:
                 self._initialize_run_state()
+            if not isinstance(state.get("criterion_"), TaskCriterion):  # older pickles
+                self.initialize_criterion()
 
     def rewire(self, *, task_weights, weighting, optimizer, **params):
         """Continue training the same network with new settings (warm start).
@@ -122,6 +133,7 @@ class MultiTaskNet(NeuralNet):
         if optimizer is not self.optimizer:
             self.optimizer = optimizer
             self.initialize_optimizer()
+        self.initialize_criterion()  # regression_loss may have changed
         self._initialize_run_state()
         return self
 
@@ -148,7 +160,7 @@ class MultiTaskNet(NeuralNet):
 
     def task_losses(self, y_pred, y_true):
         """Per-task losses and label counts of a batch."""
-        return self.task_loss_(y_pred, to_tensor(y_true, device=self.device))
+        return self.criterion_(y_pred, to_tensor(y_true, device=self.device))
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         """``sum_j w_j * L_j``, the validation loss (and the skorch API's)."""

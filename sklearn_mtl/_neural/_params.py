@@ -194,7 +194,8 @@ early_stopping : bool, default=True
     Hold out ``validation_fraction`` of the training rows and stop when
     the validation loss has not improved by ``tol`` for
     ``n_iter_no_change`` epochs, restoring the best weights (as
-    scikit-learn's ``MLPClassifier`` and ``MLPRegressor`` do). A single
+    scikit-learn's ``MLPClassifier`` and ``MLPRegressor`` do), in ``fit``
+    only: ``partial_fit`` trains on every row it is given. A single
     training row cannot be split: it trains for ``max_epochs`` without
     early stopping.
 """),

@@ -21,7 +21,10 @@ from torch import nn
 _GLOBAL_RNG_LOCK = threading.RLock()
 
 _RANDOM_LAYERS = (nn.modules.dropout._DropoutNd, nn.RReLU)
-_KNOWN_PACKAGES = ("torch.nn.", "sklearn_mtl.")
+# Packages whose layers we know: their forward passes draw no random numbers
+# except through the dropout-like layers above (rtdl_num_embeddings' and
+# tabm's layers are deterministic; tabm's dropout is an ``nn.Dropout``).
+_KNOWN_PACKAGES = ("torch.nn.", "sklearn_mtl.", "rtdl_num_embeddings.", "tabm.")
 
 
 @contextlib.contextmanager
@@ -37,10 +40,10 @@ def seeded_global_rng(seed, device):
 def draws_global_random_numbers(module):
     """Whether the forward pass of ``module`` in training mode may draw from
     torch's global random state: a dropout-like layer, or a layer whose
-    code we do not know (a user module)."""
+    code we do not know (a user module's own layer classes)."""
     for layer in module.modules():
         if isinstance(layer, _RANDOM_LAYERS):
             return True
-        if not type(layer).__module__.startswith(_KNOWN_PACKAGES):
+        if not (type(layer).__module__ + ".").startswith(_KNOWN_PACKAGES):
             return True
     return False

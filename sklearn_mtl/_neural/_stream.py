@@ -96,7 +96,8 @@ def fit_stream(estimator, X, y):
             )
         stream.holdout = BlockHoldout(held_out, sum(lengths[b] for b in held_out))
     return estimator._train(survey.X_sample, targets, continuing,
-                            epochs=estimator.max_epochs, stream=stream)
+                            epochs=estimator.max_epochs,
+                            early_stopping=estimator.early_stopping, stream=stream)
 
 
 def row_blocks(X, y):

@@ -9,6 +9,7 @@ from skorch.callbacks import Callback, EarlyStopping
 from torch import nn
 
 from ._feed import BatchIterator, HoldoutSplit, TensorDataset
+from ._loss import TaskCriterion
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -49,16 +50,18 @@ def batch_size(value, n_samples):
     return value
 
 
-def net_params(estimator, n_samples, split_seed):
+def net_params(estimator, n_samples, split_seed, early_stopping):
     """The training settings of the net: everything a warm start may change
     (see :meth:`MultiTaskNet.rewire`), including the batch feed (a dask fit
-    replaces the iterators and the split, see :mod:`._stream`)."""
+    replaces the iterators and the split, see :mod:`._stream`). ``early_stopping``
+    is the estimator's for ``fit`` and False for ``partial_fit``, which trains
+    on every row."""
     optimizer = estimator.optimizer
     if isinstance(optimizer, str):
         optimizer = OPTIMIZERS[optimizer]
     callbacks = copy.deepcopy(check_callbacks(estimator.callbacks))
     train_split = None
-    if estimator.early_stopping and n_samples >= 2:  # one row trains without it
+    if early_stopping and n_samples >= 2:  # one row trains without it
         train_split = HoldoutSplit(estimator.validation_fraction, int(split_seed))
         callbacks.append((
             "early_stopping",
@@ -92,7 +95,7 @@ def net_params(estimator, n_samples, split_seed):
 def fixed_net_params(device):
     """The settings of the net that never change."""
     return dict(
-        criterion=nn.CrossEntropyLoss,
+        criterion=TaskCriterion,
         iterator_train__shuffle=True,
         dataset=TensorDataset,
         warm_start=True,

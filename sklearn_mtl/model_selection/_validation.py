@@ -13,11 +13,11 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import check_cv
-from sklearn.utils import _safe_indexing, get_tags
+from sklearn.utils import _safe_indexing
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _num_samples
 
-from .._targets import is_dataframe, task_labels
+from .._targets import fit_target, is_dataframe, task_labels
 from ..metrics._scorer import score_tasks
 from ._run import FitRun, call_capturing_warnings
 
@@ -101,9 +101,7 @@ def _fit_and_score(estimator, X, targets, group, train, test, scorer, fold, verb
     scores of the group's tasks on their labelled test rows."""
     start = time.perf_counter()
     train_rows, y_train = targets.subset(train, group)
-    if y_train.ndim == 1 and not get_tags(estimator).target_tags.single_output:
-        y_train = y_train[:, None]  # MultiOutputClassifier & co. need a 2D target
-    fitted = clone(estimator).fit(_safe_indexing(X, train_rows), y_train)
+    fitted = clone(estimator).fit(_safe_indexing(X, train_rows), fit_target(estimator, y_train))
     test_rows, y_test = targets.subset(test, group)
     X_test = _safe_indexing(X, test_rows)
     tasks, _ = task_labels(y_test, input_name="Y")
