@@ -13,11 +13,16 @@ it is the steadier measure of the work each estimator does.
   ``RandomForestClassifier`` and against ``MultiOutputClassifier`` of the
   same (one model per task);
 * per-task test accuracy of each;
+* the regression case: fit and predict time of ``SharedTreeRegressor`` /
+  ``SharedForestRegressor`` (equal weights, unequal weights, and equal
+  weights with 10% of the targets missing) against the native multi-output
+  ``DecisionTreeRegressor`` / ``RandomForestRegressor`` on the raw targets
+  and ``MultiOutputRegressor``, with per-task test R²;
 * a task-count sweep of the forests: fit time against
   ``MultiOutputClassifier`` as the number of tasks grows.
 
 Goals: fit <= 1.1x the native multi-output estimator with equal weights,
-<= 1.3x with unequal weights; >= 2x faster than MultiOutputClassifier at 3
+<= 1.3x with unequal weights (classification and regression); >= 2x faster than MultiOutputClassifier at 3
 tasks, growing with the task count; accuracy within noise of the native one.
 
 Usage::
@@ -34,19 +39,31 @@ import time
 import warnings
 
 import numpy as np
-from sklearn.ensemble import RandomForestClassifier
+from sklearn.base import clone
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.exceptions import DataConversionWarning
-from sklearn.multioutput import MultiOutputClassifier
-from sklearn.tree import DecisionTreeClassifier
+from sklearn.metrics import r2_score
+from sklearn.multioutput import MultiOutputClassifier, MultiOutputRegressor
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from sklearn_mtl import SharedForestClassifier, SharedTreeClassifier
+from sklearn_mtl import (
+    SharedForestClassifier,
+    SharedForestRegressor,
+    SharedTreeClassifier,
+    SharedTreeRegressor,
+)
 
 CLASS_CYCLE = (4, 2, 3, 5)
 
 
-def make_data(n_samples, n_features, n_tasks, seed=0):
+UNITS = (1.0, 1e3, 1e-2, 10.0)
+"""Units of the regression tasks, cycled (the shared regressors standardise)."""
+
+
+def make_data(n_samples, n_features, n_tasks, seed=0, regression=False):
     """Tasks on a few features each: a shared direction of 4 features plus 2
-    of their own and an interaction, binned into classes; 5% label noise."""
+    of their own and an interaction, binned into classes with 5% label noise
+    (or, for ``regression``, in their own units with Gaussian noise)."""
     rng = np.random.RandomState(seed)
     X = rng.normal(size=(n_samples, n_features)).astype(np.float32)
     shared = rng.normal(size=4)
@@ -55,6 +72,9 @@ def make_data(n_samples, n_features, n_tasks, seed=0):
         k = CLASS_CYCLE[j % len(CLASS_CYCLE)]
         own = rng.choice(np.arange(4, n_features), size=2, replace=False)
         score = X[:, :4] @ shared + X[:, own] @ rng.normal(size=2) + X[:, own[0]] * X[:, 0]
+        if regression:
+            columns.append(UNITS[j % len(UNITS)] * (score + rng.normal(size=n_samples)))
+            continue
         labels = np.digitize(score, np.quantile(score, np.linspace(0, 1, k + 1)[1:-1]))
         flip = rng.uniform(size=n_samples) < 0.05
         labels[flip] = rng.randint(0, k, size=flip.sum())
@@ -66,26 +86,40 @@ def unequal_weights(n_tasks):
     return np.resize([1.0, 0.5, 2.0, 0.3], n_tasks)
 
 
-def contenders(kind, n_tasks, n_estimators):
+# (family, structure) -> (native scikit-learn class, shared class, one model per task)
+CLASSES = {
+    ("classification", "tree"): (DecisionTreeClassifier, SharedTreeClassifier,
+                                 MultiOutputClassifier),
+    ("classification", "forest"): (RandomForestClassifier, SharedForestClassifier,
+                                   MultiOutputClassifier),
+    ("regression", "tree"): (DecisionTreeRegressor, SharedTreeRegressor, MultiOutputRegressor),
+    ("regression", "forest"): (RandomForestRegressor, SharedForestRegressor,
+                               MultiOutputRegressor),
+}
+
+
+def contenders(kind, n_tasks, n_estimators, family="classification"):
     """name -> unfitted estimator, all single-threaded with the same seed."""
-    if kind == "tree":
-        native = DecisionTreeClassifier(random_state=0)
-        ours = {"task_weights": None, "random_state": 0}
-        shared = SharedTreeClassifier
-    else:
-        native = RandomForestClassifier(n_estimators=n_estimators, random_state=0, n_jobs=1)
-        ours = {"n_estimators": n_estimators, "random_state": 0, "n_jobs": 1}
-        shared = SharedForestClassifier
+    native_cls, shared, per_task = CLASSES[family, kind]
+    ours = {"random_state": 0}
+    if kind == "forest":
+        ours.update(n_estimators=n_estimators, n_jobs=1)
+    native = native_cls(**ours)
     return {
         "native": native,
         "shared_equal": shared(**ours),
         "shared_unequal": shared(**{**ours, "task_weights": unequal_weights(n_tasks)}),
-        "multioutput": MultiOutputClassifier(native),
+        "multioutput": per_task(native),
     }
 
 
 def per_task_accuracy(model, X, Y):
     return np.mean(model.predict(X) == Y, axis=0)
+
+
+def per_task_r2(model, X, Y):
+    pred = model.predict(X)
+    return np.array([r2_score(Y[:, j], pred[:, j]) for j in range(Y.shape[1])])
 
 
 def timed(fn):
@@ -95,23 +129,31 @@ def timed(fn):
     return time.perf_counter() - wall, time.process_time() - cpu, result
 
 
-def measure(models, X, Y, X_test, Y_test, repeats):
-    """Median fit and predict_proba seconds (wall and CPU) of every model, interleaved."""
+def measure(models, X, Y, X_test, Y_test, repeats, targets=None):
+    """Median fit and predict_proba (regressors: predict) seconds (wall and
+    CPU) of every model, interleaved; ``targets`` maps a model's name to its
+    own training Y (the one with missing targets)."""
     times = {name: {key: [] for key in ("fit_s", "fit_cpu_s", "predict_s", "predict_cpu_s")}
              for name in models}
+    targets = targets or {}
+    regression = np.issubdtype(Y.dtype, np.floating)
+    score = per_task_r2 if regression else per_task_accuracy
     fitted = {}
     for _ in range(repeats):
         for name, model in models.items():
-            wall, cpu, fitted[name] = timed(lambda m=model: m.fit(X, Y))
+            y_fit = targets.get(name, Y)
+            wall, cpu, fitted[name] = timed(lambda m=model, y=y_fit: m.fit(X, y))
             times[name]["fit_s"].append(wall)
             times[name]["fit_cpu_s"].append(cpu)
-            wall, cpu, _ = timed(lambda m=model: m.predict_proba(X_test))
+            predict = model.predict if regression else model.predict_proba
+            wall, cpu, _ = timed(lambda p=predict: p(X_test))
             times[name]["predict_s"].append(wall)
             times[name]["predict_cpu_s"].append(cpu)
     return {
         name: {
             **{key: statistics.median(values) for key, values in times[name].items()},
-            "accuracy": per_task_accuracy(fitted[name], X_test, Y_test).round(4).tolist(),
+            "r2" if regression else "accuracy":
+                score(fitted[name], X_test, Y_test).round(4).tolist(),
         }
         for name in models
     }
@@ -119,18 +161,20 @@ def measure(models, X, Y, X_test, Y_test, repeats):
 
 def print_table(title, results):
     native = results["native"]
+    metric = "r2" if "r2" in native else "accuracy"
     print(f"\n{title}  (ratios to native; cpu = CPU seconds of this process)")
     print(f"{'model':15s} {'fit s':>8s} {'x':>5s} {'fit cpu':>8s} {'x':>5s} "
-          f"{'pred s':>7s} {'x':>5s} {'pred cpu':>8s} {'x':>5s}  per-task accuracy")
+          f"{'pred s':>7s} {'x':>5s} {'pred cpu':>8s} {'x':>5s}  per-task {metric}")
     for name, r in results.items():
         cells = []
         for key in ("fit_s", "fit_cpu_s", "predict_s", "predict_cpu_s"):
             width = 7 if key == "predict_s" else 8
             cells.append(f"{r[key]:{width}.3f} {r[key] / native[key]:5.2f}")
-        print(f"{name:15s} {' '.join(cells)}  {r['accuracy']}")
+        print(f"{name:15s} {' '.join(cells)}  {r[metric]}")
     for key in ("fit_s", "fit_cpu_s"):
         moc = results["multioutput"][key]
-        print(f"MultiOutputClassifier {key} / shared_equal: "
+        print(f"MultiOutput{'Regressor' if metric == 'r2' else 'Classifier'} "
+              f"{key} / shared_equal: "
               f"{moc / results['shared_equal'][key]:.2f}x, / shared_unequal: "
               f"{moc / results['shared_unequal'][key]:.2f}x")
 
@@ -163,6 +207,20 @@ def main(argv=None):
         print_table(f"== {label}", results)
         sys.stdout.flush()
         figures[kind] = results
+
+    X_reg, Y_reg = make_data(n_samples + n_test, n_features, n_tasks, regression=True)
+    Y_missing = Y_reg[:n_samples].copy()
+    Y_missing[np.random.RandomState(1).uniform(size=Y_missing.shape) < 0.1] = np.nan
+    for kind in ("tree", "forest"):
+        models = contenders(kind, n_tasks, n_estimators, family="regression")
+        models["shared_missing"] = clone(models["shared_equal"])
+        results = measure(models, X_reg[:n_samples], Y_reg[:n_samples], X_reg[n_samples:],
+                          Y_reg[n_samples:], repeats, targets={"shared_missing": Y_missing})
+        label = "regression tree" if kind == "tree" else f"regression forest, {n_estimators} trees"
+        print_table(f"== {label} (units {list(UNITS[:n_tasks])}; shared_missing: "
+                    "10% of the targets NaN)", results)
+        sys.stdout.flush()
+        figures[f"regression_{kind}"] = results
 
     print(f"\n== task-count sweep, forest of {sweep_trees} trees, fit CPU seconds "
           "(wall-clock in the JSON)")

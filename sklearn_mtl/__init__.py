@@ -2,15 +2,16 @@
 
 ``MultiTaskClassifier``, ``MultiTaskRegressor`` and ``MultiTaskEstimator``
 (mixed classification and regression targets) train a shared torch network
-with one head per task through skorch; ``SharedTreeClassifier`` and ``SharedForestClassifier`` grow
-trees whose splits serve every task. Torch is imported only when a neural
-estimator is used.
+with one head per task through skorch; ``SharedTreeClassifier``,
+``SharedForestClassifier``, ``SharedTreeRegressor`` and
+``SharedForestRegressor`` grow trees whose splits serve every task. Torch is
+imported only when a neural estimator is used.
 """
 
 from ._exceptions import InconsistentVersionWarning
 from ._tasks import infer_task_kind
-from ._tree._classifier import SharedTreeClassifier
-from ._tree._forest import SharedForestClassifier
+from ._tree._classifier import SharedForestClassifier, SharedTreeClassifier
+from ._tree._regressor import SharedForestRegressor, SharedTreeRegressor
 from ._version import __version__
 
 __all__ = [
@@ -19,7 +20,9 @@ __all__ = [
     "MultiTaskEstimator",
     "MultiTaskRegressor",
     "SharedForestClassifier",
+    "SharedForestRegressor",
     "SharedTreeClassifier",
+    "SharedTreeRegressor",
     "TaskGroupingClassifier",
     "__version__",
     "infer_task_kind",

@@ -9,7 +9,8 @@ from ._optional import require_pyplot
 
 def check_output(path, option, extensions):
     """Refuse an output path whose folder is missing or read-only, or whose
-    extension is not one of ``extensions``, before any work is done."""
+    extension is not one of ``extensions``, before any work is done: a
+    temporary file is created in the folder and removed."""
     folder = os.path.dirname(os.path.abspath(path))
     ext = os.path.splitext(path)[1].lower().lstrip(".")
     if ext not in extensions:
@@ -21,6 +22,12 @@ def check_output(path, option, extensions):
         raise ValueError(f"{option} {path}: the folder {folder} does not exist.")
     if os.path.isdir(path) or not os.access(folder, os.W_OK):
         raise ValueError(f"{option} {path}: cannot write there.")
+    try:  # permissions do not tell everything (/proc, a read-only mount): try it
+        fd, tmp = tempfile.mkstemp(prefix=".sklearn-mtl-check.", dir=folder)
+    except OSError as exc:
+        raise ValueError(f"{option} {path}: cannot write there ({exc.strerror}).") from None
+    os.close(fd)
+    os.remove(tmp)
 
 
 def write_atomically(path, write):
@@ -46,16 +53,26 @@ def plot_formats():
     return set(FigureCanvasBase.get_supported_filetypes())
 
 
-def save_plot(results, path):
+def plot_figure(results):
+    """One panel per model, each title wrapped to its panel's width."""
+    from .model_selection._report import set_wrapped_title
+
     os.environ.setdefault("MPLBACKEND", "Agg")
     plt = require_pyplot()
     fig, axes = plt.subplots(
-        1, len(results), figsize=(7.5 * len(results), 4.6), squeeze=False
+        1, len(results), figsize=(7.5 * len(results), 4.8), squeeze=False
     )
     for ax, (name, result) in zip(axes[0], results.items()):
         result.plot(ax=ax)
-        ax.set_title(f"{name}: {ax.get_title()}", fontsize=10)
+        set_wrapped_title(ax, f"{name}: {ax.get_title()}", 10)
     fig.tight_layout()
+    return fig
+
+
+def save_plot(results, path):
+    """Write the figure of :func:`plot_figure` whole to ``path``."""
+    plt = require_pyplot()
+    fig = plot_figure(results)
     ext = os.path.splitext(path)[1].lstrip(".").lower()
     write_atomically(path, lambda tmp: fig.savefig(tmp, dpi=110, format=ext))
     plt.close(fig)

@@ -9,7 +9,9 @@ from sklearn.base import clone
 from sklearn_mtl import (
     MultiTaskClassifier,
     SharedForestClassifier,
+    SharedForestRegressor,
     SharedTreeClassifier,
+    SharedTreeRegressor,
     TaskGroupingClassifier,
 )
 
@@ -79,3 +81,11 @@ def make_tasks(n=240, seed=0):
     Y[:, 1] = np.where(s > 0.7, "high", np.where(s < -0.7, "low", "mid"))
     Y[:, 2] = X[:, 0] - X[:, 2] > 0
     return X, Y
+
+
+REGRESSORS = [
+    SharedTreeRegressor(max_depth=5, random_state=0),
+    SharedForestRegressor(n_estimators=4, max_depth=5, random_state=0),
+]
+"""Every multi-task regressor with small fast settings, for the regression
+tests (:func:`make_regression_tasks` data)."""

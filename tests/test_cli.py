@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 import sklearn_mtl
-from sklearn_mtl._cli import CLIError, _parse_task_weights, main
+from sklearn_mtl._cli import CLIError, main
+from sklearn_mtl._cli_args import parse_task_weights
 
 ROOT = Path(sklearn_mtl.__file__).resolve().parents[1]
 
@@ -146,9 +147,10 @@ def suspicious_run(suspicious_csv):
 def test_row_ids_and_label_copies_are_dropped(suspicious_run):
     out, err, summary = suspicious_run
     warnings = [line for line in err.splitlines() if line.startswith("sklearn-mtl: warning:")]
-    assert "dropped column(s) Unnamed: 0, customer: they look like row identifiers" in warnings[0]
-    assert "dropped column a_code: it copies the label of task a" in warnings[1]
-    assert "column(s) country, empty hold a single value" in warnings[2]
+    assert "dropped column Unnamed: 0: a row identifier (the integers 0 to 59" in warnings[0]
+    assert "dropped column customer: a row identifier (a distinct text value" in warnings[1]
+    assert "dropped column a_code: it copies the label of task a" in warnings[2]
+    assert "column(s) country, empty hold a single value" in warnings[3]
     assert summary["data"]["feature_columns"] == ["x", "z", "country", "empty"]
     assert "60 samples, 4 feature columns" in out
     assert "Labelled rows per task: a 60, b 45" in out
@@ -168,21 +170,25 @@ def test_keep_column_keeps_it(suspicious_csv, capsys):
             "--reference", "none", "-q", "--keep-column", "customer", "--keep-column", "a_code"]
     assert main(argv) == 0
     captured = capsys.readouterr()
-    assert "dropped column(s) Unnamed: 0:" in captured.err and "a_code" not in captured.err
+    assert "dropped column Unnamed: 0:" in captured.err
+    assert "dropped column customer" not in captured.err
+    assert "dropped column a_code" not in captured.err
+    assert "feature a_code alone predicts task a" in captured.err  # kept, still flagged
     assert "60 samples, 6 feature columns" in captured.out
 
 
 def test_row_id_detection_needs_enough_rows():
-    from sklearn_mtl._cli_input import MIN_ROWS, check_columns
+    from sklearn_mtl._cli_columns import MIN_ROWS, screen_features
 
     frame = _frame(n=MIN_ROWS)
-    frame["count"] = np.random.RandomState(0).permutation(MIN_ROWS) * 3  # distinct ints
+    frame["code"] = [f"k{i}" for i in np.random.RandomState(0).permutation(MIN_ROWS)]
     frame["run"] = np.arange(MIN_ROWS, 0, -1).astype(float)  # 20.0, 19.0, ...
-    X, found = check_columns(frame.drop(columns=["a", "b"]), frame[["a", "b"]])
-    assert list(X.columns) == ["x", "z"] and "count, run" in found[0]
+    X, found = screen_features(frame.drop(columns=["a", "b"]), frame[["a", "b"]])
+    assert list(X.columns) == ["x", "z"]
+    assert [line.split(":")[0] for line in found] == ["dropped column code", "dropped column run"]
     small = frame.iloc[: MIN_ROWS - 1]
-    X, found = check_columns(small.drop(columns=["a", "b"]), small[["a", "b"]])
-    assert list(X.columns) == ["x", "z", "count", "run"] and found == []
+    X, found = screen_features(small.drop(columns=["a", "b"]), small[["a", "b"]])
+    assert list(X.columns) == ["x", "z", "code", "run"] and found == []
 
 
 @pytest.mark.parametrize(
@@ -271,11 +277,11 @@ def test_usage_error_exit_code():
     assert exc.value.code == 2
 
 
-def test_parse_task_weights():
-    assert _parse_task_weights("1,0.5", ["a", "b"]) == [1.0, 0.5]
-    assert _parse_task_weights("b=0.5", ["a", "b"]) == {"b": 0.5}
+def testparse_task_weights():
+    assert parse_task_weights("1,0.5", ["a", "b"]) == [1.0, 0.5]
+    assert parse_task_weights("b=0.5", ["a", "b"]) == {"b": 0.5}
     with pytest.raises(CLIError, match="names task"):
-        _parse_task_weights("a=1, a=2", ["a", "b"])
+        parse_task_weights("a=1, a=2", ["a", "b"])
 
 
 def test_without_pandas_the_command_names_the_extra(monkeypatch, capsys):

@@ -444,6 +444,79 @@ def test_affinity_reads_task_groups_of_a_dataframe_by_name(data):
     np.testing.assert_array_equal(permuted.affinity, result.affinity[np.ix_(order, order)])
 
 
+# ------------------------- item 2/8 of issue 18: intervals, folds, verdict order
+def _with_holes(seed, holes):
+    """Random scores of 2 tasks on 6 splits, NaN (no labelled test rows) for
+    task b on the splits in ``holes``."""
+    rng = np.random.RandomState(seed)
+    stl = rng.uniform(0.5, 0.9, size=(6, 2))
+    mtl = stl + rng.normal(0.03, 0.05, size=(6, 2))
+    mtl[holes, 1] = stl[holes, 1] = np.nan
+    return mtl, stl
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("holes", [[], [2], [0, 5]])
+def test_delta_m_lies_in_its_interval_from_the_same_splits(seed, holes):
+    mtl, stl = _with_holes(seed, holes)
+    result = _result(mtl, stl)
+    test = result.delta_m_test
+    assert test.mean == result.delta_m  # one estimate, from the splits of its interval
+    assert test.low <= result.delta_m <= test.high
+    assert test.n_splits == 6 - len(holes)
+    np.testing.assert_array_equal(np.flatnonzero(~result.delta_m_splits), holes)
+    for gain, task in zip(result.gain, result.gain_tests):
+        assert task.low <= gain <= task.high
+    text = str(result)
+    assert f"over the J = {6 - len(holes)} splits" in text
+    if holes:
+        left = ", ".join(str(h + 1) for h in holes)
+        why = f"split(s) {left} left out: no labelled test rows for b"
+        assert why in text and why in result.verdict.text
+        assert result.to_dict()["delta_m_n_splits"] == 6 - len(holes)
+    else:
+        assert "left out" not in text
+
+
+def test_zero_width_intervals_read_no_variation(independent):
+    text = str(independent)
+    assert "[+0.00%, +0.00%]" not in text and "+0.00% to +0.00%" not in text
+    assert text.count("no variation") == 3 + 1 + 1  # 3 tasks, Delta_m line, verdict
+    assert json.loads(json.dumps(independent.to_dict()))["delta_m_ci_low"] == 0.0
+
+
+def test_holm_correction():
+    from sklearn_mtl.model_selection._stats import holm
+
+    # hand computation: sorted p 0.01, 0.02, 0.04 x 3, 2, 1 -> 0.03, 0.04, 0.04
+    np.testing.assert_allclose(holm([0.04, 0.01, 0.02]), [0.04, 0.03, 0.04])
+    np.testing.assert_allclose(holm([0.5, 0.01]), [0.5, 0.02])  # capped by monotonicity
+    assert np.isnan(holm([np.nan, 0.01])).tolist() == [True, False]
+    assert holm([np.nan, 0.01])[1] == pytest.approx(0.01)  # NaN is no test
+
+
+def test_per_task_words_are_holm_corrected_across_tasks():
+    # task a alone would be significant (p ~ 0.03); among 2 tasks it is not
+    d = np.array([0.045, 0.05, 0.01, 0.055, 0.05])[:, None]
+    weak = np.array([0.02, -0.02, 0.01, -0.01, 0.0])[:, None]
+    result = _result(STL + np.hstack([d, weak]), STL)
+    p = corrected_ttest(d[:, 0], result.test_train_ratio).p_value
+    assert 0.025 < p < 0.05
+    assert result.verdict.tasks["a"] == "no detectable difference"
+    assert "Holm" in result.verdict.text and "across the 2 tasks" in result.verdict.text
+    assert result.to_dict()["tasks"]["a"]["gain_p_value_holm"] == pytest.approx(2 * p)
+
+
+def test_the_floor_claim_comes_first_and_is_not_contradicted():
+    reference = STL - STEADY  # the multi-task model beats the reference on both tasks
+    result = _result(STL + NOISE, STL, majority=0.75, reference=reference)
+    assert result.verdict.reference == {"a": "helps", "b": "helps"}
+    text = result.verdict.text
+    floor = text.index("no better than always predicting the majority class on b")
+    assert floor < text.index("Per task") and floor < text.index("reference")
+    assert "better on a" in text and "better on a, b" not in text
+
+
 def test_a_pipeline_ending_in_a_multi_output_classifier_is_compared(data, independent):
     """A Pipeline's tags say "single output" whatever its last step: the
     single-task fits must still give its MultiOutputClassifier a 2D target."""

@@ -93,6 +93,24 @@ def test_pickles_without_a_version_warn(estimator, fitted):
 
 
 # ------------------------------------------------------- neural: devices
+@pytest.mark.parametrize("architecture", ["hard", "tabm"])
+def test_a_classifier_pickled_before_task_kinds_predicts_and_continues(data, architecture):
+    X, Y = data
+    model = MultiTaskClassifier(**NEURAL, architecture=architecture, n_members=2).fit(X, Y)
+    expected = model.predict_proba(X)
+    # what a pickle of a version without task kinds lacks
+    del model._heads
+    for name in ("task_kinds", "regression_loss"):
+        delattr(model.net_, name)
+    model.net_.criterion_ = torch.nn.CrossEntropyLoss()
+    model.net_.module_._buffers.pop("regression_tasks")
+    old = pickle.loads(pickle.dumps(model))
+    for a, b in zip(old.predict_proba(X), expected):
+        np.testing.assert_array_equal(a, b)
+    old.set_params(warm_start=True, max_epochs=1).fit(X, Y)
+    assert old.n_iter_ == NEURAL["max_epochs"] + 1
+
+
 def test_model_saved_for_cuda_loads_on_cpu(data):
     """A net pickled on a GPU maps to the CPU where CUDA is missing (skorch's
     unpickling); without a GPU here, the pickle claims device "cuda". The

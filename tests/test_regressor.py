@@ -107,6 +107,16 @@ def test_architectures_embeddings_and_weightings_learn(data, params):
     assert model.score(X, Y) > 0.7
 
 
+def test_early_stopping_watches_the_standardised_validation_loss(data):
+    X, Y = data
+    model = MultiTaskRegressor(**dict(REGRESSION_NET, max_epochs=300, early_stopping=True,
+                                      n_iter_no_change=5)).fit(X, Y)
+    assert model.n_iter_ < 300
+    valid = model.history_[:, "valid_loss_task_1"]
+    # task 1 is in units of 1e4, yet its loss is that of a standardised target
+    assert np.all(np.isfinite(valid)) and min(valid) < 1.0
+
+
 def test_non_numeric_targets_are_refused_by_name(data):
     X, _ = data
     Y = pd.DataFrame({"price": np.arange(X.shape[0], dtype=float),

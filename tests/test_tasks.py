@@ -117,6 +117,12 @@ def test_infer_task_kind_rule(column, kind):
     assert infer_task_kind(column) == kind
 
 
+def test_infer_task_kind_refuses_non_columns():
+    for bad in ["abc", 3.5, [[1.0, 2.0], [3.0, 4.0]]]:
+        with pytest.raises(ValueError, match="column must be a 1D array-like"):
+            infer_task_kind(bad)
+
+
 def test_infer_threshold_grows_with_rows():
     values = np.arange(1000) % 40  # 40 distinct ints: > 20 but < 5 % of 1000
     assert infer_task_kind(values) == "classification"

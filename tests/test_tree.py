@@ -16,7 +16,7 @@ from sklearn.tree import DecisionTreeClassifier
 
 from sklearn_mtl import SharedForestClassifier, SharedTreeClassifier
 from sklearn_mtl._labels import encode_targets
-from sklearn_mtl._tree import _base, _criterion
+from sklearn_mtl._tree import _criterion, _kinds
 
 ESTIMATORS = [SharedTreeClassifier, SharedForestClassifier]
 SMALL = {SharedTreeClassifier: {}, SharedForestClassifier: {"n_estimators": 10}}
@@ -51,12 +51,12 @@ def tie_data():
 @pytest.fixture
 def regressor_route(monkeypatch):
     """Force the one-hot regressor route even where the classifier route is exact."""
-    original = _criterion.inner_targets
+    original = _criterion.gini_targets
 
     def forced(*args, **kwargs):
         return original(*args, **kwargs, route="regressor")
 
-    monkeypatch.setattr(_base, "inner_targets", forced)
+    monkeypatch.setattr(_kinds, "gini_targets", forced)
 
 
 def hide(Y, fraction, seed=0):

@@ -67,9 +67,8 @@ def regression_sums(outputs, y, regression_loss="squared_error"):
     sums, counts : Tensors of shape (n_tasks,)
     """
     pred = outputs[..., 0]
-    observed = ~torch.isnan(y)
-    target = torch.where(observed, y, torch.zeros((), dtype=y.dtype, device=y.device))
-    target = target.to(pred.dtype)
+    observed = y == y  # not NaN
+    target = torch.nan_to_num(y, nan=0.0).to(pred.dtype)
     if pred.dim() == 3:  # (n, k, n_tasks)
         target = target.unsqueeze(1).expand_as(pred)
     if regression_loss == "huber":
@@ -78,8 +77,7 @@ def regression_sums(outputs, y, regression_loss="squared_error"):
         errors = (pred - target).square()
     if pred.dim() == 3:
         errors = errors.mean(dim=1)
-    errors = torch.where(observed, errors, torch.zeros((), dtype=errors.dtype,
-                                                       device=errors.device))
+    errors = torch.where(observed, errors, 0.0)
     return errors.sum(dim=0), observed.sum(dim=0)
 
 

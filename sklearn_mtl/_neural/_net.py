@@ -103,6 +103,8 @@ class MultiTaskNet(NeuralNet):
         return self.criterion_.task_loss
 
     def __setstate__(self, state):
+        # nets pickled before the task kinds: every task a classification task
+        state = {"task_kinds": None, "regression_loss": "squared_error", **state}
         super().__setstate__(state)
         if "module_" in state:  # a fitted net; older pickles lack the run state
             self.module_.eval()

@@ -10,13 +10,13 @@ parameters are all derived from these lists, so a parameter is added in one
 place for all three.
 """
 
-import inspect
 from numbers import Integral, Real
 from typing import NamedTuple
 
 import torch
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
+from .._params import make_init as store_init
 from ..weighting import WEIGHTINGS, WeightingStrategy
 from ._embeddings import BINNINGS, NUM_EMBEDDINGS
 from ._loss import REGRESSION_LOSSES
@@ -99,7 +99,7 @@ module : torch.nn.Module class, instance or callable, default=None
 """),
     Param("num_embeddings", "piecewise_linear", [None, StrOptions(set(NUM_EMBEDDINGS))],
           network=True, doc=f"""\
-num_embeddings : {_options(NUM_EMBEDDINGS)} or None, \\
+num_embeddings : {_options(NUM_EMBEDDINGS)} or None, \
         default="piecewise_linear"
     Numeric embeddings before the built-in trunk (Gorishniy et al.,
     2022): each column with more than two distinct training values
@@ -168,7 +168,7 @@ weighting : str or WeightingStrategy, default="static"
     early stopping is always ``sum_j w_j * L_j``.
 """),
     Param("optimizer", "adam", [StrOptions(set(OPTIMIZERS)), callable], doc=f"""\
-optimizer : {_options(OPTIMIZERS)} or torch optimizer class, \\
+optimizer : {_options(OPTIMIZERS)} or torch optimizer class, \
         default="adam"
     Optimizer of all the network's parameters.
 """),
@@ -338,19 +338,4 @@ def make_init(params):
     """An ``__init__`` that stores ``params`` (the first positional, the
     others keyword-only), with the signature scikit-learn's ``get_params``
     reads."""
-    signature = inspect.Signature([
-        inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
-        *(inspect.Parameter(p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD if i == 0
-                            else inspect.Parameter.KEYWORD_ONLY, default=p.default)
-          for i, p in enumerate(params)),
-    ])
-
-    def __init__(self, *args, **kwargs):
-        bound = signature.bind(self, *args, **kwargs)
-        bound.apply_defaults()
-        for name, value in list(bound.arguments.items())[1:]:
-            setattr(self, name, value)
-
-    __init__.__signature__ = signature
-    __init__.__doc__ = "Store the parameters (see the class docstring)."
-    return __init__
+    return store_init([(p.name, p.default) for p in params], n_positional=1)

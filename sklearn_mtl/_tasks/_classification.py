@@ -152,11 +152,6 @@ class ClassificationTask(Task):
     def _hgb(self, random_state):
         return HistGradientBoostingClassifier(random_state=random_state)
 
-    def _fitted_state_equal(self, other):
-        mine, theirs = getattr(self, "classes_", None), getattr(other, "classes_", None)
-        if mine is None or theirs is None:
-            return mine is theirs
-        return np.array_equal(mine, theirs)
 
 
 def _lookup(classes, values):

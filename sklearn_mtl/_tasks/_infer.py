@@ -48,9 +48,14 @@ def infer_task_kind(column, *, name="task_0", input_name="y"):
     -------
     kind : {"classification", "regression"}
 
+    Raises
+    ------
+    ValueError
+        If ``column`` is not one-dimensional.
+
     Examples
     --------
-    >>> from sklearn_mtl._tasks import infer_task_kind
+    >>> from sklearn_mtl import infer_task_kind
     >>> infer_task_kind([0.5, 1.2, 3.3])
     'regression'
     >>> infer_task_kind(["a", "b", None])
@@ -58,6 +63,12 @@ def infer_task_kind(column, *, name="task_0", input_name="y"):
     >>> infer_task_kind([0, 1, 2, 1])
     'classification'
     """
+    if isinstance(column, (str, bytes)) or np.ndim(column) != 1:
+        raise ValueError(
+            f"column must be a 1D array-like of target values; got {column!r:.60}."
+        )
+    if not hasattr(column, "dtype"):  # a list: keep ints as ints next to None
+        column = np.asarray(column, dtype=object)
     if is_series(column) and str(column.dtype) in ("category", "bool", "boolean"):
         return "classification"
     values, _ = column_values(column, name, input_name)

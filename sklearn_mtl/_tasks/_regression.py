@@ -99,7 +99,3 @@ class RegressionTask(Task):
 
     def _hgb(self, random_state):
         return HistGradientBoostingRegressor(random_state=random_state)
-
-    def _fitted_state_equal(self, other):
-        return (getattr(self, "loc_", None), getattr(self, "scale_", None)) == (
-            getattr(other, "loc_", None), getattr(other, "scale_", None))

@@ -46,15 +46,6 @@ class Task:
     def __repr__(self):
         return f"{type(self).__name__}(name={self.name!r})"
 
-    def __eq__(self, other):
-        return (
-            type(self) is type(other)
-            and self.name == other.name
-            and self._fitted_state_equal(other)
-        )
-
-    __hash__ = None
-
     # -- reading a column -------------------------------------------------
     def _observed(self, column, input_name="y"):
         """(observed values, missing mask) of a raw column."""

@@ -1,4 +1,11 @@
-"""Fitting and prediction shared by the single tree and the forests."""
+"""Fitting and prediction shared by every shared tree and forest, of any kind.
+
+An estimator combines three parts: a kind mixin (``_kinds.py``: the targets,
+the criterion's encoding, the leaf rows, the predictions), a structure
+(``_single.py`` one tree, ``_forest.py`` a forest: the scikit-learn
+estimator, the node values, their averaging) and this base (parameters,
+``fit``, ``apply``, ``decision_path``, feature importances, tags).
+"""
 
 import numpy as np
 from scipy import sparse
@@ -7,10 +14,8 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils import get_tags
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
-from .._base import MultiTaskClassifierMixin
 from .._labels import resolve_task_weights
-from ._criterion import inner_targets
-from ._leaves import class_slices
+from ._leaves import output_slices
 
 TREE_PARAMS = (
     "max_depth",
@@ -38,13 +43,15 @@ def apply_tree(tree, X):
     return tree.tree_.apply(X)
 
 
-class BaseSharedTrees(MultiTaskClassifierMixin, BaseEstimator):
-    """Trees whose splits minimise ``sum_j w_j * Gini_j / sum_j w_j``.
+class BaseSharedTrees(BaseEstimator):
+    """Trees whose splits minimise ``sum_j w_j * I_j / sum_j w_j``.
 
-    A subclass builds the scikit-learn estimator of a route
-    (``_make_estimator``) and turns the fitted estimator into per-node
-    class probabilities (``_fit_node_proba``) and back into probabilities of
-    new samples (``_predict_node_proba``).
+    The kind mixin fits the targets (``_fit_targets``), encodes them for
+    the criterion (``_criterion_targets``), gives each task's leaf rows
+    (``_task_rows``) and widths (``_output_widths``). The structure builds
+    the scikit-learn estimator of a route (``_make_estimator``) and turns
+    the fitted estimator into per-node values (``_fit_node_values``) and
+    back into values of new samples (``_predict_node_values``).
     """
 
     _parameter_constraints: dict = {
@@ -74,8 +81,8 @@ class BaseSharedTrees(MultiTaskClassifierMixin, BaseEstimator):
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training inputs; NaN marks a missing feature value.
         y : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
-            The label matrix Y: one column of labels per task; NaN, None or pd.NA where a sample is
-            not labelled for a task.
+            The targets: one column per task; NaN, None or pd.NA where a sample's
+            target is missing for a task.
         sample_weight : array-like of shape (n_samples,), default=None
             Sample weights; None weighs all samples equally.
 
@@ -87,10 +94,10 @@ class BaseSharedTrees(MultiTaskClassifierMixin, BaseEstimator):
         self._check_params()
         X = self._validate_X(X, reset=True)
         encoded = self._fit_targets(y, n_samples=X.shape[0])
-        self.task_weights_ = resolve_task_weights(self.task_weights, encoded.task_names)
+        self.task_weights_ = resolve_task_weights(self.task_weights, self.task_names_)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
-        targets = inner_targets(encoded, self.task_weights_, sample_weight)
+        targets = self._criterion_targets(encoded, sample_weight)
         estimator = self._make_estimator(
             targets.route,
             min_impurity_decrease=max(
@@ -99,19 +106,19 @@ class BaseSharedTrees(MultiTaskClassifierMixin, BaseEstimator):
             ccp_alpha=self.ccp_alpha * targets.impurity_scale,
         )
         self.estimator_ = estimator.fit(X, targets.y, sample_weight=sample_weight)
-        self._class_slices = class_slices([len(c) for c in encoded.classes])
+        self._slices = output_slices(self._output_widths())
         self._targets = targets._replace(y=None)
-        self._fit_node_proba(X, targets, encoded, sample_weight)
+        self._fit_node_values(X, targets, encoded, sample_weight)
         return self
 
     def _check_params(self):
         """Check parameters that depend on each other (before any fitting)."""
 
-    def _fit_node_proba(self, X, targets, encoded, sample_weight):
+    def _fit_node_values(self, X, targets, encoded, sample_weight):
         raise NotImplementedError
 
-    def _predict_node_proba(self, X):
-        """Probabilities of all tasks side by side, shape (n_samples, sum n_classes)."""
+    def _predict_node_values(self, X):
+        """Leaf values of all tasks side by side, shape (n_samples, sum of widths)."""
         raise NotImplementedError
 
     def _validate_X(self, X, reset):
@@ -123,12 +130,9 @@ class BaseSharedTrees(MultiTaskClassifierMixin, BaseEstimator):
             ensure_all_finite="allow-nan" if self._allow_nan() else True,
         )
 
-    def _predict_proba_tasks(self, X):
-        return self._per_task(self._predict_node_proba(X))
-
-    def _per_task(self, proba):
-        """Split side-by-side probabilities into one array per task."""
-        return [proba[:, columns] for columns in self._class_slices]
+    def _per_task(self, values):
+        """Split side-by-side leaf values into one array per task."""
+        return [values[:, columns] for columns in self._slices]
 
     def apply(self, X):
         """Index of the leaf that each sample ends up in, in every tree.
@@ -166,8 +170,8 @@ class BaseSharedTrees(MultiTaskClassifierMixin, BaseEstimator):
         """Impurity-based importance of each feature, shape (`n_features_in_`,).
 
         The normalised total decrease of the weighted impurity brought by
-        the splits on each feature (the Gini importance of a
-        ``DecisionTreeClassifier`` with a single task).
+        the splits on each feature (the importance of a scikit-learn tree
+        with a single task).
         """
         check_is_fitted(self)
         return self.estimator_.feature_importances_

@@ -1,19 +1,12 @@
-"""SharedTreeClassifier: one decision tree whose splits serve every task."""
+"""The shared classifiers: one tree, or a forest, split on the weighted Gini impurity."""
 
-from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
-from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.validation import check_is_fitted
-
-from ._base import BaseSharedTrees, apply_tree
-from ._leaves import counted_node_proba, leaf_proba
-
-_ESTIMATORS = {
-    "classifier": (DecisionTreeClassifier, "gini"),
-    "regressor": (DecisionTreeRegressor, "squared_error"),
-}
+from ._docs import FOREST, TREE, document, make_init
+from ._forest import BaseSharedForest
+from ._kinds import SharedTreesClassifierMixin
+from ._single import BaseSharedTree
 
 
-class SharedTreeClassifier(BaseSharedTrees):
+class SharedTreeClassifier(SharedTreesClassifierMixin, BaseSharedTree):
     """A decision tree shared by all tasks, split on the weighted Gini impurity.
 
     Every split minimises the weighted multi-task impurity
@@ -42,52 +35,11 @@ class SharedTreeClassifier(BaseSharedTrees):
 
     Parameters
     ----------
-    task_weights : array-like of shape (n_tasks,), dict or Series, default=None
-        Non-negative weight ``w_j`` of each task's Gini impurity in the split
-        criterion; None weighs all tasks 1. A dict or a pandas Series maps
-        task names (see ``task_names_``) to weights, and the tasks it leaves
-        out keep weight 1.
-    splitter : {"best", "random"}, default="best"
-        "best" searches every threshold of the candidate features, "random"
-        draws one threshold per feature (an extremely randomised tree).
-    max_depth : int, default=None
-        Maximum depth of the tree; None grows until the leaves are pure or
-        smaller than ``min_samples_split``.
-    min_samples_split : int or float, default=2
-        Minimum number (or fraction, if a float) of samples a node needs to
-        be split.
-    min_samples_leaf : int or float, default=1
-        Minimum number (or fraction, if a float) of samples in each leaf.
-    min_weight_fraction_leaf : float, default=0.0
-        Minimum fraction of the total sample weight in each leaf.
-    max_features : int, float, {"sqrt", "log2"} or None, default=None
-        Number (or fraction, if a float) of features drawn as candidates at
-        each split; None uses all features.
-    max_leaf_nodes : int, default=None
-        Grow best-first with at most this many leaves; None for unlimited.
-    min_impurity_decrease : float, default=0.0
-        A node is split only if the split decreases the weighted impurity
-        ``I``, weighted by the node's fraction of the samples, by at least
-        this much.
-    ccp_alpha : float, default=0.0
-        Complexity parameter of minimal cost-complexity pruning, in units of
-        ``I``; 0 prunes nothing.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the random choices of the builder (feature order, candidate
-        features, random thresholds).
+    {parameters}
 
     Attributes
     ----------
-    classes_ : ndarray or list of ndarray
-        Classes of each task; a plain array for a 1D training target.
-    n_classes_ : int or list of int
-        Number of classes of each task.
-    n_tasks_ : int
-        Number of tasks.
-    task_names_ : ndarray of str, shape (`n_tasks_`,)
-        Column names of a DataFrame target, else ``task_0``, ``task_1``, ...
-    task_weights_ : ndarray of shape (`n_tasks_`,)
-        The task weights used in training.
+    {attributes}
     estimator_ : DecisionTreeClassifier or DecisionTreeRegressor
         The fitted scikit-learn tree. Its splits are this tree's splits; its
         values are those of the encoded targets, not the class probabilities
@@ -96,10 +48,7 @@ class SharedTreeClassifier(BaseSharedTrees):
         The tree structure, ``estimator_.tree_``.
     feature_importances_ : ndarray of shape (`n_features_in_`,)
         Normalised total decrease of the weighted impurity per feature.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of the features, when X is a DataFrame with string columns.
+    {input_attributes}
 
     See Also
     --------
@@ -126,86 +75,71 @@ class SharedTreeClassifier(BaseSharedTrees):
     8
     """
 
-    _parameter_constraints: dict = {
-        **BaseSharedTrees._parameter_constraints,
-        "splitter": [StrOptions({"best", "random"})],
-    }
+    __init__ = make_init(TREE)
 
-    def __init__(
-        self,
-        *,
-        task_weights=None,
-        splitter="best",
-        max_depth=None,
-        min_samples_split=2,
-        min_samples_leaf=1,
-        min_weight_fraction_leaf=0.0,
-        max_features=None,
-        max_leaf_nodes=None,
-        min_impurity_decrease=0.0,
-        ccp_alpha=0.0,
-        random_state=None,
-    ):
-        self.task_weights = task_weights
-        self.splitter = splitter
-        self.max_depth = max_depth
-        self.min_samples_split = min_samples_split
-        self.min_samples_leaf = min_samples_leaf
-        self.min_weight_fraction_leaf = min_weight_fraction_leaf
-        self.max_features = max_features
-        self.max_leaf_nodes = max_leaf_nodes
-        self.min_impurity_decrease = min_impurity_decrease
-        self.ccp_alpha = ccp_alpha
-        self.random_state = random_state
 
-    def _make_estimator(self, route, min_impurity_decrease=0.0, ccp_alpha=0.0):
-        cls, criterion = _ESTIMATORS[route]
-        return cls(
-            criterion=criterion,
-            splitter=self.splitter,
-            random_state=self.random_state,
-            **self._tree_params(min_impurity_decrease, ccp_alpha),
-        )
+class SharedForestClassifier(SharedTreesClassifierMixin, BaseSharedForest):
+    """Forest of shared trees, split on the weighted Gini impurity.
 
-    def _fit_node_proba(self, X, targets, encoded, sample_weight):
-        self._counted = None
-        if not targets.from_value.all():
-            self._counted = counted_node_proba(
-                self.estimator_.tree_, targets, encoded, self.estimator_.apply(X),
-                sample_weight,
-            )
+    Each tree is a :class:`SharedTreeClassifier` grown on a bootstrap sample
+    with ``max_features`` candidate features per split, so the default is
+    Breiman's random forest; ``splitter="random"`` (usually with
+    ``bootstrap=False``) gives extremely randomised trees (Geurts et al.,
+    2006). ``predict_proba`` averages the trees' per-task probabilities.
+    Every split minimises the weighted multi-task impurity
+    ``I = sum_j w_j * Gini_j / sum_j w_j`` exactly, and missing labels are
+    treated as in :class:`SharedTreeClassifier` (the class prior in the
+    criterion, left out of the leaf probabilities).
 
-    def _predict_node_proba(self, X):
-        return leaf_proba(
-            self.estimator_.tree_,
-            apply_tree(self.estimator_, X),
-            self._targets,
-            self._counted,
-            self._class_slices,
-        )
+    Parameters
+    ----------
+    {parameters}
 
-    @property
-    def tree_(self):
-        """The fitted tree structure, ``estimator_.tree_``."""
-        check_is_fitted(self)
-        return self.estimator_.tree_
+    Attributes
+    ----------
+    {attributes}
+    estimator_ : RandomForestClassifier, RandomForestRegressor, ExtraTreesClassifier \
+            or ExtraTreesRegressor
+        The fitted scikit-learn forest. Its trees' splits are this forest's
+        splits; their values are those of the encoded targets, not the
+        class probabilities (use ``predict_proba``).
+    feature_importances_ : ndarray of shape (`n_features_in_`,)
+        Normalised total decrease of the weighted impurity per feature,
+        averaged over the trees.
+    oob_score_ : float
+        Mean per-task accuracy of the out-of-bag predictions, over the
+        labelled samples that some tree left out. Only with ``oob_score``.
+    oob_decision_function_ : ndarray or list of ndarray
+        Out-of-bag class probabilities of each task, shape
+        (n_samples, n_classes_j); NaN for a sample that every tree drew.
+        Only with ``oob_score``.
+    {input_attributes}
 
-    def get_depth(self):
-        """Depth of the tree (the longest path from the root to a leaf).
+    See Also
+    --------
+    SharedTreeClassifier : A single shared tree.
+    sklearn.ensemble.RandomForestClassifier : The single-task (or
+        equal-weight multi-output) forest.
 
-        Returns
-        -------
-        depth : int
-        """
-        check_is_fitted(self)
-        return self.estimator_.get_depth()
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn_mtl import SharedForestClassifier
+    >>> X, digit = load_digits(return_X_y=True)
+    >>> Y = np.column_stack([digit, digit % 2, digit >= 5])
+    >>> clf = SharedForestClassifier(n_estimators=20, task_weights=[1, 2, 2],
+    ...                              oob_score=True, random_state=0).fit(X, Y)
+    >>> clf.predict(X[:3])
+    array([[0, 0, 0],
+           [1, 1, 0],
+           [2, 0, 0]])
+    >>> clf.oob_score_ > 0.9
+    True
+    """
 
-    def get_n_leaves(self):
-        """Number of leaves of the tree.
+    __init__ = make_init(FOREST, n_positional=1, max_features="sqrt")
 
-        Returns
-        -------
-        n_leaves : int
-        """
-        check_is_fitted(self)
-        return self.estimator_.get_n_leaves()
+
+document(SharedTreeClassifier, "classification", TREE)
+document(SharedForestClassifier, "classification", FOREST)

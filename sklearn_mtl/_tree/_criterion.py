@@ -1,11 +1,25 @@
-"""The weighted multi-task Gini criterion, written for scikit-learn's builders.
+"""The weighted multi-task criteria, written for scikit-learn's builders.
 
 A shared tree chooses every split to minimise the weighted impurity
 
-    I = sum_j w_j * Gini_j / sum_j w_j
+    I = sum_j w_j * I_j / sum_j w_j
 
-over the tasks j. scikit-learn's Cython tree builders do not know this
-criterion, but two of their criteria compute it exactly:
+over the tasks j, where ``I_j`` is task j's Gini impurity (classification,
+:func:`gini_targets`) or the variance of its standardised target
+(regression, :func:`variance_targets`). scikit-learn's Cython tree builders
+do not know this criterion, but they compute it exactly on suitably
+encoded targets.
+
+Regression: each task's standardised target is scaled by
+``c_j = sqrt(w_j / max(w))``, so the multi-output
+``DecisionTreeRegressor(criterion="squared_error")`` impurity, the mean
+variance over the columns, is ``I`` times a constant. With equal weights the
+targets are the standardised ones themselves: the tree is scikit-learn's
+multi-output regression tree on them. A missing target (NaN) counts in the
+criterion as the task's training mean (0 once standardised); it is left out
+of the leaf values (see ``_leaves.py``).
+
+Classification, two routes:
 
 * When every positively weighted task has the same weight and all its labels
   are present, ``I`` is the mean Gini impurity over those tasks, which is
@@ -49,20 +63,25 @@ class InnerTargets(NamedTuple):
 
     Attributes
     ----------
+    kind : {"classification", "regression"}
+        The kind of the tasks.
     route : {"classifier", "regressor"}
         Which scikit-learn criterion computes the weighted impurity.
     y : ndarray
         Class codes of the criterion tasks, shape (n_samples, n_criterion_tasks)
         (classifier), or their scaled one-hot blocks side by side, shape
-        (n_samples, sum of their class counts) (regressor); 1D for one column.
+        (n_samples, sum of their class counts) (regressor), or their scaled
+        standardised values (regression); 1D for one column.
     tasks : ndarray of int
         The tasks that take part in the criterion, in the order of their
         names (the order of the columns of ``y``).
     columns : list of slice
         Columns of ``y`` that hold each criterion task (regressor route).
+    scales : ndarray of shape (n_tasks,)
+        The factor ``c_j`` of each task's columns in ``y`` (regressor route).
     from_value : ndarray of bool, shape (n_tasks,)
-        Whether a task's leaf probabilities can be read off the fitted tree's
-        node values (criterion tasks without missing labels).
+        Whether a task's leaf values can be read off the fitted tree's node
+        values (criterion tasks without missing targets).
     impurity_scale : float
         The scikit-learn tree's impurity divided by ``I``: multiply
         ``min_impurity_decrease`` and ``ccp_alpha`` by it.
@@ -71,17 +90,70 @@ class InnerTargets(NamedTuple):
         ``NOISE_FLOOR``).
     """
 
+    kind: str
     route: str
     y: np.ndarray
     tasks: np.ndarray
     columns: list
+    scales: np.ndarray
     from_value: np.ndarray
     impurity_scale: float
     impurity_floor: float
 
 
-def inner_targets(encoded, task_weights, sample_weight=None, route=None):
-    """Targets on which a scikit-learn tree minimises the weighted impurity.
+def _criterion_tasks(task_weights, task_names):
+    """(scales ``c_j``, the positively weighted tasks in the order of their names)."""
+    task_weights = np.asarray(task_weights, dtype=np.float64)
+    scales = np.sqrt(task_weights / task_weights.max())
+    tasks = np.flatnonzero(scales > 0)
+    # by name, so that the tree (even its ties between equal splits, which
+    # the summation order decides) does not depend on the order of the columns
+    tasks = tasks[np.argsort(np.asarray(task_names, dtype=str)[tasks], kind="stable")]
+    return scales, tasks
+
+
+def _impurity_scale(task_weights, tasks, n_columns):
+    """The scikit-learn tree's impurity divided by ``I`` (regressor route)."""
+    weights = np.asarray(task_weights, dtype=np.float64)[tasks]
+    return float(weights.sum() / weights.max() / n_columns)
+
+
+def variance_targets(values, task_names, task_weights):
+    """Targets on which a regression tree minimises the weighted variance.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_samples, n_tasks)
+        Standardised targets, NaN where missing.
+    task_names : array-like of str
+        The tasks' names.
+    task_weights : ndarray of shape (n_tasks,)
+        Validated, non-negative task weights, at least one positive.
+
+    Returns
+    -------
+    InnerTargets
+    """
+    scales, tasks = _criterion_tasks(task_weights, task_names)
+    observed = ~np.isnan(values)
+    from_value = np.zeros(values.shape[1], dtype=bool)
+    from_value[tasks] = observed[:, tasks].all(axis=0)
+    y = np.where(observed[:, tasks], values[:, tasks], 0.0) * scales[tasks]
+    return InnerTargets(
+        kind="regression",
+        route="regressor",
+        y=y[:, 0] if len(tasks) == 1 else y,
+        tasks=tasks,
+        columns=[slice(k, k + 1) for k in range(len(tasks))],
+        scales=scales,
+        from_value=from_value,
+        impurity_scale=_impurity_scale(task_weights, tasks, len(tasks)),
+        impurity_floor=0.0,
+    )
+
+
+def gini_targets(encoded, task_weights, sample_weight=None, route=None):
+    """Targets on which a scikit-learn tree minimises the weighted Gini impurity.
 
     Parameters
     ----------
@@ -99,12 +171,7 @@ def inner_targets(encoded, task_weights, sample_weight=None, route=None):
     -------
     InnerTargets
     """
-    task_weights = np.asarray(task_weights, dtype=np.float64)
-    scales = np.sqrt(task_weights / task_weights.max())
-    tasks = np.flatnonzero(scales > 0)
-    # by name, so that the tree (even its ties between equal splits, which
-    # the summation order decides) does not depend on the order of the columns
-    tasks = tasks[np.argsort(np.asarray(encoded.task_names, dtype=str)[tasks], kind="stable")]
+    scales, tasks = _criterion_tasks(task_weights, encoded.task_names)
     complete = encoded.mask[:, tasks].all(axis=0)
     from_value = np.zeros(len(task_weights), dtype=bool)
     from_value[tasks[complete]] = True
@@ -118,10 +185,12 @@ def inner_targets(encoded, task_weights, sample_weight=None, route=None):
     if route == "classifier":
         codes = encoded.codes[:, tasks]
         return InnerTargets(
+            kind="classification",
             route="classifier",
             y=codes[:, 0] if len(tasks) == 1 else codes,
             tasks=tasks,
             columns=[],
+            scales=scales,
             from_value=from_value,
             impurity_scale=1.0,
             impurity_floor=0.0,
@@ -133,14 +202,15 @@ def inner_targets(encoded, task_weights, sample_weight=None, route=None):
     ends = np.cumsum([b.shape[1] for b in blocks])
     columns = [slice(end - b.shape[1], end) for b, end in zip(blocks, ends)]
     y = np.hstack(blocks)
-    weights = task_weights[tasks]
     return InnerTargets(
+        kind="classification",
         route="regressor",
         y=y[:, 0] if y.shape[1] == 1 else y,
         tasks=tasks,
         columns=columns,
+        scales=scales,
         from_value=from_value,
-        impurity_scale=float(weights.sum() / weights.max() / y.shape[1]),
+        impurity_scale=_impurity_scale(task_weights, tasks, y.shape[1]),
         impurity_floor=NOISE_FLOOR,
     )
 

@@ -1,30 +1,29 @@
-"""Class probabilities of every task at the leaves of a fitted shared tree.
+"""The values of every task at the leaves of a fitted shared tree.
 
-A task whose labels shaped the tree and are all present has its node class
-frequencies stored in the scikit-learn tree's values already: they are read
-from there at prediction time, so fitting adds no work and no memory for
-them. Every other task (weight 0, or some labels missing) is counted once
-after fitting: the (weighted) class frequencies of the training samples
-labelled for the task that reach each node. A node that no labelled sample
-of a task reaches takes the probabilities of its closest ancestor that one
-reaches (the root falls back to the task's training class prior), so an
-unlabelled sample never becomes a class and a small leaf still predicts what
-its region says.
+A task's leaf value is a row: its class probabilities (classification) or
+the mean of its standardised target (regression). A task that shaped the
+tree and has no missing target has these stored in the scikit-learn tree's
+node values already: they are read from there at prediction time, so
+fitting adds no work and no memory for them. Every other task (weight 0, or
+some targets missing) is counted once after fitting: the (weighted) mean row
+of the training samples observed for the task that reach each node (a
+one-hot row per label gives the class frequencies). A node that no observed
+sample of a task reaches takes the value of its closest ancestor that one
+reaches (the root falls back to the task's training mean row), so a missing
+target never counts and a small leaf still predicts what its region says.
 """
 
 import numpy as np
 
-from .._labels import MISSING
+
+def output_slices(widths):
+    """Column slice of each task in a side-by-side array of leaf values."""
+    ends = np.cumsum(widths)
+    return [slice(int(end - k), int(end)) for k, end in zip(widths, ends)]
 
 
-def class_slices(n_classes):
-    """Column slice of each task in a side-by-side probability array."""
-    ends = np.cumsum(n_classes)
-    return [slice(int(end - k), int(end)) for k, end in zip(n_classes, ends)]
-
-
-def counted_node_proba(tree, targets, encoded, leaves, sample_weight=None):
-    """Per-node class probabilities of the tasks not read from the tree's values.
+def counted_node_values(tree, targets, task_rows, leaves, sample_weight=None):
+    """Per-node values of the tasks not read from the tree's values.
 
     Parameters
     ----------
@@ -32,8 +31,9 @@ def counted_node_proba(tree, targets, encoded, leaves, sample_weight=None):
         The fitted scikit-learn tree (``estimator.tree_``).
     targets : InnerTargets
         The targets the tree was fitted on.
-    encoded : EncodedTargets
-        The encoded training labels.
+    task_rows : callable
+        ``task_rows(j)`` gives task j's training rows, shape
+        (n_samples, width_j), NaN on the rows where its target is missing.
     leaves : ndarray of shape (n_samples,)
         Leaf of every training sample.
     sample_weight : ndarray of shape (n_samples,), default=None
@@ -42,25 +42,22 @@ def counted_node_proba(tree, targets, encoded, leaves, sample_weight=None):
 
     Returns
     -------
-    proba : ndarray of shape (n_nodes, sum of the counted tasks' n_classes) or None
+    values : ndarray of shape (n_nodes, sum of the counted tasks' widths) or None
         The counted tasks side by side, in task order; None if there is none.
     """
     counted = np.flatnonzero(~targets.from_value)
     if not counted.size:
         return None
     if sample_weight is None:
-        sample_weight = np.ones(encoded.codes.shape[0])
+        sample_weight = np.ones(leaves.shape[0])
     levels = _levels(tree)
     return np.hstack([
-        _counted_proba(
-            tree, levels, leaves, encoded.codes[:, j], len(encoded.classes[j]), sample_weight
-        )
-        for j in counted
+        _counted_values(tree, levels, leaves, task_rows(j), sample_weight) for j in counted
     ])
 
 
-def leaf_proba(tree, leaves, targets, counted, slices):
-    """Class probabilities of all tasks, side by side, at the given leaves.
+def leaf_values(tree, leaves, targets, counted, slices):
+    """Values of all tasks, side by side, at the given leaves.
 
     Parameters
     ----------
@@ -71,32 +68,35 @@ def leaf_proba(tree, leaves, targets, counted, slices):
     targets : InnerTargets
         The targets the tree was fitted on (``y`` is not used).
     counted : ndarray or None
-        The tree's :func:`counted_node_proba`.
+        The tree's :func:`counted_node_values`.
     slices : list of slice
-        The :func:`class_slices` of the tasks.
+        The :func:`output_slices` of the tasks.
 
     Returns
     -------
-    proba : ndarray of shape (n_samples, sum of n_classes)
+    values : ndarray of shape (n_samples, sum of the tasks' widths)
     """
-    proba = np.empty((leaves.shape[0], slices[-1].stop))
+    values = np.empty((leaves.shape[0], slices[-1].stop))
     if targets.from_value.any():
         value = np.take(tree.value, leaves, axis=0)
         for position, j in enumerate(targets.tasks):
             if not targets.from_value[j]:
                 continue
             if targets.route == "classifier":  # class fractions already
-                proba[:, slices[j]] = value[:, position, : slices[j].stop - slices[j].start]
-            else:  # sqrt(w_j) times the class fractions
-                block = value[:, targets.columns[position], 0]
-                proba[:, slices[j]] = block / block.sum(axis=1, keepdims=True)
+                values[:, slices[j]] = value[:, position, : slices[j].stop - slices[j].start]
+                continue
+            block = value[:, targets.columns[position], 0]
+            if targets.kind == "classification":  # c_j times the class fractions
+                values[:, slices[j]] = block / block.sum(axis=1, keepdims=True)
+            else:  # c_j times the mean standardised target
+                values[:, slices[j]] = block / targets.scales[j]
     if counted is not None:
         columns = np.concatenate([
             np.arange(s.start, s.stop) for s, read in zip(slices, targets.from_value)
             if not read
         ])
-        proba[:, columns] = np.take(counted, leaves, axis=0)
-    return proba
+        values[:, columns] = np.take(counted, leaves, axis=0)
+    return values
 
 
 def _levels(tree):
@@ -111,29 +111,30 @@ def _levels(tree):
     return levels
 
 
-def _counted_proba(tree, levels, leaves, codes, n_classes, sample_weight):
-    """Class frequencies of one task at every node, with ancestor fallback."""
+def _counted_values(tree, levels, leaves, rows, sample_weight):
+    """Mean observed row of one task at every node, with ancestor fallback."""
     n_nodes = tree.node_count
     left, right = tree.children_left, tree.children_right
-    use = (codes != MISSING) & (sample_weight > 0)
-    counts = np.bincount(
-        leaves[use] * n_classes + codes[use],
-        weights=sample_weight[use],
-        minlength=n_nodes * n_classes,
-    ).reshape(n_nodes, n_classes)
+    observed = ~np.isnan(rows[:, 0])
+    use = observed & (sample_weight > 0)
+    weights = np.bincount(leaves[use], weights=sample_weight[use], minlength=n_nodes)
+    sums = np.column_stack([
+        np.bincount(leaves[use], weights=sample_weight[use] * column, minlength=n_nodes)
+        for column in rows[use].T
+    ])
     for level in reversed(levels[:-1]):
         split = level[left[level] != -1]
-        counts[split] = counts[left[split]] + counts[right[split]]
-    totals = counts.sum(axis=1, keepdims=True)
-    reached = totals[:, 0] > 0
-    proba = np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
+        weights[split] = weights[left[split]] + weights[right[split]]
+        sums[split] = sums[left[split]] + sums[right[split]]
+    reached = weights > 0
+    values = np.divide(
+        sums, weights[:, np.newaxis], out=np.zeros(sums.shape), where=reached[:, np.newaxis]
+    )
     if not reached[0]:
-        labelled = codes != MISSING
-        prior = np.bincount(codes[labelled], minlength=n_classes)
-        proba[0] = prior / prior.sum()
+        values[0] = rows[observed].mean(axis=0)
     for level in levels[:-1]:
         split = level[left[level] != -1]
         for children in (left[split], right[split]):
             orphan = ~reached[children]
-            proba[children[orphan]] = proba[split[orphan]]
-    return proba
+            values[children[orphan]] = values[split[orphan]]
+    return values

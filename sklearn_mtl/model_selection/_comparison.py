@@ -3,9 +3,15 @@ scores, gains with their corrected t-tests, the verdict, and its reports."""
 
 import numpy as np
 
-from ..metrics import multitask_gain
-from ._report import PlotMixin, format_table, percent, require_pandas
-from ._stats import CONFIDENCE, corrected_ttest
+from ._report import (
+    PlotMixin,
+    format_table,
+    interval,
+    percent,
+    require_pandas,
+    set_wrapped_title,
+)
+from ._stats import CONFIDENCE, SplitTestsMixin
 from ._verdict import Verdict
 
 TEST_NAME = "Nadeau and Bengio's corrected resampled t-test"
@@ -16,14 +22,7 @@ def _nan_to_none(value):
     return value if np.isfinite(value) else None
 
 
-def _relative(values, scale):
-    """values / |scale|, NaN where the scale is 0 or not finite."""
-    scale = np.abs(np.asarray(scale, dtype=np.float64))
-    ok = np.isfinite(scale) & (scale > np.finfo(np.float64).tiny)
-    return np.divide(values, np.where(ok, scale, 1.0)) * np.where(ok, 1.0, np.nan)
-
-
-class ComparisonResult(PlotMixin):
+class ComparisonResult(PlotMixin, SplitTestsMixin):
     """Per-task cross-validated scores of a multi-task model, of single-task
     models, of a reference model and of the majority class, as returned by
     :func:`compare_with_single_task`.
@@ -33,6 +32,13 @@ class ComparisonResult(PlotMixin):
     Bengio's corrected resampled t-test, which allows for the training sets
     that the folds share: the variance of the mean per-fold difference is
     ``(1/J + n_test/n_train) * s^2`` over the ``J`` train/test splits.
+
+    Each estimate and its interval come from the same splits: a task's gain
+    from the splits where it has a test score (labelled test rows), Delta_m
+    from the splits where every task has one. The splits left out of Delta_m
+    are named, with the tasks that had no labelled test rows there, in the
+    table and in the verdict. The per-task words of the verdict are several
+    tests, one per task: their p-values are Holm-corrected across the tasks.
 
     Attributes
     ----------
@@ -56,6 +62,9 @@ class ComparisonResult(PlotMixin):
     mtl_mean, mtl_std, stl_mean, stl_std, majority_mean, reference_mean, \
 reference_std : ndarray of shape (n_tasks,)
         Mean and standard deviation over the splits of each task's scores.
+    delta_m_splits : ndarray of bool of shape (n_splits,)
+        The splits that Delta_m and its interval use: those where every task
+        has a multi-task and a single-task score.
     verdict : Verdict
         Whether multi-task learning helps, overall, per task and against the
         reference, in plain words (``str(result.verdict)``).
@@ -95,64 +104,15 @@ reference_std : ndarray of shape (n_tasks,)
             nan = np.full(len(self.task_names), np.nan)
             setattr(self, f"{name}_mean", nan if scores is None else np.nanmean(scores, axis=0))
             setattr(self, f"{name}_std", nan if scores is None else np.nanstd(scores, axis=0))
+        self.delta_m_splits = np.all(
+            np.isfinite(self.mtl_scores) & np.isfinite(self.stl_scores), axis=1
+        )
         self.verdict = Verdict(self)
 
     @property
     def n_splits(self):
         """Number of train/test splits (folds times repeats)."""
         return self.mtl_scores.shape[0]
-
-    @property
-    def gain(self):
-        """Relative gain of the multi-task model on each task (0.01 = +1 %);
-        NaN where the single-task score is 0 and the gain is undefined."""
-        gain = np.full(len(self.task_names), np.nan)
-        ok = np.isfinite(_relative(self.mtl_mean - self.stl_mean, self.stl_mean))
-        if ok.any():
-            gain[ok] = multitask_gain(self.mtl_mean[ok], self.stl_mean[ok], average=False)
-        return gain
-
-    @property
-    def delta_m(self):
-        """Delta_m: the mean relative gain over the tasks (Maninis et al., 2019);
-        NaN when a task's gain is undefined."""
-        return float(np.mean(self.gain))
-
-    def _tests(self, other_scores, other_mean=None):
-        """Per task, the corrected t-test of the multi-task score minus the
-        other's, relative to ``other_mean`` when given (the p-value does not
-        depend on that scale; the mean and the interval do, and are NaN when
-        the scale is 0)."""
-        tests = []
-        for j in range(len(self.task_names)):
-            test = corrected_ttest(self.mtl_scores[:, j] - other_scores[:, j],
-                                   self.test_train_ratio)
-            if other_mean is not None:
-                scale = _relative(1.0, other_mean[j])
-                test = test._replace(mean=test.mean * scale, low=test.low * scale,
-                                     high=test.high * scale)
-            tests.append(test)
-        return tests
-
-    @property
-    def gain_tests(self):
-        """Per task, the ``CorrectedTTest`` (mean, low, high, p_value, n_splits)
-        of its gain."""
-        return self._tests(self.stl_scores, self.stl_mean)
-
-    @property
-    def reference_tests(self):
-        """Per task, the ``CorrectedTTest`` of the multi-task model's relative
-        difference to the reference (None without one)."""
-        if self.reference_scores is None:
-            return None
-        return self._tests(self.reference_scores, self.reference_mean)
-
-    @property
-    def delta_m_test(self):
-        """The ``CorrectedTTest`` of Delta_m, from its per-split values."""
-        per_split = np.mean(_relative(self.mtl_scores - self.stl_scores, self.stl_mean), axis=1)
-        return corrected_ttest(per_split, self.test_train_ratio)
 
     @property
     def at_or_below_majority(self):
@@ -173,7 +133,7 @@ reference_std : ndarray of shape (n_tasks,)
         header += ["majority"] + (["reference"] if self.reference_scores is not None else [])
         rows = []
         for j, (name, gain, test) in enumerate(zip(self.task_names, self.gain, self.gain_tests)):
-            ci = f"[{percent(test.low)}, {percent(test.high)}]" if gain == gain else ""
+            ci = interval(test.low, test.high) if gain == gain else ""
             row = [name, self._cell(self.mtl_mean, self.mtl_std, j),
                    self._cell(self.stl_mean, self.stl_std, j),
                    percent(gain) if gain == gain else "undefined", ci,
@@ -198,16 +158,31 @@ reference_std : ndarray of shape (n_tasks,)
             )
         test = self.delta_m_test
         lines.append(
-            f"Delta_m (mean relative gain): {percent(self.delta_m)} ({100 * CONFIDENCE:.0f}% CI "
-            f"{percent(test.low)} to {percent(test.high)}, p={test.p_value:.2g})"
+            f"Delta_m (mean relative gain): {percent(self.delta_m)} ({self._interval_text(test)})"
             if self.delta_m == self.delta_m else "Delta_m (mean relative gain): undefined"
         )
+        used = ""
+        if test.n_splits < self.n_splits:
+            per_task = ", ".join(f"{n} {t.n_splits}"
+                                 for n, t in zip(self.task_names, self.gain_tests))
+            used = (f" (of {self.n_splits}) for Delta_m; per task, J = its splits with "
+                    f"labelled test rows: {per_task}")
         lines.append(
             f"CI and p: {TEST_NAME}, variance x (1/J + n_test/n_train) over the J = "
-            f"{self.n_splits} splits"
+            f"{test.n_splits} splits{used}"
         )
+        if self.left_out_text:
+            lines.append(f"Delta_m: {self.left_out_text}")
         lines.append(self.verdict.text)
         return "\n".join(lines)
+
+    @staticmethod
+    def _interval_text(test):
+        """``95% CI +1.00% to +2.00%, p=0.01`` (``no variation, p=1`` for a
+        zero-width interval) of a relative CorrectedTTest."""
+        ci = interval(test.low, test.high, between=" to ", brackets=("", ""))
+        ci = ci if ci == "no variation" else f"{100 * CONFIDENCE:.0f}% CI {ci}"
+        return f"{ci}, p={test.p_value:.2g}"
 
     def __repr__(self):
         return (
@@ -223,16 +198,18 @@ reference_std : ndarray of shape (n_tasks,)
         frame : pandas.DataFrame
             Columns ``mtl_mean``, ``mtl_std``, ``stl_mean``, ``stl_std``,
             ``gain``, ``gain_low``, ``gain_high``, ``gain_p_value``,
+            ``gain_p_value_holm`` (Holm-corrected across the tasks),
             ``majority_mean``, ``reference_mean``, ``reference_std``.
         """
         pd = require_pandas()
         tests = self.gain_tests
+        holm_p = [t.p_value for t in self._holm(tests)]
         return pd.DataFrame(
             {
                 "mtl_mean": self.mtl_mean, "mtl_std": self.mtl_std,
                 "stl_mean": self.stl_mean, "stl_std": self.stl_std, "gain": self.gain,
                 "gain_low": [t.low for t in tests], "gain_high": [t.high for t in tests],
-                "gain_p_value": [t.p_value for t in tests],
+                "gain_p_value": [t.p_value for t in tests], "gain_p_value_holm": holm_p,
                 "majority_mean": self.majority_mean,
                 "reference_mean": self.reference_mean, "reference_std": self.reference_std,
             },
@@ -243,12 +220,15 @@ reference_std : ndarray of shape (n_tasks,)
         """A JSON-serialisable summary, split scores included (NaN as None)."""
         tasks = {}
         reference = self.reference_tests
-        for j, (name, test) in enumerate(zip(self.task_names, self.gain_tests)):
+        gain_tests = self.gain_tests
+        holm_tests = self._holm(gain_tests)
+        for j, (name, test) in enumerate(zip(self.task_names, gain_tests)):
             entry = {
                 "mtl_mean": self.mtl_mean[j], "mtl_std": self.mtl_std[j],
                 "stl_mean": self.stl_mean[j], "stl_std": self.stl_std[j],
                 "gain": self.gain[j], "gain_ci_low": test.low, "gain_ci_high": test.high,
-                "gain_p_value": test.p_value, "majority_mean": self.majority_mean[j],
+                "gain_p_value": test.p_value, "gain_p_value_holm": holm_tests[j].p_value,
+                "gain_n_splits": test.n_splits, "majority_mean": self.majority_mean[j],
                 "at_or_below_majority": bool(self.at_or_below_majority[j]),
                 "reference_mean": self.reference_mean[j], "reference_std": self.reference_std[j],
             }
@@ -276,6 +256,8 @@ reference_std : ndarray of shape (n_tasks,)
             "delta_m_ci_low": _nan_to_none(test.low),
             "delta_m_ci_high": _nan_to_none(test.high),
             "delta_m_p_value": _nan_to_none(test.p_value),
+            "delta_m_n_splits": int(test.n_splits),
+            "delta_m_left_out": self.left_out_text or None,
             "verdict": self.verdict.to_dict(),
         }
 
@@ -308,5 +290,5 @@ reference_std : ndarray of shape (n_tasks,)
         ax.set_ylim(low - pad, high + 3 * pad)
         ax.set_ylabel(f"{self.scoring} (axis zoomed)")
         delta = percent(self.delta_m) if self.delta_m == self.delta_m else "undefined"
-        ax.set_title(f"{self._cv_text()}, Delta_m = {delta}\n{self.verdict.short}", fontsize=9)
+        set_wrapped_title(ax, f"{self._cv_text()}, Delta_m = {delta}\n{self.verdict.short}", 9)
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize=8)

@@ -2,7 +2,10 @@
 
 from .._optional import require_pandas, require_pyplot
 
-__all__ = ["PlotMixin", "format_table", "percent", "require_pandas", "require_pyplot"]
+__all__ = [
+    "PlotMixin", "format_table", "interval", "percent", "require_pandas", "require_pyplot",
+    "set_wrapped_title",
+]
 
 
 def format_table(header, rows):
@@ -20,6 +23,27 @@ def format_table(header, rows):
 def percent(value):
     """A relative gain as a signed percentage, e.g. ``+1.25%``."""
     return f"{100 * value:+.2f}%"
+
+
+def interval(low, high, *, between=", ", brackets="[]"):
+    """A relative interval as text, ``[+1.00%, +2.00%]``; ``no variation``
+    when it has zero width (every split gave the same difference), which a
+    pair of equal bounds would misread as certainty."""
+    if low == high:
+        return "no variation"
+    return f"{brackets[0]}{percent(low)}{between}{percent(high)}{brackets[1]}"
+
+
+def set_wrapped_title(ax, text, fontsize):
+    """Set the axes' title with each line wrapped to the axes' width, so that
+    it neither is clipped nor runs into the next panel."""
+    import textwrap
+
+    figure_width = ax.figure.get_figwidth() * 72 * ax.get_position().width  # points
+    columns = max(int(figure_width / (0.55 * fontsize)), 20)
+    lines = [wrapped for line in text.split("\n")
+             for wrapped in textwrap.wrap(line, columns) or [""]]
+    ax.set_title("\n".join(lines), fontsize=fontsize)
 
 
 class PlotMixin:

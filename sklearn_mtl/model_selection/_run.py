@@ -2,13 +2,19 @@
 
 A run shows its progress on stderr (a bar on a terminal, plain lines
 otherwise) and emits each distinct warning of its fits once, however many
-folds raise it and whichever joblib worker they ran in.
+folds raise it and whichever joblib worker they ran in. Several runs (the
+models of ``compare --model all``) can share one progress, with the time
+left across all of them.
 """
 
+import contextlib
+import contextvars
 import sys
 import threading
 import time
 import warnings
+
+_SHARED = contextvars.ContextVar("shared_progress", default=None)
 
 
 def call_capturing_warnings(func, *args, **kwargs):
@@ -99,6 +105,29 @@ class Progress:
             self._write(self._line(), "\n")
 
 
+@contextlib.contextmanager
+def shared_progress(total, *, label, stream=None):
+    """One :class:`Progress` of ``total`` fits for every run inside the
+    block that shows its progress, instead of one per run that restarts at 0.
+
+    Parameters
+    ----------
+    total : int
+        Number of fits of all the runs together.
+    label : str
+        What runs, at the start of each line.
+    stream : file, default=None
+        Where to write; None is ``sys.stderr``.
+    """
+    progress = Progress(total, label=label, stream=stream)
+    progress.start()
+    token = _SHARED.set(progress)
+    try:
+        yield progress
+    finally:
+        _SHARED.reset(token)
+
+
 class FitRun:
     """A run of fits: its progress and its warnings.
 
@@ -112,19 +141,24 @@ class FitRun:
     n_fits : int
         Number of fits of the run.
     progress : bool, default=False
-        Show the progress on stderr.
+        Show the progress on stderr (counted in the :func:`shared_progress`
+        around the run, if any).
     label : str, default="fits"
         Prefix of the progress lines.
     """
 
     def __init__(self, n_fits, *, progress=False, label="fits"):
-        self.progress = Progress(n_fits, label=label) if progress else None
+        shared = _SHARED.get()
+        self._owns_progress = progress and shared is None
+        self.progress = shared if progress and shared is not None else (
+            Progress(n_fits, label=label) if progress else None
+        )
         self._records = []
 
     def __enter__(self):
         self._catcher = warnings.catch_warnings(record=True)
         self._caught = self._catcher.__enter__()
-        if self.progress is not None:
+        if self._owns_progress:
             self.progress.start()
         return self
 

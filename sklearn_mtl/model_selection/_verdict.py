@@ -20,13 +20,19 @@ def decide(test):
     return HELPS if test.mean > 0 else HURTS
 
 
-def _by_word(words, wording):
-    """'helps on a, b; hurts on c' from {task: word}, in the order of wording."""
+def _by_word(words, wording, floor=()):
+    """'helps on a, b; hurts on c' from {task: word}, in the order of wording.
+    A task at the majority-class ``floor`` is not claimed to help (that claim
+    would read as a contradiction of the floor): it is named apart."""
     parts = []
     for word, text in wording.items():
-        tasks = [task for task, w in words.items() if w == word]
+        tasks = [task for task, w in words.items() if w == word
+                 and not (word == HELPS and task in floor)]
         if tasks:
             parts.append(f"{text} on {', '.join(tasks)}")
+    held = [task for task, w in words.items() if w == HELPS and task in floor]
+    if held:
+        parts.append(f"not counted on {', '.join(held)} (at the majority-class floor)")
     return "; ".join(parts)
 
 
@@ -37,25 +43,33 @@ class Verdict:
     Each word is ``"helps"``, ``"hurts"``, ``"no detectable difference"``
     (the corrected resampled t-test is not significant at the 5 % level) or
     ``"undefined"`` (e.g. a single-task score of 0 makes the relative gain
-    undefined).
+    undefined). The per-task words (against the single-task models, and
+    against the reference) are several tests, one per task: their p-values
+    are Holm-corrected across the tasks, and the text says so.
+
+    The text names the floor first: a task on which the multi-task model is
+    no better than the majority class is said so before the per-task words,
+    and is not counted as a task where it helps or is better.
 
     Attributes
     ----------
     overall : str
         The word for Delta_m.
     tasks : dict of str to str
-        The word for each task's gain over its single-task model.
+        The word for each task's gain over its single-task model (p-values
+        Holm-corrected across the tasks).
     reference : dict of str to str or None
         The word for each task of the multi-task model against the reference
-        model ("helps": the multi-task model scores higher); None without one.
+        model ("helps": the multi-task model scores higher; Holm-corrected
+        across the tasks); None without one.
     at_or_below_majority : list of str
         Tasks on which the multi-task model scores no higher than always
         predicting the majority class.
     text : str
         The whole verdict in one line that starts with ``Verdict:``.
     short : str
-        Two lines for a plot title: the overall word, and how many tasks
-        gain or lose, also against the reference.
+        Lines for a plot title: the overall word, and how many tasks gain
+        or lose, then the same against the reference.
     """
 
     def __init__(self, result):
@@ -63,10 +77,12 @@ class Verdict:
         self.overall = decide(result.delta_m_test) if defined else UNDEFINED
         # the words come from the differences in score units, defined even
         # where a relative gain is not (a single-task score of 0)
-        self.tasks = dict(zip(result.task_names, map(decide, result._tests(result.stl_scores))))
+        self.tasks = dict(zip(
+            result.task_names, map(decide, result._holm(result._tests(result.stl_scores)))))
         self.reference = (
             None if result.reference_scores is None else dict(zip(
-                result.task_names, map(decide, result._tests(result.reference_scores))))
+                result.task_names,
+                map(decide, result._holm(result._tests(result.reference_scores)))))
         )
         self.at_or_below_majority = [
             name for name, below in zip(result.task_names, result.at_or_below_majority) if below
@@ -89,32 +105,36 @@ class Verdict:
                 NO_DIFFERENCE: "multi-task learning makes no detectable difference overall",
             }[self.overall]
             first = (
-                f"{short} (Delta_m {percent(result.delta_m)}, {100 * CONFIDENCE:.0f}% CI "
-                f"{percent(test.low)} to {percent(test.high)}, p={test.p_value:.2g})"
+                f"{short} (Delta_m {percent(result.delta_m)}, {result._interval_text(test)}"
+                + (f"; over J = {test.n_splits} of {result.n_splits} splits, "
+                   f"{result.left_out_text}" if result.left_out_text else "")
+                + ")"
             )
-        sentences = [
-            first,
-            "per task it " + _by_word(self.tasks, {
+        floor = self.at_or_below_majority
+        sentences = [first]
+        if floor:
+            sentences.append(
+                "the multi-task model is no better than always predicting the majority "
+                f"class on {', '.join(floor)}"
+            )
+        sentences.append(
+            f"per task (p-values Holm-corrected across the {len(self.tasks)} tasks) it "
+            + _by_word(self.tasks, {
                 HELPS: "helps", HURTS: "hurts", NO_DIFFERENCE: "makes no detectable difference",
-                UNDEFINED: "is undefined"}),
-        ]
+                UNDEFINED: "is undefined"}, floor)
+        )
         if self.reference is not None:
             sentences.append(
                 f"against the {result.reference_name} reference the multi-task model is "
                 + _by_word(self.reference, {
                     HELPS: "better", HURTS: "worse", NO_DIFFERENCE: "no different",
-                    UNDEFINED: "undecided"})
-            )
-        if self.at_or_below_majority:
-            sentences.append(
-                "the multi-task model is no better than always predicting the majority "
-                f"class on {', '.join(self.at_or_below_majority)}"
+                    UNDEFINED: "undecided"}, floor)
             )
         text = "Verdict: " + ". ".join(s[0].upper() + s[1:] for s in sentences) + "."
         counts = [(self.tasks, "MTL", "helps", "hurts")]
         if self.reference is not None:
             counts.append((self.reference, f"vs {result.reference_name}", "better", "worse"))
-        tallies = "; ".join(
+        tallies = "\n".join(
             f"{who} {good} on {list(words.values()).count(HELPS)}, {bad} on "
             f"{list(words.values()).count(HURTS)} of {len(words)} tasks"
             for words, who, good, bad in counts
@@ -135,4 +155,5 @@ class Verdict:
             "tasks": dict(self.tasks),
             "reference": None if self.reference is None else dict(self.reference),
             "at_or_below_majority": list(self.at_or_below_majority),
+            "multiple_testing": "Holm across tasks",
         }
