@@ -10,9 +10,10 @@ benchmark-only packages (``pip install sklearn-mtl[bench]``)::
                             CPS1988 and HMDA from AER
 
 Each loader returns a :class:`BenchDataset` whose ``preprocessor()`` is a
-fresh, unfitted ColumnTransformer (standardised numeric columns, one-hot
-categorical ones) to put inside the model's Pipeline, so it is fitted on the
-training folds only.
+fresh, unfitted ColumnTransformer (imputed and standardised numeric columns,
+one-hot categorical ones; ``preprocessor(scale=False)``, the "raw" input:
+imputation and one-hot only) to put inside the model's Pipeline, so it is
+fitted on the training folds only.
 """
 
 import importlib
@@ -20,6 +21,8 @@ from typing import NamedTuple
 
 import pandas as pd
 from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 
@@ -34,10 +37,14 @@ class BenchDataset(NamedTuple):
     hidden_layer_sizes: tuple
     description: str
 
-    def preprocessor(self):
-        """A fresh ColumnTransformer: scale numeric columns, one-hot the others."""
+    def preprocessor(self, scale=True):
+        """A fresh ColumnTransformer: impute (median) and scale the numeric
+        columns, one-hot the others; ``scale=False`` leaves the numeric
+        columns in their units (imputation and one-hot only)."""
         numeric = [c for c in self.X.columns if c not in self.categorical]
-        steps = [("num", StandardScaler(), numeric)]
+        imputer = SimpleImputer(strategy="median")
+        steps = [("num", make_pipeline(imputer, StandardScaler()) if scale else imputer,
+                  numeric)]
         if self.categorical:
             steps.append(("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False),
                           list(self.categorical)))

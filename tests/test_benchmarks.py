@@ -141,3 +141,69 @@ def test_gather_computes_gap_to_hgb_and_delta_m_per_fold(monkeypatch):
     goals = bench_tabular.goals(res)
     assert goals["all"]["gap_met_everywhere"]
     assert goals["all"]["mean_delta_m"] == pytest.approx(3.125)
+
+
+def test_gather_computes_the_issue_19_figures(monkeypatch):
+    """Gap to the best of the peers, raw minus scaled input, cost against HGB."""
+    def record(model, fold, a, b, fit=1.0):
+        return {"dataset": "toy", "regime": "20%", "fold": fold, "model": model,
+                "accuracy": {"a": a, "b": b}, "fit_s": fit, "predict_s": 0.1, "n_iter": 7}
+
+    models = ["net", "net raw", "HGB", "HGB early stop", "CatBoost"]
+    records = [record("net", 0, 0.9, 0.8, fit=3.0), record("net", 1, 0.8, 0.8, fit=3.0),
+               record("net raw", 0, 0.9, 0.7), record("net raw", 1, 0.8, 0.8),
+               record("HGB", 0, 0.5, 0.5, fit=2.0), record("HGB", 1, 0.5, 0.5, fit=2.0),
+               record("HGB early stop", 0, 0.8, 0.8), record("HGB early stop", 1, 0.8, 0.8),
+               record("CatBoost", 0, 0.9, 0.9), record("CatBoost", 1, 0.7, 0.7)]
+    toy_set = _datasets.BenchDataset("toy", pd.DataFrame(), pd.DataFrame(columns=["a", "b"]),
+                                     (), (), "toy")
+    monkeypatch.setattr(bench_tabular, "load", lambda name: toy_set)
+    toy = bench_tabular.gather(records, ["toy"], models, 2)["toy"]["20%"]
+    # peers' means: HGB early stop 0.80, CatBoost 0.80 -> the first (ties keep order)
+    assert toy["best_peer"] == "HGB early stop"
+    assert toy["gap_to_best_peer_points"]["net"] == pytest.approx([2.5, 2.5])
+    assert toy["raw_minus_scaled_points"] == pytest.approx([-2.5, 2.5])
+    assert toy["fit_vs_hgb"]["net"] == pytest.approx(1.5)
+    goals = bench_tabular.goals({"toy": {"20%": toy}})["20%"]
+    assert goals["best_peer_met_everywhere"] and not goals["raw_met_everywhere"]
+    assert goals["cost_met_everywhere"]  # 1.5x is within the goal
+
+
+def test_raw_preprocessor_leaves_numeric_columns_in_their_units():
+    ds = _datasets.load("cps1985")
+    raw = ds.preprocessor(scale=False).fit_transform(ds.X)
+    numeric = [c for c in ds.X.columns if c not in ds.categorical]
+    np.testing.assert_allclose(raw[:, :len(numeric)], ds.X[numeric].to_numpy(dtype=float))
+    scaled = ds.preprocessor().fit_transform(ds.X)
+    np.testing.assert_allclose(scaled[:, :len(numeric)].mean(axis=0), 0.0, atol=1e-9)
+
+
+@pytest.mark.parametrize("name, continuous", [
+    ("penguins", ["body_mass_g", "flipper_length_mm"]), ("wage", ["wage"]),
+    ("cps1985", ["wage"]),
+])
+def test_mixed_sets_have_both_kinds_and_keep_targets_out_of_features(name, continuous):
+    import bench_mixed
+
+    dataset, tasks = bench_mixed.dataset_and_tasks(name)
+    assert [t.name for t in tasks if t.kind == "regression"] == continuous
+    assert any(t.kind == "classification" for t in tasks)
+    assert not set(dataset.Y.columns) & set(dataset.X.columns)
+    assert "logwage" not in dataset.X.columns
+
+
+def test_mixed_report_checks_the_goals_per_task():
+    import bench_mixed
+
+    _, tasks = bench_mixed.dataset_and_tasks("wage")
+    scores = {"wage": [0.21, 0.22], "education": [0.3, 0.3], "jobclass": [0.6, 0.6]}
+    hgb = {"wage": [0.23, 0.23], "education": [0.3, 0.3], "jobclass": [0.6, 0.6]}
+    summary = {m: {"scores": s, "fit_s": [1.0, 1.0]} for m, s in
+               [(bench_mixed.NET, scores), (bench_mixed.TWIN, hgb), (bench_mixed.HGB, hgb)]}
+    text, figures = bench_mixed.report("wage", summary)
+    assert figures["r2_gaps_vs_hgb"]["wage"] == pytest.approx(-0.015)
+    # -0.015 is within the slack, but the mean R² is below HGB's
+    assert figures["goals"] == {"continuous_mean": False, "continuous_each": True,
+                                "mixed_mean": False}
+    assert figures["delta_m_vs_hgb"] == pytest.approx((0.215 - 0.23) / 0.23 / 3)
+    assert "wage -0.015" in text and "NOT met" in text

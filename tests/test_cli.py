@@ -13,7 +13,7 @@ import pytest
 
 import sklearn_mtl
 from sklearn_mtl._cli import CLIError, main
-from sklearn_mtl._cli_args import parse_task_weights
+from sklearn_mtl._cli._args import parse_task_weights
 
 ROOT = Path(sklearn_mtl.__file__).resolve().parents[1]
 
@@ -178,7 +178,7 @@ def test_keep_column_keeps_it(suspicious_csv, capsys):
 
 
 def test_row_id_detection_needs_enough_rows():
-    from sklearn_mtl._cli_columns import MIN_ROWS, screen_features
+    from sklearn_mtl._cli._columns import MIN_ROWS, screen_features
 
     frame = _frame(n=MIN_ROWS)
     frame["code"] = [f"k{i}" for i in np.random.RandomState(0).permutation(MIN_ROWS)]
@@ -238,7 +238,7 @@ def test_output_paths_are_checked_before_any_work(tmp_path, capsys, option, name
 
 
 def test_a_failed_write_leaves_no_file(tmp_path):
-    from sklearn_mtl._cli_output import write_atomically
+    from sklearn_mtl._cli._output import write_atomically
 
     path = tmp_path / "out.json"
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from sklearn_mtl._cli import main
-from sklearn_mtl._cli_columns import screen_features
+from sklearn_mtl._cli._columns import screen_features
 
 N = 40
 
@@ -192,17 +192,20 @@ def test_a_feature_that_predicts_a_task_is_flagged_not_dropped(table_run):
     assert "3 feature columns" in out  # warned, kept
 
 
-def test_a_near_continuous_target_is_refused(tmp_path, capsys):
+def test_a_near_continuous_target_declared_a_classification_is_refused(tmp_path, capsys):
+    # inferred, a continuous column is a regression task (test_cli_kinds.py);
+    # declared a classification task, it is refused with the way out
     rng = np.random.RandomState(0)
     frame = pd.DataFrame({"x": rng.normal(size=200), "y": rng.normal(size=200),
                           "a": rng.choice(["u", "v"], 200),
                           "weight": rng.normal(70, 10, 200).round(2)})
     path = tmp_path / "w.csv"
     frame.to_csv(path, index=False)
-    assert main(["compare", str(path), "--tasks", "a,weight", *QUICK]) == 1
+    assert main(["compare", str(path), "--tasks", "a,weight", *QUICK,
+                 "--task-kind", "weight=classification"]) == 1
     err = capsys.readouterr().err
     assert "task 'weight' looks continuous" in err and "distinct values" in err
-    assert "regression" in err and len(err.splitlines()) == 1
+    assert "--task-kind weight=regression" in err and len(err.splitlines()) == 1
 
 
 def test_output_paths_are_tried_before_any_work(capsys):
@@ -238,7 +241,7 @@ def test_model_all_has_one_progress_bar_and_titles_that_fit(table_run, tmp_path,
 
 def test_plot_titles_stay_inside_their_panels():
     pytest.importorskip("matplotlib")
-    from sklearn_mtl._cli_output import plot_figure
+    from sklearn_mtl._cli._output import plot_figure
     from sklearn_mtl.model_selection import ComparisonResult
 
     rng = np.random.RandomState(0)

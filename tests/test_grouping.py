@@ -338,6 +338,35 @@ def test_default_estimator_is_a_multitask_network(data):
     assert model.estimator is None
 
 
+def test_label_dependence_measures_each_pair_by_its_kinds():
+    from scipy.stats import chi2_contingency, spearmanr
+
+    from sklearn_mtl._grouping._search import label_dependence
+    from sklearn_mtl._targets import task_labels
+
+    rng = np.random.RandomState(0)
+    n = 200
+    price = rng.normal(size=n)
+    size = price + 0.5 * rng.normal(size=n)
+    cut = (price > 0).astype(int)
+    noise = rng.randint(3, size=n)
+    Y = np.column_stack([price, size, cut, noise]).astype(float)
+    Y[::10, 1] = np.nan
+    tasks, _ = task_labels(Y)
+    rows = np.arange(n)
+    strength, p = label_dependence(
+        tasks, rows, ["regression", "regression", "classification", "classification"])
+    both = ~np.isnan(Y[:, 1])
+    assert strength[0, 1] == pytest.approx(abs(spearmanr(price[both], size[both])[0]))
+    table = np.zeros((2, 3))
+    np.add.at(table, (cut, noise), 1)
+    v = np.sqrt(chi2_contingency(table, correction=False)[0] / n)
+    assert strength[2, 3] == pytest.approx(v)
+    # a binary class against a regression target: |Spearman| of the codes
+    assert strength[0, 2] == pytest.approx(abs(spearmanr(cut, price)[0]))
+    assert p[0, 2] < 1e-10 and p[0, 3] > 0.01 and strength[0, 3] < 0.2
+    np.testing.assert_allclose(strength, strength.T)
+    assert np.all(np.diag(strength) == 1.0)
 # ----------------------------------------------- inner estimators of any kind
 # scikit-learn's multi-output estimators: SVC's predict (decision function)
 # and its Platt-scaled predict_proba disagree on some rows; LinearSVC has no

@@ -368,3 +368,115 @@ def test_bad_sample_weight_is_refused_by_every_score(multioutput, data, weights,
         per_task_score(Y, multioutput.predict(X), sample_weight=weights)
     with pytest.raises(ValueError, match=match):
         make_task_scorer(accuracy_score)(multioutput, X, Y, sample_weight=weights)
+
+
+# ------------------------------------------------------------ tasks of every kind
+def _mixed_data(n=120, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 4))
+    Y = pd.DataFrame({
+        "price": 100.0 * X[:, 0] + 5.0 * rng.normal(size=n),
+        "cut": np.where(X[:, 1] > 0, "ideal", "fair"),
+    })
+    Y.loc[::9, "price"] = np.nan
+    return X, Y
+
+
+@pytest.fixture(scope="module")
+def mixed():
+    from sklearn_mtl import MultiTaskEstimator
+
+    X, Y = _mixed_data()
+    est = MultiTaskEstimator(hidden_layer_sizes=(16,), max_epochs=40, lr=0.02,
+                             early_stopping=False, random_state=0).fit(X, Y)
+    return est, X, Y
+
+
+def test_per_task_score_defaults_to_each_kinds_score():
+    from sklearn.metrics import r2_score
+
+    X, Y = _mixed_data()
+    pred = Y.copy()
+    pred["price"] = pred["price"].fillna(0.0) + 10.0
+    pred.loc[:5, "cut"] = "fair"
+    scores = per_task_score(Y, pred)
+    observed = Y["price"].notna()
+    assert scores["price"] == pytest.approx(r2_score(Y["price"][observed], pred["price"][observed]))
+    assert scores["cut"] == pytest.approx(accuracy_score(Y["cut"], pred["cut"]))
+    # integer-valued columns are classes by default, unless declared regression
+    Y_int = np.array([[1, 2], [2, 4], [3, 6], [4, 9]])
+    P_int = np.array([[1, 2], [2, 4], [3, 6], [4, 8]])
+    assert per_task_score(Y_int, P_int).tolist() == [1.0, 0.75]
+    declared = per_task_score(Y_int, P_int, task_kinds="regression")
+    assert declared[1] == pytest.approx(r2_score(Y_int[:, 1], P_int[:, 1]))
+
+
+def test_per_task_score_refuses_a_metric_of_the_other_kind_naming_the_task():
+    X, Y = _mixed_data()
+    with pytest.raises(ValueError, match="Task 'price' is a regression task, but accuracy_score"):
+        per_task_score(Y, Y.fillna(0.0), score_func=accuracy_score)
+    with pytest.raises(ValueError, match="task_kinds names unknown task"):
+        per_task_score(Y, Y, task_kinds={"size": "regression"})
+
+
+def test_task_scorers_know_the_kinds_of_a_mixed_estimator(mixed):
+    from sklearn.metrics import r2_score
+
+    est, X, Y = mixed
+    pred = est.predict(X)
+    observed = Y["price"].notna().to_numpy()
+    r2 = r2_score(Y["price"][observed], pred[observed, 0].astype(float))
+    assert make_task_scorer("r2", task="price")(est, X, Y) == pytest.approx(r2)
+    assert make_task_scorer(task="price")(est, X, Y) == pytest.approx(r2)
+    assert make_task_scorer(task="cut")(est, X, Y) == pytest.approx(
+        accuracy_score(Y["cut"], pred[:, 1].astype(str)))
+    assert make_task_scorer()(est, X, Y) == pytest.approx(est.score(X, Y))
+    log_loss_cut = make_task_scorer("neg_log_loss", task="cut")(est, X, Y)
+    assert log_loss_cut == pytest.approx(
+        -log_loss(Y["cut"], est.predict_proba(X)["cut"]), rel=1e-4)
+    with pytest.raises(ValueError, match="Task 'price' is a regression task, but accuracy_score"):
+        make_task_scorer("accuracy", task="price")(est, X, Y)
+    with pytest.raises(ValueError, match="Task 'cut' is a classification task, but r2_score"):
+        make_task_scorer("r2", task="cut")(est, X, Y)
+
+
+def test_task_scorers_in_a_grid_search_of_a_mixed_estimator(mixed):
+    est, X, Y = mixed
+    search = GridSearchCV(
+        est.set_params(max_epochs=5), {"lr": [0.01, 0.02]}, cv=2,
+        scoring=make_task_scorers(tasks=["price", "cut"]), refit="price",
+    ).fit(X, Y)
+    assert {"mean_test_price", "mean_test_cut", "mean_test_mean"} <= set(search.cv_results_)
+    assert np.all(search.cv_results_["mean_test_cut"] <= 1.0)
+
+
+def test_task_scorer_of_scikit_learn_multioutput_regressor():
+    from sklearn.linear_model import LinearRegression
+    from sklearn.multioutput import MultiOutputRegressor
+
+    X, Y = _mixed_data()
+    Y = pd.DataFrame({"price": Y["price"].fillna(0.0), "half": 0.5 * X[:, 2]})
+    reg = MultiOutputRegressor(LinearRegression()).fit(X, Y)
+    assert make_task_scorer(task="half")(reg, X, Y) == pytest.approx(1.0)
+    rmse = make_task_scorer("neg_root_mean_squared_error", task="half")(reg, X, Y)
+    assert rmse == pytest.approx(0.0, abs=1e-9)
+
+
+@pytest.mark.parametrize("metric, better", [
+    ("r2", True), ("accuracy", True), ("root_mean_squared_error", False),
+    ("mean_absolute_error", False), ("log_loss", False), ("neg_log_loss", True),
+])
+def test_multitask_gain_takes_the_direction_from_the_metric(metric, better):
+    expected = multitask_gain([0.9], [0.8], higher_is_better=better)
+    assert multitask_gain([0.9], [0.8], metric=metric) == pytest.approx(expected)
+
+
+def test_multitask_gain_per_task_metrics_negate_errors():
+    gains = multitask_gain(
+        {"price": 90.0, "cut": 0.84}, {"price": 100.0, "cut": 0.80},
+        metric={"cut": "accuracy", "price": "mean_absolute_error"}, average=False)
+    assert gains == pytest.approx({"price": 0.1, "cut": 0.05})
+    with pytest.raises(ValueError, match="not both"):
+        multitask_gain([1.0], [1.0], metric="r2", higher_is_better=True)
+    with pytest.raises(ValueError, match="direction is unknown"):
+        multitask_gain([1.0], [1.0], metric="my_metric")

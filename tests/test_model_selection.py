@@ -148,8 +148,8 @@ def test_other_scorers(data):
     [
         ({"scoring": "nope"}, ValueError, "scoring"),
         ({"scoring": 3}, TypeError, "scoring"),
-        ({"reference": "svm"}, ValueError, "reference must be 'hgb', 'none'"),
-        ({"reference": 3}, TypeError, "reference must be a scikit-learn classifier"),
+        ({"reference": "svm"}, ValueError, "reference must be one of 'hgb', 'lightgbm'"),
+        ({"reference": 3}, TypeError, "reference must be a scikit-learn estimator"),
     ],
 )
 def test_compare_rejects_bad_arguments(data, kwargs, exc, match):

@@ -7,6 +7,7 @@ from torch import nn
 
 from sklearn_mtl import MultiTaskClassifier
 from sklearn_mtl._neural._loss import masked_task_losses
+from sklearn_mtl._neural._normalize import normalize
 from sklearn_mtl._neural._tabm import EnsembleTaskHeads, TabMTrunk
 
 FAST = dict(hidden_layer_sizes=(16,), max_epochs=20, lr=0.03, batch_size=32,
@@ -45,7 +46,7 @@ def test_predict_proba_is_the_mean_of_the_members_probabilities(fitted, data):
     module.train()  # no dropout here: training mode only exposes the members
     try:
         with torch.no_grad():
-            members = module(torch.as_tensor(X, dtype=torch.float32))
+            members = module(torch.from_numpy(normalize(fitted.input_normalizer_, X)))
     finally:
         module.eval()
     assert members.shape == (len(X), 4, 3, 3)
@@ -61,7 +62,7 @@ def test_members_differ(fitted, data):
     module.train()
     try:
         with torch.no_grad():
-            members = module(torch.as_tensor(X[:20], dtype=torch.float32))
+            members = module(torch.from_numpy(normalize(fitted.input_normalizer_, X[:20])))
     finally:
         module.eval()
     assert not torch.allclose(members[:, 0], members[:, 1])

@@ -99,7 +99,7 @@ def test_baselines_follow_the_kind():
     ref = reg.reference_estimator("hgb", random_state=3)
     assert isinstance(ref, HistGradientBoostingRegressor) and ref.random_state == 3
     assert isinstance(cls.reference_estimator(), HistGradientBoostingClassifier)
-    with pytest.raises(ValueError, match="reference name must be one of"):
+    with pytest.raises(ValueError, match="reference must be one of 'hgb', 'lightgbm', 'catboost'"):
         cls.reference_estimator("xgb")
 
 

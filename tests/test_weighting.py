@@ -12,6 +12,7 @@ from sklearn.base import clone
 from sklearn_mtl import MultiTaskClassifier
 from sklearn_mtl._neural._loss import masked_task_losses
 from sklearn_mtl._neural._net import task_gradients
+from sklearn_mtl._neural._normalize import normalize
 from sklearn_mtl.weighting import (
     MGDA,
     WEIGHTINGS,
@@ -308,7 +309,8 @@ def test_gradnorm_moves_gradient_norm_ratio_to_target():
                               **PLAIN_MLP).fit(X, Y)
     module = clf.net_.module_
     codes = np.column_stack([np.searchsorted(c, Y[:, j]) for j, c in enumerate(clf.classes_)])
-    losses, counts = masked_task_losses(module(torch.from_numpy(X)), torch.from_numpy(codes))
+    logits = module(torch.from_numpy(normalize(clf.input_normalizer_, X)))
+    losses, counts = masked_task_losses(logits, torch.from_numpy(codes))
     grads = task_gradients(losses, counts > 0, module.last_shared_parameters())
     norms = grads.norm(dim=1).detach().numpy()
     state = module.task_weighting

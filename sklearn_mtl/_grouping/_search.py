@@ -18,46 +18,56 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils.parallel import Parallel, delayed
 
-from .._tasks._dependence import cramers_v as _cramers_v
+from .._tasks import make_task
 
 DEPENDENCE_ALPHA = 0.01
 """Family-wise level of the chi-square tests of label independence."""
 
 
-def label_dependence(tasks, rows):
-    """Cramér's V and the chi-square p-value of every pair of tasks.
+def label_dependence(tasks, rows, kinds=None):
+    """Dependence strength and p-value of every pair of tasks, each pair
+    measured by its tasks' kinds (``Task.dependence``: Cramér's V for two
+    classification tasks, absolute Spearman for two regression tasks, the rank
+    correlation ratio for a mixed pair), all on [0, 1].
 
     Parameters
     ----------
     tasks : list of TaskLabels
-        The tasks of the label matrix.
+        The tasks of the target matrix.
     rows : ndarray of int
         The rows to measure on; each pair uses the rows labelled for both.
+    kinds : list of str, default=None
+        The kind of each task; None means all classification tasks.
 
     Returns
     -------
-    cramers_v : ndarray of shape (n_tasks, n_tasks)
+    strength : ndarray of shape (n_tasks, n_tasks)
         Strength of the dependence, in [0, 1]; 1 on the diagonal.
     p_values : ndarray of shape (n_tasks, n_tasks)
         p-value of the test of independence; 0 on the diagonal.
     """
     n_tasks = len(tasks)
-    codes = [_row_codes(task, rows) for task in tasks]
-    cramers_v, p_values = np.eye(n_tasks), np.zeros((n_tasks, n_tasks))
+    kinds = ["classification"] * n_tasks if kinds is None else kinds
+    fitted = [make_task(kind, task.name) for kind, task in zip(kinds, tasks)]
+    columns = [_row_values(task, rows) for task in tasks]
+    encoded = [t.fit_encode(c) for t, c in zip(fitted, columns)]
+    observed = [~t.missing(e) for t, e in zip(fitted, encoded)]
+    strength, p_values = np.eye(n_tasks), np.zeros((n_tasks, n_tasks))
     for i in range(n_tasks):
         for j in range(i + 1, n_tasks):
-            both = (codes[i] >= 0) & (codes[j] >= 0)
-            v, p = _cramers_v(codes[i][both], codes[j][both])
-            cramers_v[i, j] = cramers_v[j, i] = v
+            both = observed[i] & observed[j]
+            v, p = fitted[i].dependence(encoded[i][both], encoded[j][both], fitted[j])
+            strength[i, j] = strength[j, i] = v
             p_values[i, j] = p_values[j, i] = p
-    return cramers_v, p_values
+    return strength, p_values
 
 
-def _row_codes(task, rows):
-    """Integer class codes of a task on ``rows``, -1 where unlabelled."""
-    codes = np.full(len(task.labelled), -1, dtype=np.int64)
-    codes[task.labelled] = np.unique(task.values, return_inverse=True)[1].ravel()
-    return codes[rows]
+def _row_values(task, rows):
+    """A task's raw values on ``rows``, None where unlabelled (an object
+    column, which every kind of task reads)."""
+    column = np.full(len(task.labelled), None, dtype=object)
+    column[task.labelled] = task.values.tolist()
+    return column[rows]
 
 
 def _hits(pred, task, rows):

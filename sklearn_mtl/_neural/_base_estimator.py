@@ -20,6 +20,7 @@ from ._build import build_network
 from ._callbacks import check_fitted
 from ._distributed import data_parallel
 from ._net import MultiTaskNet
+from ._normalize import fit_normalizer, normalize, warn_collapsed_columns
 from ._random import seeded_global_rng
 from ._spec import NETWORK_PARAMS, HeadSpec, NetworkSpec
 from ._stream import fit_stream
@@ -85,7 +86,7 @@ class BaseMultiTaskNetwork:
         if is_dask_collection(X) or is_dask_collection(y):
             return fit_stream(self, X, y)
         continuing = self.warm_start and hasattr(self, "net_")
-        X = self._validate_X(X, reset=not continuing)
+        X = self._network_X(X, reset=not continuing)
         targets = self._network_targets(y, X.shape[0], continuing)
         return self._train(X, targets, continuing, epochs=self.max_epochs,
                            early_stopping=self.early_stopping)
@@ -117,7 +118,7 @@ class BaseMultiTaskNetwork:
             The estimator with the saved network, fitted for prediction.
         """
         self._validate_params()
-        X = self._validate_X(X, reset=True)
+        X = self._network_X(X, reset=True)
         self._train(X, self._network_targets(y, X.shape[0], False), continuing=False,
                     epochs=0, early_stopping=self.early_stopping)
         try:
@@ -223,11 +224,25 @@ class BaseMultiTaskNetwork:
         self.task_weights_ = np.asarray(last, dtype=np.float64)
         self.n_iter_ = len(history)
 
+    def _network_X(self, X, reset):
+        """X validated and normalised: the network's float32 input. A new fit
+        (``reset``) learns ``input_normalizer_`` from these rows in float64;
+        continued training reuses it."""
+        X = self._validate_X(X, reset=reset)
+        if not reset:
+            return normalize(self.input_normalizer_, X)
+        kind = self.input_normalization if self.module is None else None
+        self.input_normalizer_ = fit_normalizer(X, kind)
+        X_net = normalize(self.input_normalizer_, X)
+        warn_collapsed_columns(X, X_net, getattr(self, "feature_names_in_", None))
+        return X_net
+
     def _validate_X(self, X, reset):
+        # The built-in trunk's input is normalised in float64 before the cast.
         return self._validate_X_data(
             X,
             reset=reset,
-            dtype=np.float32,
+            dtype=np.float32 if self.module is not None else (np.float64, np.float32),
             allow_nd=self.module is not None,
             ensure_min_samples=1,
         )
@@ -242,9 +257,9 @@ class BaseMultiTaskNetwork:
                 and X.shape[0] > 0 and "net_" in self.__dict__
                 and X.shape[1] == self.n_features_in_
                 and not hasattr(self, "feature_names_in_") and np.isfinite(X).all()):
-            return X.astype(np.float32, copy=False)
+            return normalize(self.input_normalizer_, X)
         check_is_fitted(self)
-        return self._validate_X(X, reset=False)
+        return normalize(self.input_normalizer_, self._validate_X(X, reset=False))
 
     def _head_spec(self):
         """The heads of the fitted network (estimators pickled before the
@@ -367,7 +382,7 @@ class TaskKindsNetwork(BaseMultiTaskNetwork):
         """
         refuse_dask_partial_fit(X, y)
         continuing = hasattr(self, "net_")
-        X = self._validate_X(X, reset=not continuing)
+        X = self._network_X(X, reset=not continuing)
         return self._train(X, self._network_targets(y, X.shape[0], continuing), continuing,
                            epochs=1, early_stopping=False)
 

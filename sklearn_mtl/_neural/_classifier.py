@@ -20,9 +20,10 @@ _DOC = """Multi-task neural network classifier with a shared trunk and one head
     pd.NA) are masked out of their task's loss. Training runs through a
     skorch net (``net_``), so skorch callbacks work as usual.
 
-    The defaults are a tabular recipe (numeric embeddings, a 128-64 trunk,
-    dropout, weight decay, early stopping); the plain MLP of earlier
-    versions is ``MultiTaskClassifier((100,), num_embeddings=None, dropout=0.0,
+    The defaults are a tabular recipe (input normalisation, numeric
+    embeddings, a 128-64 trunk, dropout, weight decay, early stopping); the
+    plain MLP of earlier versions is ``MultiTaskClassifier((100,),
+    input_normalization=None, num_embeddings=None, dropout=0.0,
     weight_decay=0.0, max_epochs=100, batch_size=200, early_stopping=False)``.
 
     Parameters
@@ -58,7 +59,6 @@ _DOC = """Multi-task neural network classifier with a shared trunk and one head
     >>> from sklearn.datasets import load_digits
     >>> from sklearn_mtl import MultiTaskClassifier
     >>> X, digit = load_digits(return_X_y=True)
-    >>> X = X / 16.0
     >>> Y = np.column_stack([digit, digit % 2, digit >= 5])
     >>> clf = MultiTaskClassifier(hidden_layer_sizes=(64,), max_epochs=20,
     ...                           lr=0.01, random_state=0).fit(X, Y)
@@ -110,7 +110,7 @@ class MultiTaskClassifier(BaseMultiTaskNetwork, MultiTaskClassifierMixin, BaseEs
         """
         refuse_dask_partial_fit(X, y)
         continuing = hasattr(self, "net_")
-        X = self._validate_X(X, reset=not continuing)
+        X = self._network_X(X, reset=not continuing)
         classes = _classes_per_task(y, classes)
         if not continuing:
             encoded = self._fit_targets(y, n_samples=X.shape[0], classes=classes)

@@ -21,6 +21,7 @@ from ..weighting import WEIGHTINGS, WeightingStrategy
 from ._embeddings import BINNINGS, NUM_EMBEDDINGS
 from ._loss import REGRESSION_LOSSES
 from ._modules import ACTIVATIONS
+from ._normalize import INPUT_NORMALIZATIONS
 from ._wiring import OPTIMIZERS
 
 ARCHITECTURES = ("hard", "mmoe", "tabm")
@@ -97,16 +98,34 @@ module : torch.nn.Module class, instance or callable, default=None
     called once per expert, an instance is deep-copied once per expert
     and each copy re-initialised (``reset_parameters()`` of its layers).
 """),
+    Param("input_normalization", "robust", [None, StrOptions(set(INPUT_NORMALIZATIONS))],
+          network=True, doc=f"""\
+input_normalization : {_options(INPUT_NORMALIZATIONS)} or None, default="robust"
+    Per-column normalisation the network learns in ``fit`` from the
+    training rows, in float64 before the float32 cast, and applies to
+    every X it sees (stored as ``input_normalizer_``), so raw columns in
+    any units or offset work as they do with gradient boosting.
+    "robust" (RealMLP): ``(x - median) / IQR`` (half the range when the
+    IQR is 0), then smooth clipping ``x / sqrt(1 + (x / 3) ** 2)``.
+    "quantile" (TabM's reference): a ``QuantileTransformer`` to a normal
+    distribution, fitted with tiny tie-breaking noise. None: X enters
+    the network as given (scale it yourself). Both maps are monotone
+    and unit-free, so a scaler of your own in front (``StandardScaler``
+    in a Pipeline) changes nothing but rounding; it is not needed.
+    Continued training (``warm_start``, ``partial_fit``) reuses the
+    normaliser of the first fit. Not used with ``module``. A column that
+    varies in the training rows but is constant in the network's input
+    is named in a warning.
+"""),
     Param("num_embeddings", "piecewise_linear", [None, StrOptions(set(NUM_EMBEDDINGS))],
           network=True, doc=f"""\
-num_embeddings : {_options(NUM_EMBEDDINGS)} or None, \
-        default="piecewise_linear"
+num_embeddings : {_options(NUM_EMBEDDINGS)} or None, default="piecewise_linear"
     Numeric embeddings before the built-in trunk (Gorishniy et al.,
     2022): each column with more than two distinct training values
     becomes ``d_embedding`` numbers, its piecewise-linear encoding over
-    ``n_bins`` bins (learned from the rows of the call that builds the
-    network) or ``cos``/``sin`` of trained frequencies ("periodic";
-    expects standardised columns), then a per-column linear map. Other
+    ``n_bins`` bins (learned from the normalised rows of the call that
+    builds the network) or ``cos``/``sin`` of trained frequencies
+    ("periodic"), then a per-column linear map. Other
     columns (constant, binary, one-hot) pass through. None: a plain MLP.
     Not used with ``module``.
 """),
@@ -168,8 +187,7 @@ weighting : str or WeightingStrategy, default="static"
     early stopping is always ``sum_j w_j * L_j``.
 """),
     Param("optimizer", "adam", [StrOptions(set(OPTIMIZERS)), callable], doc=f"""\
-optimizer : {_options(OPTIMIZERS)} or torch optimizer class, \
-        default="adam"
+optimizer : {_options(OPTIMIZERS)} or torch optimizer class, default="adam"
     Optimizer of all the network's parameters.
 """),
     Param("lr", 1e-3, [Interval(Real, 0, None, closed="neither")], doc="""\
@@ -302,6 +320,9 @@ history_ : skorch.History
     and the applied ``task_weights``.
 n_iter_ : int
     Number of epochs run.
+input_normalizer_ : object or None
+    The per-column normaliser learned from the training rows (see
+    ``input_normalization``); None when there is none.
 """
 """The Attributes entries of the fitted network, shared by the estimators."""
 

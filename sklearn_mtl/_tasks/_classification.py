@@ -2,7 +2,6 @@
 
 import numpy as np
 from sklearn.dummy import DummyClassifier
-from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import accuracy_score
 from sklearn.utils.multiclass import check_classification_targets
 
@@ -149,8 +148,6 @@ class ClassificationTask(Task):
         """``DummyClassifier(strategy="prior")``: the majority class."""
         return DummyClassifier(strategy="prior")
 
-    def _hgb(self, random_state):
-        return HistGradientBoostingClassifier(random_state=random_state)
 
 
 

@@ -2,7 +2,6 @@
 
 import numpy as np
 from sklearn.dummy import DummyRegressor
-from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.metrics import r2_score
 
 from ._task import Task
@@ -97,5 +96,3 @@ class RegressionTask(Task):
         """``DummyRegressor()``: the training mean."""
         return DummyRegressor()
 
-    def _hgb(self, random_state):
-        return HistGradientBoostingRegressor(random_state=random_state)

@@ -13,9 +13,7 @@ import numpy as np
 from sklearn.exceptions import NotFittedError
 
 from .._targets import column_values
-
-REFERENCE_NAMES = ("hgb",)
-"""Names of the reference models a task can build (see ``reference_estimator``)."""
+from ._reference import make_reference
 
 
 class Task:
@@ -129,9 +127,12 @@ class Task:
 
         Parameters
         ----------
-        name : {"hgb"}, default="hgb"
+        name : {"hgb", "lightgbm", "catboost"}, default="hgb"
             ``"hgb"``: scikit-learn's histogram gradient boosting (defaults,
-            so early stopping is on above 10 000 samples).
+            so early stopping is on above 10 000 samples); ``"lightgbm"`` and
+            ``"catboost"``: those packages' models with their defaults and
+            one thread (extras ``sklearn-mtl[lightgbm]``,
+            ``sklearn-mtl[catboost]``).
         random_state : int, RandomState or None, default=None
             Seed of the model.
 
@@ -143,12 +144,10 @@ class Task:
         ------
         ValueError
             If ``name`` is not a known reference.
+        ImportError
+            If the package of ``name`` is not installed.
         """
-        if not isinstance(name, str) or name not in REFERENCE_NAMES:
-            raise ValueError(
-                f"reference name must be one of {list(REFERENCE_NAMES)}; got {name!r}."
-            )
-        return self._hgb(random_state)
+        return make_reference(name, self.kind, random_state)
 
     def dependence(self, a, b, other=None):
         """Strength and p-value of the dependence between two tasks.

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .._targets import is_series, unique_names
+from ._registry import metric_greater_is_better
 
 
 def _split_names(values, name):
@@ -41,19 +42,40 @@ def _as_scores(scores, name):
     return values
 
 
-def multitask_gain(mtl_scores, stl_scores, *, higher_is_better=True, average=True):
+def _directions(metric, higher_is_better):
+    """``higher_is_better`` as given, or derived from ``metric`` (one metric,
+    or one per task as a list, dict or Series)."""
+    if metric is None:
+        return True if higher_is_better is None else higher_is_better
+    if higher_is_better is not None:
+        raise ValueError(
+            "Pass either metric (the direction is then derived from it) or "
+            "higher_is_better, not both."
+        )
+    if isinstance(metric, Mapping):
+        return {name: metric_greater_is_better(m) for name, m in metric.items()}
+    if is_series(metric):
+        return type(metric)([metric_greater_is_better(m) for m in metric], index=metric.index)
+    if isinstance(metric, (list, tuple)):
+        return [metric_greater_is_better(m) for m in metric]
+    return metric_greater_is_better(metric)
+
+
+def multitask_gain(mtl_scores, stl_scores, *, higher_is_better=None, metric=None, average=True):
     """Relative gain of a multi-task model over single-task baselines.
 
     The multi-task performance measure Delta_m of Maninis et al. (2019),
 
     ``Delta_m = 1/T * sum_j s_j * (M_mtl,j - M_stl,j) / |M_stl,j|``,
 
-    where ``s_j`` is +1 for a metric where higher is better (accuracy) and
-    -1 where lower is better (log loss, error rate). A positive value means
-    that the multi-task model does better on average; 0.05 reads "+5 %".
-    The absolute value in the denominator makes negated losses (the
-    ``neg_log_loss`` scorers of scikit-learn, which are higher-is-better)
-    give the same gain as the losses themselves.
+    where ``s_j`` is +1 for a metric where higher is better (accuracy, R²)
+    and -1 where lower is better (log loss, RMSE, MAE). A positive value
+    means that the multi-task model does better on average; 0.05 reads
+    "+5 %". The absolute value in the denominator makes negated losses (the
+    ``neg_log_loss`` or ``neg_root_mean_squared_error`` scorers of
+    scikit-learn, which are higher-is-better) give the same gain as the
+    losses themselves. Tasks of different kinds mix freely: each task's gain
+    is relative to its own baseline, with its own metric's direction.
 
     Parameters
     ----------
@@ -66,9 +88,17 @@ def multitask_gain(mtl_scores, stl_scores, *, higher_is_better=True, average=Tru
         both are dicts or Series they are matched by task name, in any
         order; plain arrays are matched by position.
     higher_is_better : bool, array-like of bool of shape (n_tasks,), dict or Series, \
-default=True
+default=None
         Whether a higher score is better, for all tasks or per task (by name
-        when a dict or Series).
+        when a dict or Series). None means True, unless ``metric`` is given.
+    metric : str, callable, list, dict or Series, default=None
+        The metric of the scores, for all tasks or per task (by name when a
+        dict or Series): a scikit-learn metric or scorer name (``"r2"``,
+        ``"root_mean_squared_error"``, ``"neg_log_loss"``) or function. Its
+        direction is derived from scikit-learn's scorers (a metric whose
+        scorer is ``neg_<name>`` is lower-is-better), so ``metric="mean_
+        absolute_error"`` negates the gain as Maninis et al. do for errors.
+        Give ``metric`` or ``higher_is_better``, not both.
     average : bool, default=True
         Return Delta_m; if False, return the relative gain of every task.
 
@@ -99,7 +129,15 @@ default=True
     array([0.5, 0. ])
     >>> multitask_gain({"a": 0.9, "b": 0.8}, {"b": 0.8, "a": 0.8}, average=False)
     {'a': 0.125, 'b': 0.0}
+
+    An error, lower-is-better, and an accuracy, by their metrics:
+
+    >>> multitask_gain({"price": 90.0, "cut": 0.84}, {"price": 100.0, "cut": 0.80},
+    ...                metric={"price": "root_mean_squared_error", "cut": "accuracy"},
+    ...                average=False)
+    {'price': 0.1, 'cut': 0.05}
     """
+    higher_is_better = _directions(metric, higher_is_better)
     mtl_names, mtl_values = _split_names(mtl_scores, "mtl_scores")
     stl_names, stl_values = _split_names(stl_scores, "stl_scores")
     better_names, better = _split_names(higher_is_better, "higher_is_better")

@@ -1,9 +1,9 @@
-"""Scikit-learn scorers for one task of a multi-output classifier."""
+"""Scikit-learn scorers for one task of a multi-output model, of any kind."""
 
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier, is_regressor
 from sklearn.metrics import get_scorer, make_scorer, roc_auc_score
 from sklearn.utils import _safe_indexing
 from sklearn.utils.metaestimators import available_if
@@ -11,15 +11,25 @@ from sklearn.utils.validation import _num_samples
 
 from .._accuracy import check_score_weights
 from .._targets import is_dataframe, task_labels, unique_names
+from .._tasks import TASK_KINDS, infer_task_kind
+from ._registry import check_metric_kind, metric_name
 
 
 def _estimator_has(method):
     return lambda view: hasattr(view.estimator, method)
 
 
+def _by_task(values, estimator, task):
+    """Task ``task``'s entry of a per-task list, or of a dict keyed by task
+    name (``MultiTaskEstimator``); ``values`` itself for a single task."""
+    if isinstance(values, dict):
+        return values[getattr(estimator, "_final_estimator", estimator).task_names_[task]]
+    return values[task] if isinstance(values, list) else values
+
+
 class _TaskView(ClassifierMixin, BaseEstimator):
-    """One task of a fitted multi-output classifier, seen as a fitted
-    single-output classifier, so that scikit-learn's scorer machinery
+    """One classification task of a fitted multi-output model, seen as a
+    fitted single-output classifier, so that scikit-learn's scorer machinery
     (response methods, positive class of binary tasks) applies unchanged."""
 
     def __init__(self, estimator, task):
@@ -28,8 +38,7 @@ class _TaskView(ClassifierMixin, BaseEstimator):
 
     @property
     def classes_(self):
-        classes = self.estimator.classes_
-        return classes[self.task] if isinstance(classes, list) else classes
+        return _by_task(self.estimator.classes_, self.estimator, self.task)
 
     @available_if(_estimator_has("predict"))
     def predict(self, X):
@@ -41,8 +50,55 @@ class _TaskView(ClassifierMixin, BaseEstimator):
 
     @available_if(_estimator_has("predict_proba"))
     def predict_proba(self, X):
-        proba = self.estimator.predict_proba(X)
-        return proba[self.task] if isinstance(proba, list) else proba
+        return _by_task(self.estimator.predict_proba(X), self.estimator, self.task)
+
+
+class _RegressionTaskView(RegressorMixin, BaseEstimator):
+    """One regression task of a fitted multi-output model, seen as a fitted
+    single-output regressor (float predictions in the target's units)."""
+
+    def __init__(self, estimator, task):
+        self.estimator = estimator
+        self.task = task
+
+    def predict(self, X):
+        pred = np.asarray(self.estimator.predict(X))
+        if pred.ndim == 2:
+            pred = pred[:, self.task]
+        return pred.astype(np.float64)
+
+
+def estimator_task_kind(estimator, task):
+    """The kind of task ``task`` (an index) of a fitted estimator, or None
+    when the estimator does not say: the tasks of this package's estimators,
+    ``is_regressor``/``is_classifier`` for scikit-learn's."""
+    final = getattr(estimator, "_final_estimator", estimator)
+    task_set = getattr(final, "_task_set", None)
+    if task_set is not None:
+        return task_set[task].kind
+    if is_regressor(final):
+        return "regression"
+    if is_classifier(final):
+        return "classification"
+    return None
+
+
+def column_kind(task):
+    """The kind of a raw target column (a ``TaskLabels``) when it is beyond
+    doubt: ``"regression"`` for a column the inference rule calls continuous,
+    ``"classification"`` for non-numeric labels; None for integer-valued
+    numbers, which may be either."""
+    if task.values.dtype.kind not in "biuf":
+        return "classification"
+    if task.values.size and infer_task_kind(task.values, name=task.name) == "regression":
+        return "regression"
+    return None
+
+
+def default_scorer(kind):
+    """The scorer of a kind's default score (accuracy, or R²); accuracy when
+    the kind is unknown."""
+    return get_scorer(TASK_KINDS[kind or "classification"].default_metric)
 
 
 def _fitted_tasks(estimator):
@@ -121,20 +177,29 @@ def check_binary_metric(score_func, kwargs, task):
         )
 
 
-def score_tasks(scorer, estimator, X, tasks, pairs, sample_weight=None):
+def score_tasks(scorer, estimator, X, tasks, pairs, sample_weight=None, kinds=None):
     """Scores of some tasks of a fitted estimator, each on its labelled rows;
     NaN for a task without labelled rows.
 
-    ``scorer`` is a single-output scikit-learn scorer, ``tasks`` the
-    :func:`~sklearn_mtl._targets.task_labels` of the true target and
+    ``scorer`` is a single-output scikit-learn scorer, a list of them (one
+    per pair) or None (each task's default score: accuracy or R²), ``tasks``
+    the :func:`~sklearn_mtl._targets.task_labels` of the true target and
     ``pairs`` the (column of the target, task of the estimator) to score.
-    This is the one path by which the package scores a task of a
-    multi-output model.
+    ``kinds`` (one per pair, None for unknown) are the tasks' kinds when the
+    caller knows them; else the estimator's, else the column's when beyond
+    doubt. A metric of the other kind is refused, naming the task. This is
+    the one path by which the package scores a task of a multi-output model.
     """
-    _check_response_method(scorer, estimator)
     sample_weight = check_score_weights(sample_weight, _num_samples(X))
     scores = np.full(len(pairs), np.nan)
     for k, (j, task) in enumerate(pairs):
+        kind = None if kinds is None else kinds[k]
+        kind = kind or estimator_task_kind(estimator, task) or column_kind(tasks[j])
+        task_scorer = scorer[k] if isinstance(scorer, list) else scorer
+        if task_scorer is None:
+            task_scorer = default_scorer(kind)
+        check_metric_kind(task_scorer, kind, tasks[j].name)
+        _check_response_method(task_scorer, estimator)
         rows = tasks[j].labelled
         if not rows.any():
             continue
@@ -146,15 +211,18 @@ def score_tasks(scorer, estimator, X, tasks, pairs, sample_weight=None):
                 weights = np.asarray(weights)[rows]
         kwargs = {} if weights is None else {"sample_weight": weights}
         check_binary_metric(
-            getattr(scorer, "_score_func", None), getattr(scorer, "_kwargs", {}), tasks[j]
+            getattr(task_scorer, "_score_func", None), getattr(task_scorer, "_kwargs", {}),
+            tasks[j],
         )
-        scores[k] = scorer(_TaskView(estimator, task), X_j, tasks[j].values, **kwargs)
+        view = _RegressionTaskView if kind == "regression" else _TaskView
+        scores[k] = task_scorer(view(estimator, task), X_j, tasks[j].values, **kwargs)
     return scores
 
 
 class _TaskScorer:
-    """Apply a single-output scikit-learn scorer to one task (or the mean over
-    all tasks) of a multi-output classifier, on that task's labelled rows."""
+    """Apply a single-output scikit-learn scorer (None: each task's default
+    score) to one task, or the mean over all tasks, of a multi-output model,
+    on that task's labelled rows."""
 
     def __init__(self, scorer, task, description):
         self._scorer = scorer
@@ -174,27 +242,31 @@ class _TaskScorer:
 
 
 def make_task_scorer(
-    score_func, *, task=None, response_method="predict", greater_is_better=True, **kwargs
+    score_func=None, *, task=None, response_method="predict", greater_is_better=True, **kwargs
 ):
-    """Make a scorer of one task of a multi-output classifier.
+    """Make a scorer of one task of a multi-output model.
 
     The scorer calls the estimator's ``predict`` (and takes the task's column)
     or ``predict_proba`` (and takes the task's array), leaves out the samples
-    whose label for the task is missing, and applies ``score_func`` through
+    whose target for the task is missing, and applies ``score_func`` through
     scikit-learn's :func:`~sklearn.metrics.make_scorer`, so it can be passed
     as ``scoring`` to ``GridSearchCV`` or ``cross_validate``. It works with
-    every estimator of this package, with a Pipeline ending in one, and with
-    scikit-learn's multi-output classifiers (``MultiOutputClassifier``,
-    ``RandomForestClassifier``, ...).
+    every estimator of this package (classification, regression and mixed
+    tasks), with a Pipeline ending in one, and with scikit-learn's
+    multi-output classifiers and regressors.
 
     Parameters
     ----------
-    score_func : callable or str
+    score_func : callable, str or None, default=None
         A metric ``score_func(y_true, y_pred, **kwargs)``, e.g.
         ``accuracy_score``, or the name of a scikit-learn scorer (e.g.
-        ``"roc_auc_ovr"``, ``"neg_log_loss"``), in which case
+        ``"r2"``, ``"roc_auc_ovr"``, ``"neg_log_loss"``), in which case
         ``response_method``, ``greater_is_better`` and ``kwargs`` are taken
-        from that scorer.
+        from that scorer. None scores each task with its kind's default
+        score: accuracy for a classification task, R² for a regression task
+        (what ``score`` of the estimators averages). A metric of the other
+        kind (accuracy on a regression task, R² on string labels) raises a
+        ValueError naming the task.
     task : str or int, default=None
         The task to score: a name (a column of a DataFrame ``Y`` or an entry
         of the estimator's ``task_names_``) or a column index. None scores
@@ -232,8 +304,20 @@ def make_task_scorer(
     1.0
     >>> make_task_scorer("roc_auc", task=0)(clf, X, Y)
     1.0
+
+    By name, on a regression task:
+
+    >>> import pandas as pd
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from sklearn.multioutput import MultiOutputRegressor
+    >>> Y = pd.DataFrame({"price": [1.0, 2.1, 2.9, 4.0], "size": [0.5, 1.5, 1.0, 2.0]})
+    >>> reg = MultiOutputRegressor(LinearRegression()).fit(X, Y)
+    >>> round(make_task_scorer("r2", task="price")(reg, X, Y), 3)
+    0.996
     """
-    if isinstance(score_func, str):
+    if score_func is None:
+        scorer, name = None, "None"
+    elif isinstance(score_func, str):
         scorer = get_scorer(score_func)
         name = repr(score_func)
     elif callable(score_func):
@@ -243,18 +327,18 @@ def make_task_scorer(
             greater_is_better=greater_is_better,
             **kwargs,
         )
-        name = getattr(score_func, "__name__", repr(score_func))
+        name = metric_name(score_func)
     else:
         raise TypeError(
-            "score_func must be a metric callable or the name of a scikit-learn "
-            f"scorer; got {score_func!r}."
+            "score_func must be a metric callable, the name of a scikit-learn "
+            f"scorer or None (each task's default score); got {score_func!r}."
         )
     if task is not None and not isinstance(task, (str, numbers.Integral)):
         raise TypeError(f"task must be a task name, an index or None; got {task!r}.")
     return _TaskScorer(scorer, task, f"make_task_scorer({name}, task={task!r})")
 
 
-def make_task_scorers(score_func, tasks, *, mean=True, **kwargs):
+def make_task_scorers(score_func=None, tasks=None, *, mean=True, **kwargs):
     """Make a dict with a scorer for every task, plus their mean.
 
     For ``cross_validate(scoring=...)`` and ``GridSearchCV(scoring=...,
@@ -262,8 +346,9 @@ def make_task_scorers(score_func, tasks, *, mean=True, **kwargs):
 
     Parameters
     ----------
-    score_func : callable or str
-        As in :func:`make_task_scorer`.
+    score_func : callable, str or None, default=None
+        As in :func:`make_task_scorer`; None scores each task with its
+        kind's default score (accuracy or R²).
     tasks : int or list of str or int
         The tasks: their number (keys ``task_0``, ``task_1``, ...) or their
         names or indices, each once.
@@ -283,6 +368,8 @@ def make_task_scorers(score_func, tasks, *, mean=True, **kwargs):
     >>> from sklearn_mtl.metrics import make_task_scorers
     >>> sorted(make_task_scorers(accuracy_score, ["digit", "odd"]))
     ['digit', 'mean', 'odd']
+    >>> sorted(make_task_scorers(tasks=["price", "cut"]))  # accuracy or R² by kind
+    ['cut', 'mean', 'price']
     """
     if isinstance(tasks, numbers.Integral) and not isinstance(tasks, bool):
         if tasks < 1:

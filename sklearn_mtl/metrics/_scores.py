@@ -4,11 +4,12 @@ import sys
 import warnings
 
 import numpy as np
-from sklearn.metrics import accuracy_score
 
 from .._accuracy import check_score_weights
 from .._targets import align_tasks, as_2d_target, column_values, is_dataframe, task_labels
-from ._scorer import check_binary_metric
+from .._tasks import check_kind
+from ._registry import check_metric_kind
+from ._scorer import check_binary_metric, column_kind, default_scorer
 
 
 def _is_proba_list(Y_pred, n_tasks):
@@ -66,7 +67,26 @@ def _task_predictions(Y_pred, tasks, is_1d, named):
     return preds
 
 
-def per_task_score(Y_true, Y_pred, *, score_func=accuracy_score, sample_weight=None, **kwargs):
+def _given_kinds(task_kinds, tasks):
+    """{task name: kind} of ``task_kinds`` (None, a kind, or a dict by name)."""
+    names = [t.name for t in tasks]
+    if task_kinds is None:
+        return {}
+    if isinstance(task_kinds, str):
+        return dict.fromkeys(names, check_kind(task_kinds, "task_kinds"))
+    if not isinstance(task_kinds, dict):
+        raise TypeError(
+            "task_kinds must be None, 'classification', 'regression' or a dict "
+            f"{{task_name: kind}}; got {task_kinds!r}."
+        )
+    unknown = [k for k in task_kinds if str(k) not in names]
+    if unknown:
+        raise ValueError(f"task_kinds names unknown task(s) {unknown}; the tasks are {names}.")
+    return {str(k): check_kind(v, f"task_kinds[{k!r}]") for k, v in task_kinds.items()}
+
+
+def per_task_score(Y_true, Y_pred, *, score_func=None, sample_weight=None, task_kinds=None,
+                   **kwargs):
     """Score every task separately, on the samples labelled for it.
 
     Parameters
@@ -84,11 +104,22 @@ def per_task_score(Y_true, Y_pred, *, score_func=accuracy_score, sample_weight=N
         a binary task, the positive-class column (the second one) is passed
         to ``score_func``, as scikit-learn's scorers do, so ``roc_auc_score``
         works as is.
-    score_func : callable, default=accuracy_score
+    score_func : callable, default=None
         Metric ``score_func(y_true, y_pred, **kwargs)`` applied to each task.
+        None scores each task with its kind's default score: accuracy for a
+        classification task, R² for a regression task. A metric of
+        scikit-learn's of the other kind (``accuracy_score`` on a regression
+        task) raises a ValueError naming the task.
     sample_weight : array-like of shape (n_samples,), default=None
         Non-negative, finite sample weights, passed (restricted to the
         labelled rows) to ``score_func``.
+    task_kinds : None, str or dict, default=None
+        The kind of each task (``"classification"`` or ``"regression"``),
+        for all tasks or by name, as the estimators' ``task_kinds_``. None
+        reads it from ``Y_true``: non-numeric labels are classes, columns
+        that the kind inference rule calls continuous are regression targets,
+        and integer-valued numbers (which may be either) are classes for the
+        default score and accepted by any metric.
     **kwargs : dict
         Extra arguments of ``score_func``, e.g. ``average="macro"``.
 
@@ -111,15 +142,24 @@ def per_task_score(Y_true, Y_pred, *, score_func=accuracy_score, sample_weight=N
     >>> Y_pred = np.array([[0, 1], [1, 1], [0, 0], [0, 1]])
     >>> per_task_score(Y_true, Y_pred)
     array([0.75      , 0.66666667])
+
+    Mixed kinds get accuracy and R²:
+
+    >>> import pandas as pd
+    >>> Y_true = pd.DataFrame({"price": [1.5, 2.5, 3.5, 4.5], "cut": ["a", "b", "a", "b"]})
+    >>> Y_pred = pd.DataFrame({"price": [1.5, 2.5, 3.5, 3.5], "cut": ["a", "b", "b", "b"]})
+    >>> per_task_score(Y_true, Y_pred).round(2).to_dict()
+    {'price': 0.8, 'cut': 0.75}
     """
-    if not callable(score_func):
+    if score_func is not None and not callable(score_func):
         raise TypeError(
             "score_func must be a metric callable score_func(y_true, y_pred), e.g. "
-            f"sklearn.metrics.accuracy_score; got {score_func!r}."
+            f"sklearn.metrics.accuracy_score, or None; got {score_func!r}."
         )
     tasks, is_1d = task_labels(Y_true, input_name="Y_true")
     if not tasks:
         raise ValueError("Y_true has 0 task columns; at least one is required.")
+    kinds = _given_kinds(task_kinds, tasks)
     preds = _task_predictions(Y_pred, tasks, is_1d, is_dataframe(Y_true))
     sample_weight = check_score_weights(sample_weight, tasks[0].labelled.shape[0])
     scores = np.full(len(tasks), np.nan)
@@ -133,8 +173,13 @@ def per_task_score(Y_true, Y_pred, *, score_func=accuracy_score, sample_weight=N
             continue
         if sample_weight is not None:
             kwargs["sample_weight"] = sample_weight[task.labelled]
-        check_binary_metric(score_func, kwargs, task)
-        scores[j] = score_func(task.values, pred, **kwargs)
+        kind = kinds.get(task.name) or column_kind(task)
+        func = default_scorer(kind)._score_func if score_func is None else score_func
+        check_metric_kind(func, kind, task.name)
+        check_binary_metric(func, kwargs, task)
+        if kind == "regression":
+            pred = np.asarray(pred, dtype=np.float64)
+        scores[j] = func(task.values, pred, **kwargs)
     if is_dataframe(Y_true):
         pd = sys.modules["pandas"]
         return pd.Series(scores, index=[t.name for t in tasks], name="score")

@@ -104,7 +104,7 @@ class TaskAffinityResult(PlotMixin):
         ax.set_title("Task affinity")
 
 
-def task_affinity(estimator, X, Y, *, cv=3, scoring="accuracy", groups=None, n_jobs=None,
+def task_affinity(estimator, X, Y, *, cv=3, scoring=None, groups=None, n_jobs=None,
                   verbose=0):
     """Measure which tasks help which, by training them in pairs.
 
@@ -123,16 +123,19 @@ def task_affinity(estimator, X, Y, *, cv=3, scoring="accuracy", groups=None, n_j
     Parameters
     ----------
     estimator : estimator
-        A multi-task classifier; its ``task_weights`` are reset, since every
-        fit sees one or two tasks.
+        A multi-task model of any kind of task (classifier, regressor, or a
+        ``MultiTaskEstimator`` of mixed targets, whose ``task_kinds`` are set
+        to the kinds found on all of ``Y`` in every fit); its
+        ``task_weights`` are reset, since every fit sees one or two tasks.
     X : array-like of shape (n_samples, ...)
         Features.
     Y : array-like of shape (n_samples, n_tasks) or DataFrame
-        Labels of at least 2 tasks; missing labels allowed.
+        Targets of at least 2 tasks; missing entries allowed.
     cv : int, cross-validation generator or iterable, default=3
         As in scikit-learn (an int gives unshuffled ``KFold``).
-    scoring : str or callable, default="accuracy"
-        A scikit-learn scorer name or a single-output scorer callable.
+    scoring : str, callable or None, default=None
+        A scikit-learn scorer name or a single-output scorer callable; None
+        scores each task with its kind's default, accuracy or R².
     groups : array-like of shape (n_samples,), default=None
         Group labels for a group splitter.
     n_jobs : int, default=None
@@ -162,13 +165,14 @@ def task_affinity(estimator, X, Y, *, cv=3, scoring="accuracy", groups=None, n_j
     >>> result.affinity.shape
     (3, 3)
     """
-    targets = _Targets(Y)
-    scorer, scoring_name = _check_scoring(scoring)
+    targets = _Targets(Y, estimator)
+    scorer, scoring_name = _check_scoring(scoring, targets.kinds)
     estimator = without_task_weights(estimator)
     n_tasks = len(targets.tasks)
     task_groups = [(i,) for i in range(n_tasks)] + list(combinations(range(n_tasks), 2))
     scores = cross_validate_task_groups(
-        {group: estimator for group in task_groups}, X, targets, cv=cv, scoring=scorer,
+        {group: targets.for_group(estimator, group) for group in task_groups}, X, targets,
+        cv=cv, scoring=scorer,
         groups=groups, n_jobs=n_jobs, verbose=verbose, label="affinity",
     )
     n_splits = scores[(0,)].shape[0]

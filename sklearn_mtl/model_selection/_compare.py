@@ -1,16 +1,16 @@
 """Does multi-task learning help? Cross-validated per-task comparison with
-single-task models, a reference model and the majority class, all trained on
-the same folds, with corrected resampled t-tests and a verdict."""
+single-task models, a reference model and a floor (the majority class, or
+the training mean of a regression task), all trained on the same folds, with
+corrected resampled t-tests and a verdict."""
 
 from collections.abc import Mapping
 
 import numpy as np
-from sklearn.base import clone
-from sklearn.dummy import DummyClassifier
-from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.model_selection import check_cv
 from sklearn.pipeline import Pipeline
 
+from .._tasks import make_task
 from ._comparison import ComparisonResult
 from ._report import require_pandas
 from ._run import FitRun
@@ -20,6 +20,7 @@ from ._validation import (
     _Targets,
     check_classifier,
     cross_validate_task_groups,
+    task_metric_names,
     without_task_weights,
 )
 
@@ -48,18 +49,23 @@ def _by_label(X, Y, groups):
     return aligned
 
 
-def _resolve_reference(reference, estimator):
-    """The reference model of each task, with the estimator's preprocessing
-    steps when it is a Pipeline, or None."""
+def _resolve_reference(reference, estimator, kind, name):
+    """The reference model of a task of the given kind, with the estimator's
+    preprocessing steps when it is a Pipeline, or None."""
     if reference is None or (isinstance(reference, str) and reference == "none"):
         return None
     if isinstance(reference, str):
-        if reference != "hgb":
-            raise ValueError(
-                f"reference must be 'hgb', 'none', None or a classifier; got {reference!r}."
-            )
-        reference = HistGradientBoostingClassifier(random_state=0)
+        reference = make_task(kind, name).reference_estimator(reference, random_state=0)
     check_classifier(reference, "reference")
+    if (kind == "regression" and is_classifier(reference)) or (
+        kind == "classification" and is_regressor(reference)
+    ):
+        other = "classifier" if is_classifier(reference) else "regressor"
+        raise ValueError(
+            f"reference is a {other}, but task {name!r} is a {kind} task; pass "
+            "reference='hgb' (a HistGradientBoosting model of each task's kind) or "
+            "reference='none'."
+        )
     if isinstance(estimator, Pipeline) and len(estimator.steps) > 1:
         return Pipeline([*clone(estimator).steps[:-1], ("reference", clone(reference))])
     return reference
@@ -73,7 +79,7 @@ def compare_with_single_task(
     cv=5,
     single_task_estimator=None,
     reference="hgb",
-    scoring="accuracy",
+    scoring=None,
     groups=None,
     n_jobs=None,
     verbose=0,
@@ -82,11 +88,15 @@ def compare_with_single_task(
     """Cross-validate a multi-task model against one single-task model per task.
 
     On every split, a clone of ``estimator`` is fitted on all the tasks, and
-    one single-task model, one reference model and a majority-class
-    predictor (``DummyClassifier(strategy="most_frequent")``) per task are
-    fitted on that task's column alone (the rows whose label is missing for
-    that task are dropped from its training and test sets). All are scored on
-    each task's labelled test rows, so the comparison is paired split by
+    one single-task model, one reference model and a floor per task are
+    fitted on that task's column alone (the rows whose target is missing for
+    that task are dropped from its training and test sets). Each task's
+    reference and floor are of its kind: for a classification task a
+    ``HistGradientBoostingClassifier`` and the majority class
+    (``DummyClassifier``), for a regression task a
+    ``HistGradientBoostingRegressor`` and the training mean
+    (``DummyRegressor``). All are scored on each task's labelled test rows,
+    with accuracy or R² by default, so the comparison is paired split by
     split. Each gain, Delta_m and the difference to the reference get a 95 %
     interval and a p-value from Nadeau and Bengio's corrected resampled
     t-test, and ``result.verdict`` says in plain words whether multi-task
@@ -97,12 +107,16 @@ def compare_with_single_task(
     Parameters
     ----------
     estimator : estimator
-        A multi-task classifier (an estimator of this package, a Pipeline
-        ending in one, or any scikit-learn multi-output classifier).
+        A multi-task model (an estimator of this package, a Pipeline ending
+        in one, or any scikit-learn multi-output classifier or regressor).
+        Its tasks' kinds are those it would fit on all of ``Y``: a classifier's
+        are classification tasks, a regressor's regression tasks, a
+        ``MultiTaskEstimator``'s follow its ``task_kinds`` and the inference
+        rule; every fit of the comparison is given those kinds.
     X : array-like of shape (n_samples, ...)
         Features.
     Y : array-like of shape (n_samples, n_tasks), DataFrame or dict
-        Labels of at least 2 tasks; NaN, None and pd.NA mark missing labels
+        Targets of at least 2 tasks; NaN, None and pd.NA mark missing entries
         (fitting with them requires an estimator that supports them, like
         those of this package). The task names are the DataFrame's columns
         or the dict's keys. When X and Y (or ``groups``) are pandas objects,
@@ -116,16 +130,28 @@ def compare_with_single_task(
     single_task_estimator : classifier, default=None
         The baseline fitted on each task alone. None uses ``estimator``
         itself (its ``task_weights`` reset), fitted on a 1D target.
-    reference : {"hgb", "none"}, classifier or None, default="hgb"
-        What a user would otherwise fit on each task: ``"hgb"`` is
-        ``HistGradientBoostingClassifier(random_state=0)``; ``"none"`` or
-        None skips it. When ``estimator`` is a Pipeline, the reference is
-        fitted after the same preprocessing steps.
-    scoring : str or callable, default="accuracy"
-        A scikit-learn scorer name (``"balanced_accuracy"``, ``"roc_auc_ovr"``,
-        ``"neg_log_loss"``, ...) or a scorer ``scorer(estimator, X, y)`` of a
-        single-output classifier, e.g. ``make_scorer(f1_score,
-        average="macro")``. It is applied to each task.
+    reference : {"hgb", "lightgbm", "catboost", "none"}, estimator or None, \
+            default="hgb"
+        What a user would otherwise fit on each task, on the same folds, a
+        model of the task's kind: ``"hgb"`` is
+        ``HistGradientBoostingClassifier(random_state=0)`` or
+        ``HistGradientBoostingRegressor(random_state=0)``, ``"lightgbm"``
+        LightGBM's ``LGBMClassifier``/``LGBMRegressor`` and ``"catboost"``
+        ``CatBoostClassifier``/``CatBoostRegressor`` (defaults, seed 0, one
+        thread; they need the extras ``sklearn-mtl[lightgbm]`` /
+        ``sklearn-mtl[catboost]``, and an ImportError says so when the package
+        is missing); ``"none"`` or None skips it. An estimator is fitted on
+        every task (a classifier on a regression task is refused). When
+        ``estimator`` is a Pipeline, the reference is fitted after the same
+        preprocessing steps.
+    scoring : str, callable or None, default=None
+        None scores each task with its kind's default: accuracy for a
+        classification task, R² for a regression task. Else a scikit-learn
+        scorer name (``"balanced_accuracy"``, ``"roc_auc_ovr"``,
+        ``"neg_log_loss"``, ``"neg_mean_absolute_error"``, ...) or a scorer
+        ``scorer(estimator, X, y)`` of a single-output model, e.g.
+        ``make_scorer(f1_score, average="macro")``, applied to each task (a
+        metric of the other kind than a task's is refused, naming the task).
     groups : array-like of shape (n_samples,) or Series, default=None
         Group labels for a group splitter.
     n_jobs : int, default=None
@@ -172,21 +198,25 @@ def compare_with_single_task(
     'no detectable difference'
     """
     Y, groups = _by_label(X, Y, groups)
-    targets = _Targets(Y)
-    scorer, scoring_name = _check_scoring(scoring)
+    targets = _Targets(Y, estimator)
+    scorer, scoring_name = _check_scoring(scoring, targets.kinds)
     single = (
         without_task_weights(estimator)
         if single_task_estimator is None
         else check_classifier(single_task_estimator, "single_task_estimator")
     )
-    ref = _resolve_reference(reference, estimator)
+    all_tasks = tuple(range(len(targets.tasks)))
+    tasks = [make_task(kind, name) for kind, name in zip(targets.kinds, targets.names)]
+    refs = [_resolve_reference(reference, estimator, t.kind, t.name) for t in tasks]
     splitter = check_cv(cv, classifier=True)
     splits = list(splitter.split(X, None, groups))
-    all_tasks = tuple(range(len(targets.tasks)))
-    models = {"mtl": {all_tasks: estimator, **{(j,): single for j in all_tasks}}}
-    if ref is not None:
-        models["reference"] = {(j,): ref for j in all_tasks}
-    models["majority"] = {(j,): DummyClassifier(strategy="most_frequent") for j in all_tasks}
+    models = {"mtl": {
+        all_tasks: targets.for_group(estimator, all_tasks),
+        **{(j,): targets.for_group(single, (j,)) for j in all_tasks},
+    }}
+    if refs[0] is not None:
+        models["reference"] = {(j,): refs[j] for j in all_tasks}
+    models["majority"] = {(j,): tasks[j].floor_estimator() for j in all_tasks}
     n_fits = len(splits) * sum(len(group_models) for group_models in models.values())
     with FitRun(n_fits, progress=progress, label="compare") as run:
         scores = {
@@ -211,7 +241,18 @@ def compare_with_single_task(
         single_task_name=_estimator_name(single),
         majority_scores=per_task("majority"),
         reference_scores=per_task("reference"),
-        reference_name=None if ref is None else _estimator_name(ref),
+        reference_name=_reference_name(refs),
+        task_kinds=targets.kinds,
+        task_metrics=task_metric_names(scoring, scoring_name, targets.kinds),
         n_repeats=getattr(splitter, "n_repeats", 1),
         test_train_ratio=n_test / n_train,
     )
+
+
+
+def _reference_name(refs):
+    """The reference models' class names, "A/B" when the tasks' kinds need
+    two; None without one."""
+    if refs[0] is None:
+        return None
+    return "/".join(dict.fromkeys(_estimator_name(ref) for ref in refs))

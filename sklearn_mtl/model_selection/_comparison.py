@@ -48,11 +48,18 @@ class ComparisonResult(PlotMixin, SplitTestsMixin):
         Test score of the multi-task model, and of the single-task model of
         each task, on each split and task.
     majority_scores : ndarray of shape (n_splits, n_tasks) or None
-        Score of always predicting the task's most frequent training label.
+        Score of the task's floor: always predicting its most frequent
+        training label (a classification task) or its training mean (a
+        regression task).
     reference_scores : ndarray of shape (n_splits, n_tasks) or None
         Score of the reference model (one per task), None without one.
     scoring : str
         Name of the scorer.
+    task_kinds : list of str
+        The kind of each task, ``"classification"`` or ``"regression"``.
+    task_metrics : list of str
+        The name of each task's metric (``"accuracy"`` or ``"r2"`` by
+        default, by kind).
     estimator_name, single_task_name, reference_name : str
         Class names of the models (``reference_name`` is None without one).
     n_repeats : int
@@ -80,7 +87,7 @@ reference_std : ndarray of shape (n_tasks,)
     def __init__(
         self, task_names, mtl_scores, stl_scores, *, scoring, estimator_name, single_task_name,
         majority_scores=None, reference_scores=None, reference_name=None, n_repeats=1,
-        test_train_ratio=None,
+        test_train_ratio=None, task_kinds=None, task_metrics=None,
     ):
         self.task_names = list(task_names)
         self.mtl_scores = np.asarray(mtl_scores, dtype=np.float64)
@@ -92,6 +99,10 @@ reference_std : ndarray of shape (n_tasks,)
             None if reference_scores is None else np.asarray(reference_scores, dtype=np.float64)
         )
         self.scoring = scoring
+        n_tasks = len(self.task_names)
+        self.task_kinds = (["classification"] * n_tasks if task_kinds is None
+                           else list(task_kinds))
+        self.task_metrics = [scoring] * n_tasks if task_metrics is None else list(task_metrics)
         self.estimator_name = estimator_name
         self.single_task_name = single_task_name
         self.reference_name = reference_name
@@ -124,17 +135,31 @@ reference_std : ndarray of shape (n_tasks,)
         folds = f"{self.n_splits // self.n_repeats}-fold CV"
         return folds if self.n_repeats == 1 else f"{folds} x {self.n_repeats} repeats"
 
+    @property
+    def floor_name(self):
+        """What the floor baseline is, in words."""
+        kinds = set(self.task_kinds)
+        if kinds == {"classification"}:
+            return "majority class"
+        if kinds == {"regression"}:
+            return "training mean"
+        return "majority class or training mean"
+
     def _cell(self, mean, std, j):
         flag = " !" if mean[j] <= self.majority_mean[j] else ""
         return f"{mean[j]:.3f} ± {std[j]:.3f}{flag}"
 
     def __str__(self):
-        header = ["task", "multi-task", "single-task", "gain", f"{100 * CONFIDENCE:.0f}% CI"]
-        header += ["majority"] + (["reference"] if self.reference_scores is not None else [])
+        by_metric = len(set(self.task_metrics)) > 1
+        header = ["task"] + (["metric"] if by_metric else [])
+        header += ["multi-task", "single-task", "gain", f"{100 * CONFIDENCE:.0f}% CI"]
+        header += ["majority" if self.floor_name == "majority class" else "floor"]
+        header += ["reference"] if self.reference_scores is not None else []
         rows = []
         for j, (name, gain, test) in enumerate(zip(self.task_names, self.gain, self.gain_tests)):
             ci = interval(test.low, test.high) if gain == gain else ""
-            row = [name, self._cell(self.mtl_mean, self.mtl_std, j),
+            row = [name] + ([self.task_metrics[j]] if by_metric else [])
+            row += [self._cell(self.mtl_mean, self.mtl_std, j),
                    self._cell(self.stl_mean, self.stl_std, j),
                    percent(gain) if gain == gain else "undefined", ci,
                    f"{self.majority_mean[j]:.3f}"]
@@ -150,7 +175,9 @@ reference_std : ndarray of shape (n_tasks,)
         if np.any(self.mtl_mean <= self.majority_mean) or np.any(
             self.stl_mean <= self.majority_mean
         ) or np.any(self.reference_mean <= self.majority_mean):
-            lines.append("! at or below the majority-class baseline")
+            lines.append("! at or below the " + (
+                "majority-class baseline" if self.floor_name == "majority class"
+                else f"floor baseline ({self.floor_name})"))
         zero = [n for n, g in zip(self.task_names, self.gain) if not g == g]
         if zero:
             lines.append(
@@ -247,6 +274,8 @@ reference_std : ndarray of shape (n_tasks,)
             "single_task_estimator": self.single_task_name,
             "reference_estimator": self.reference_name,
             "scoring": self.scoring,
+            "task_kinds": dict(zip(self.task_names, self.task_kinds)),
+            "task_metrics": dict(zip(self.task_names, self.task_metrics)),
             "n_splits": self.n_splits,
             "n_repeats": self.n_repeats,
             "test": TEST_NAME,
@@ -280,7 +309,7 @@ reference_std : ndarray of shape (n_tasks,)
         low, high = np.nanmin(means - stds), np.nanmax(means + stds)
         hidden = np.any(self.majority_mean < low - 0.1 * (high - low))
         ax.hlines(self.majority_mean, x - 0.45, x + 0.45, colors="black", linestyles="dashed",
-                  label="majority class" + (" (some below the axis)" if hidden else ""))
+                  label=self.floor_name + (" (some below the axis)" if hidden else ""))
         for xi, top, gain in zip(x, np.nanmax(means + stds, axis=0), self.gain):
             ax.annotate(percent(gain) if gain == gain else "undefined", (xi, top),
                         textcoords="offset points", xytext=(0, 4), ha="center", fontsize=8)

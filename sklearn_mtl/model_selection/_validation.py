@@ -10,7 +10,7 @@ import time
 from contextlib import nullcontext
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import check_cv
 from sklearn.utils import _safe_indexing
@@ -18,14 +18,19 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _num_samples
 
 from .._targets import fit_target, is_dataframe, task_labels
-from ..metrics._scorer import score_tasks
+from .._tasks import TASK_KINDS, TaskSet
+from ..metrics._scorer import default_scorer, score_tasks
 from ._run import FitRun, call_capturing_warnings
 
 
-def _check_scoring(scoring):
-    """Return (single-output scorer, its display name)."""
+def _check_scoring(scoring, kinds):
+    """Return (scorer, its display name): a single-output scorer, or for
+    ``scoring=None`` the list of each task's default scorer (accuracy or R²,
+    by the ``kinds`` of the tasks) and the metric names."""
     if scoring is None:
-        scoring = "accuracy"
+        names = task_metric_names(None, None, kinds)
+        scorers = [default_scorer(kind) for kind in kinds]
+        return scorers, names[0] if len(set(names)) == 1 else "accuracy or r2 by task kind"
     if isinstance(scoring, str):
         try:
             return get_scorer(scoring), scoring
@@ -39,6 +44,14 @@ def _check_scoring(scoring):
     )
 
 
+def task_metric_names(scoring, scoring_name, kinds):
+    """The name of each task's metric: its kind's default score's when
+    ``scoring`` is None, else ``scoring_name``."""
+    if scoring is None:
+        return [TASK_KINDS[kind].default_metric for kind in kinds]
+    return [scoring_name] * len(kinds)
+
+
 def _estimator_name(estimator):
     """Class name of the estimator, or of the last step of a Pipeline."""
     final = getattr(estimator, "_final_estimator", estimator)
@@ -49,7 +62,8 @@ def check_classifier(estimator, name="estimator"):
     """Refuse anything that is not an estimator with fit and predict."""
     if not all(hasattr(estimator, m) for m in ("fit", "predict", "get_params")):
         raise TypeError(
-            f"{name} must be a scikit-learn classifier with fit and predict; got "
+            f"{name} must be a scikit-learn estimator (a classifier or a regressor) with "
+            "fit and predict; got "
             f"{estimator!r}."
         )
     return estimator
@@ -68,10 +82,35 @@ def without_task_weights(estimator):
     return clone(estimator).set_params(**reset)
 
 
-class _Targets:
-    """The raw target, its per-task labels, and its subsets by rows and tasks."""
+def _task_kinds_keys(estimator):
+    """The ``task_kinds`` parameter keys of an estimator (also inside a
+    Pipeline or a meta-estimator), empty when it has none."""
+    return [key for key in estimator.get_params(deep=True)
+            if key == "task_kinds" or key.endswith("__task_kinds")]
 
-    def __init__(self, Y):
+
+def estimator_kinds(estimator, Y):
+    """The kind of each task of ``Y`` for ``estimator``: all classification
+    for a classifier, all regression for a regressor, else the estimator's
+    ``task_kinds`` and the inference rule (as a ``MultiTaskEstimator``
+    would fit them on all of ``Y``)."""
+    check_classifier(estimator)
+    final = getattr(estimator, "_final_estimator", estimator)
+    if is_classifier(final):
+        given = "classification"
+    elif is_regressor(final):
+        given = "regression"
+    else:
+        keys = _task_kinds_keys(estimator)
+        given = estimator.get_params(deep=True)[keys[-1]] if keys else None
+    return TaskSet().fit(Y, given, input_name="Y").kinds
+
+
+class _Targets:
+    """The raw target, its per-task labels and kinds, and its subsets by rows
+    and tasks."""
+
+    def __init__(self, Y, estimator):
         if not (is_dataframe(Y) or hasattr(Y, "dtype")):
             Y = np.asarray(Y)
         self.tasks, is_1d = task_labels(Y, input_name="Y")
@@ -82,6 +121,22 @@ class _Targets:
             )
         self.Y = Y
         self.names = [t.name for t in self.tasks]
+        self.kinds = estimator_kinds(estimator, Y)
+
+    def for_group(self, estimator, group):
+        """``estimator`` for the task group: its ``task_kinds`` (if it has
+        that parameter) set to the kinds found on all of Y, by the names the
+        group's target will have, so that every fit sees the same kinds."""
+        keys = _task_kinds_keys(estimator)
+        if not keys:
+            return estimator
+        if len(group) == 1:
+            kinds = self.kinds[group[0]]
+        else:
+            names = ([self.names[j] for j in group] if is_dataframe(self.Y)
+                     else [f"task_{k}" for k in range(len(group))])
+            kinds = {name: self.kinds[j] for name, j in zip(names, group)}
+        return clone(estimator).set_params(**dict.fromkeys(keys, kinds))
 
     def subset(self, rows, group):
         """Rows kept and target of the task group: a 1D array of the labelled
@@ -105,8 +160,11 @@ def _fit_and_score(estimator, X, targets, group, train, test, scorer, fold, verb
     test_rows, y_test = targets.subset(test, group)
     X_test = _safe_indexing(X, test_rows)
     tasks, _ = task_labels(y_test, input_name="Y")
+    if isinstance(scorer, list):  # one scorer per task of the target
+        scorer = [scorer[j] for j in group]
     # the clone was fitted on these very columns: column k is its task k
-    scores = score_tasks(scorer, fitted, X_test, tasks, [(k, k) for k in range(len(group))])
+    scores = score_tasks(scorer, fitted, X_test, tasks, [(k, k) for k in range(len(group))],
+                         kinds=[targets.kinds[j] for j in group])
     if verbose > 1:
         names = ", ".join(targets.names[j] for j in group)
         values = " ".join(f"{s:.3f}" for s in scores)
@@ -132,7 +190,8 @@ def cross_validate_task_groups(
     targets : _Targets
         The target and its tasks.
     cv, groups : as in scikit-learn's ``cross_validate``.
-    scoring : single-output scorer callable.
+    scoring : single-output scorer callable, or a list of them, one per
+        task of ``targets``.
     n_jobs, verbose : parallelism and progress.
     label : str
         Prefix of the progress lines.

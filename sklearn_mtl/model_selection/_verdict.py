@@ -63,8 +63,9 @@ class Verdict:
         model ("helps": the multi-task model scores higher; Holm-corrected
         across the tasks); None without one.
     at_or_below_majority : list of str
-        Tasks on which the multi-task model scores no higher than always
-        predicting the majority class.
+        Tasks on which the multi-task model scores no higher than its floor:
+        always predicting the majority class (a classification task) or the
+        training mean (a regression task).
     text : str
         The whole verdict in one line that starts with ``Verdict:``.
     short : str
@@ -113,9 +114,13 @@ class Verdict:
         floor = self.at_or_below_majority
         sentences = [first]
         if floor:
+            floors = {"classification": "the majority class",
+                      "regression": "the training mean"}
+            kinds = dict(zip(result.task_names, result.task_kinds))
             sentences.append(
-                "the multi-task model is no better than always predicting the majority "
-                f"class on {', '.join(floor)}"
+                "the multi-task model is no better than always predicting " + "; than ".join(
+                    f"{words} on {', '.join(n for n in floor if kinds[n] == kind)}"
+                    for kind, words in floors.items() if any(kinds[n] == kind for n in floor))
             )
         sentences.append(
             f"per task (p-values Holm-corrected across the {len(self.tasks)} tasks) it "

@@ -4,7 +4,7 @@ files written whole or not at all."""
 import os
 import tempfile
 
-from ._optional import require_pyplot
+from .._optional import require_pyplot
 
 
 def check_output(path, option, extensions):
@@ -55,7 +55,7 @@ def plot_formats():
 
 def plot_figure(results):
     """One panel per model, each title wrapped to its panel's width."""
-    from .model_selection._report import set_wrapped_title
+    from ..model_selection._report import set_wrapped_title
 
     os.environ.setdefault("MPLBACKEND", "Agg")
     plt = require_pyplot()

@@ -4,8 +4,8 @@ task (a leak: a column computed from the label, or known only after it)."""
 
 import numpy as np
 
-from ._cli_args import CLIError
-from ._cli_columns import MIN_ROWS
+from ._args import CLIError
+from ._columns import MIN_ROWS
 
 LEAK_ACCURACY = 0.99
 """A feature whose one-feature tree reaches this accuracy on a task's

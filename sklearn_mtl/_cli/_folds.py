@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from ._cli_args import CLIError
+from ._args import CLIError
 
 
 def _classes_text(values):
@@ -50,7 +50,7 @@ def _rare_fix(scoring, task, y, n_folds, split):
             "balanced_accuracy")
 
 
-def check_folds(Y, splits, scoring, n_folds):
+def check_folds(Y, splits, scoring, n_folds, kinds=None):
     """Raise a CLIError naming the task, the split and a fix when a split
     has no labelled training rows for a task, or when the scorer fails on a
     split's labels (tried with a class-prior model: the labels decide).
@@ -61,16 +61,34 @@ def check_folds(Y, splits, scoring, n_folds):
         The task columns, NaN where unlabelled.
     splits : list of (train, test) index arrays
         The splits of the run.
-    scoring : str
-        The scorer name of ``--scoring``.
+    scoring : str or None
+        The scorer name of ``--scoring``; None for each task's kind's
+        default score.
     n_folds : int
         ``--cv``.
+    kinds : dict of str to str, default=None
+        Each task's kind; None means classification tasks. A scorer of the
+        other kind is refused, naming the task; the floor model of the task's
+        kind tries the scorer.
     """
-    from sklearn.dummy import DummyClassifier
     from sklearn.metrics import get_scorer
 
-    scorer = get_scorer(scoring)
+    from .._tasks import make_task
+    from ..metrics._registry import check_metric_kind
+    from ..metrics._scorer import default_scorer
+
+    kinds = kinds or {}
     for task in Y.columns:
+        kind = kinds.get(task, "classification")
+        if scoring is None:
+            scorer, scoring_name = default_scorer(kind), make_task(kind).default_metric
+        else:
+            scorer, scoring_name = get_scorer(scoring), scoring
+            try:
+                check_metric_kind(scoring, kind, task)
+            except ValueError as exc:
+                raise CLIError(str(exc).replace("leave the metric out (None)",
+                                                "leave --scoring out")) from None
         column = Y[task]
         labelled = column.notna().to_numpy()
         n_labelled = int(labelled.sum())
@@ -87,7 +105,8 @@ def check_folds(Y, splits, scoring, n_folds):
             if len(test) == 0:
                 continue  # the comparison leaves this split out of the task's tests
             y_train, y_test = column.iloc[train], column.iloc[test]
-            prior = DummyClassifier(strategy="prior").fit(np.zeros((len(train), 1)), y_train)
+            prior = make_task(kind, task).floor_estimator().fit(
+                np.zeros((len(train), 1)), y_train)
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
@@ -96,10 +115,10 @@ def check_folds(Y, splits, scoring, n_folds):
                 message = str(exc)
                 classes = sorted(column.dropna().unique(), key=str)
                 if "pos_label" in message or "average=" in message:
-                    fix = _binary_fix(scoring, task, classes)
+                    fix = _binary_fix(scoring_name, task, classes)
                 elif "classes" in message or "labels" in message:
-                    fix = _rare_fix(scoring, task, column.dropna(), n_folds, k)
+                    fix = _rare_fix(scoring_name, task, column.dropna(), n_folds, k)
                 else:
-                    fix = (f"--scoring {scoring} fails on task {task!r} in split {k}: "
+                    fix = (f"--scoring {scoring_name} fails on task {task!r} in split {k}: "
                            f"{message}. Try --scoring accuracy or balanced_accuracy")
                 raise CLIError(fix + ".") from None

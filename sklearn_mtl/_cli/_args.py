@@ -5,6 +5,8 @@ import argparse
 import difflib
 import sys
 
+from .._tasks._reference import REFERENCES
+
 MODELS = {
     "neural": ("MultiTaskClassifier", {}),
     "tree": ("SharedTreeClassifier", {}),
@@ -30,9 +32,11 @@ def build_parser():
         help="cross-validate a multi-task model against one single-task model per task",
         description=(
             "Cross-validate a multi-task model against one single-task model per task, "
-            "the majority class and a reference model, on the same folds, and print the "
-            "per-task scores, the gains and Delta_m with their corrected t-tests, and a "
-            "verdict. "
+            "a floor (the majority class, or the training mean of a regression task) and a "
+            "reference model, on the same folds, and print the per-task scores (accuracy, "
+            "or R² for a regression task), the gains and Delta_m with their corrected "
+            "t-tests, and a verdict. Each task's kind is inferred from its column (said on "
+            "stderr) or set with --task-kind. "
             "Without a CSV, runs on scikit-learn's bundled digits with the tasks "
             "digit, odd, large and prime."
         ),
@@ -51,9 +55,10 @@ def build_parser():
         "power in the tests (default: 1)",
     )
     compare.add_argument(
-        "--reference", choices=["hgb", "none"], default="hgb",
+        "--reference", choices=[*REFERENCES, "none"], default="hgb",
         help="reference model fitted on each task: hgb (HistGradientBoostingClassifier, "
-        "the default) or none",
+        "or HistGradientBoostingRegressor for a regression task; the default), lightgbm, "
+        "catboost (LightGBM's and CatBoost's models of the task's kind; their extras) or none",
     )
     compare.add_argument(
         "--sep", default=None, metavar="SEP",
@@ -81,7 +86,16 @@ def build_parser():
         "model's own, 200 with early stopping)",
     )
     compare.add_argument(
-        "--scoring", default="accuracy", help="scikit-learn scorer name (default: accuracy)"
+        "--scoring", default=None,
+        help="scikit-learn scorer name applied to every task (default: each task's kind's "
+        "score, accuracy for a classification task and r2 for a regression task)",
+    )
+    compare.add_argument(
+        "--task-kind", action="append", default=[], metavar="NAME=KIND",
+        help="a task's kind, classification or regression, instead of the inferred one "
+        "(repeatable, or comma-separated: price=regression,stars=classification). "
+        "Inferred: labels and whole numbers with few distinct values are classes, numbers "
+        "with fractions or many distinct values a regression target",
     )
     compare.add_argument("--random-state", type=int, default=0, help="seed (default: 0)")
     compare.add_argument("--n-jobs", type=int, default=None, help="parallel fits (joblib)")
@@ -176,7 +190,7 @@ def check_options(args):
     """Every check that needs no data, before any is read."""
     from sklearn.metrics import get_scorer_names
 
-    from ._cli_output import check_output, plot_formats
+    from ._output import check_output, plot_formats
 
     if args.cv < 2:
         raise CLIError(f"--cv must be at least 2; got {args.cv}.")
@@ -186,12 +200,12 @@ def check_options(args):
         raise CLIError(f"--max-epochs must be at least 1; got {args.max_epochs}.")
     if args.n_jobs == 0:
         raise CLIError("--n-jobs must not be 0 (-1 uses every core).")
-    if args.scoring not in get_scorer_names():
+    if args.scoring is not None and args.scoring not in get_scorer_names():
         raise CLIError(
             f"--scoring {args.scoring!r} is not a scikit-learn scorer name "
             "(see sklearn.metrics.get_scorer_names())."
         )
-    for option in ("keep_column", "sep", "na_values"):
+    for option in ("keep_column", "sep", "na_values", "task_kind"):
         if getattr(args, option) and args.csv is None:
             name = "--" + option.replace("_", "-")
             raise CLIError(f"{name} applies to the columns of a CSV.")

@@ -5,7 +5,7 @@ import os
 import sys
 from contextlib import nullcontext
 
-from ._cli_args import (
+from ._args import (
     MODELS,
     CLIError,
     build_parser,
@@ -21,19 +21,20 @@ __all__ = ["CLIError", "main"]
 
 
 def _load_digits(tasks):
-    from .datasets import load_digits_tasks
+    from ..datasets import load_digits_tasks
 
     X, Y = load_digits_tasks(return_X_y=True, as_frame=True)
     if tasks is not None:
         require_columns(tasks, list(Y.columns), "the bundled digits tasks")
         Y = Y[tasks]
-    return X, Y, "scikit-learn's bundled digits"
+    return X, Y, "scikit-learn's bundled digits", dict.fromkeys(Y.columns, "classification"), None
 
 
 def _load_csv(args, tasks):
-    from ._cli_columns import screen_features
-    from ._cli_input import features_with_missing, read_csv
-    from ._cli_tasks import check_tasks, find_leaks
+    from ._columns import screen_features
+    from ._input import features_with_missing, read_csv
+    from ._kinds import parse_task_kinds, task_kinds
+    from ._task_checks import check_tasks, find_leaks
 
     path, keep = args.csv, args.keep_column
     if not os.path.isfile(path):
@@ -46,30 +47,42 @@ def _load_csv(args, tasks):
     frame = read_csv(path, sep=sep, na_values=na_values)
     frame.columns = [str(c) for c in frame.columns]
     require_columns(tasks, list(frame.columns), path)
+    given = parse_task_kinds(args.task_kind, tasks, CLIError)
     Y = frame[tasks]
     X = features_with_missing(frame.drop(columns=tasks))
     require_columns(keep, list(X.columns), f"the feature columns of {path}",
                 "--keep-column column(s)")
-    # where the command has task kinds, a continuous task is a regression
-    check_tasks(Y, "--task-kind" if hasattr(args, "task_kind") else None)
-    X, found = screen_features(X, Y, keep=keep)
-    for line in found + find_leaks(X, Y):
+    kinds, said = task_kinds(Y, given)
+    classes = [t for t in tasks if kinds[t] == "classification"]
+    # a classification task that still looks continuous: --task-kind makes it a regression
+    check_tasks(Y[classes], "--task-kind")
+    X, found = screen_features(X, Y, keep=keep, kinds=kinds)
+    for line in found + find_leaks(X, Y[classes]):
         warn(line)
     if X.shape[1] == 0:
         raise CLIError(f"{path} has no feature column besides the tasks"
                        + (" after the columns dropped above." if found else "."))
-    return X, Y, path
+    return X, Y, path, kinds, said
 
 
-def _model(name, args, task_weights):
-    """The estimator of ``--model name``, or None when it is not installed."""
+def _model(name, args, task_weights, kinds):
+    """The estimator of ``--model name`` for tasks of these kinds, or the
+    reason why there is none (a str)."""
     import sklearn_mtl
 
     class_name, params = MODELS[name]
+    if set(kinds.values()) == {"regression"}:
+        class_name = class_name.replace("Classifier", "Regressor")  # the same model's twin
+    elif "regression" in kinds.values():
+        if name != "neural":
+            return (f"the shared trees take tasks of one kind, and "
+                    f"{', '.join(t for t, k in kinds.items() if k == 'regression')} "
+                    "are regression tasks next to classification tasks")
+        class_name, params = "MultiTaskEstimator", {**params, "task_kinds": dict(kinds)}
     try:
         model_class = getattr(sklearn_mtl, class_name)
     except (AttributeError, ImportError):
-        return None
+        return f"{class_name} is not available in this installation"
     model = model_class(random_state=args.random_state, **params)
     if name == "neural" and args.max_epochs is not None:
         model.set_params(max_epochs=args.max_epochs)
@@ -82,7 +95,7 @@ def _run_model(model, X, Y, cv, args, seen):
     """compare_with_single_task, each distinct warning printed once per run."""
     import warnings
 
-    from .model_selection import compare_with_single_task
+    from ..model_selection import compare_with_single_task
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -102,10 +115,10 @@ def _compare(args):
     from sklearn.model_selection import KFold, RepeatedKFold
     from sklearn.pipeline import make_pipeline
 
-    from ._cli_columns import make_preprocessor
-    from ._cli_folds import check_folds
-    from ._cli_output import save_plot, write_atomically
-    from .model_selection._run import shared_progress
+    from ..model_selection._run import shared_progress
+    from ._columns import make_preprocessor
+    from ._folds import check_folds
+    from ._output import save_plot, write_atomically
 
     try:
         import pandas  # noqa: F401 - the command reads and names tasks with pandas
@@ -118,10 +131,10 @@ def _compare(args):
     if tasks is not None and len(tasks) < 2:
         raise CLIError("--tasks must name at least 2 tasks for a multi-task comparison.")
     if args.csv is None:
-        X, Y, source = _load_digits(tasks)
+        X, Y, source, kinds, said = _load_digits(tasks)
         preprocess = None
     else:
-        X, Y, source = _load_csv(args, tasks)
+        X, Y, source, kinds, said = _load_csv(args, tasks)
         preprocess = make_preprocessor(X)
     task_names = [str(c) for c in Y.columns]
     weights = None
@@ -130,12 +143,9 @@ def _compare(args):
     if args.cv > X.shape[0]:
         raise CLIError(f"--cv must be between 2 and the number of rows ({X.shape[0]}).")
     names = list(MODELS) if args.model == "all" else [args.model]
-    models = {name: _model(name, args, weights) for name in names}
-    if models[names[0]] is None and args.model != "all":
-        raise CLIError(
-            f"model {args.model!r} ({MODELS[args.model][0]}) is not available in this "
-            "installation."
-        )
+    models = {name: _model(name, args, weights, kinds) for name in names}
+    if isinstance(models[names[0]], str) and args.model != "all":
+        raise CLIError(f"model {args.model!r}: {models[names[0]]}; use --model neural.")
     labelled = {name: int(Y[name].notna().sum()) for name in task_names}
     print(f"Data: {source}: {X.shape[0]} samples, {X.shape[1]} feature columns, "
           f"tasks: {', '.join(task_names)}")
@@ -145,24 +155,26 @@ def _compare(args):
     else:
         cv = RepeatedKFold(n_splits=args.cv, n_repeats=args.repeats,
                            random_state=args.random_state)
-    check_folds(Y, list(cv.split(X)), args.scoring, args.cv)
+    check_folds(Y, list(cv.split(X)), args.scoring, args.cv, kinds)
+    if said is not None:  # the kinds, once the data passed every check
+        print(f"sklearn-mtl: {said}", file=sys.stderr, flush=True)
     results = {}
     seen = set()
-    n_models = sum(model is not None for model in models.values())
+    n_models = sum(not isinstance(model, str) for model in models.values())
     per_task = 3 if args.reference != "none" else 2  # single-task, majority, reference
     n_fits = n_models * args.cv * args.repeats * (1 + per_task * len(task_names))
     with nullcontext() if args.quiet else shared_progress(n_fits, label="compare"):
         for name, model in models.items():
-            if model is None:
-                print(f"\n[{name}] skipped: {MODELS[name][0]} is not available in this "
-                      "installation.")
+            if isinstance(model, str):
+                print(f"\n[{name}] skipped: {model}.")
                 continue
             if preprocess is not None:
                 model = make_pipeline(preprocess, model)
             results[name] = _run_model(model, X, Y, cv, args, seen)
             print(f"\n[{name}] {results[name]}", flush=True)
     if not results:
-        raise CLIError("none of the models is available in this installation.")
+        raise CLIError("none of the models can be compared: "
+                       + "; ".join(m for m in models.values() if isinstance(m, str)) + ".")
     if args.repeats == 1 and any(
         r.verdict.overall == "no detectable difference" for r in results.values()
     ):
@@ -172,7 +184,7 @@ def _compare(args):
         summary = {
             "data": {"source": source, "n_samples": int(X.shape[0]),
                      "n_features": int(X.shape[1]), "feature_columns": list(map(str, X.columns)),
-                     "tasks": task_names, "labelled": labelled},
+                     "tasks": task_names, "labelled": labelled, "task_kinds": kinds},
             "cv": args.cv,
             "repeats": args.repeats,
             "random_state": args.random_state,

@@ -79,7 +79,20 @@ def _copies_label(column, label):
     )
 
 
-def screen_features(X, Y, keep=()):
+def _recodes_target(column, target):
+    """Whether a feature is a continuous target in other units: numbers whose
+    ranks match the target's exactly (``logwage`` next to ``wage``), on
+    enough rows known for both."""
+    both = column.notna() & target.notna()
+    if both.sum() < max(MIN_ROWS, 0.5 * target.notna().sum()) or column.dtype.kind not in "iuf":
+        return False
+    feature, values = column[both].astype(float), target[both].astype(float)
+    if feature.nunique() < 3:
+        return False
+    return bool(abs(feature.rank().corr(values.rank())) > 1 - 1e-9)
+
+
+def screen_features(X, Y, keep=(), kinds=None):
     """The feature columns fit for training, and what was found.
 
     Parameters
@@ -91,6 +104,11 @@ def screen_features(X, Y, keep=()):
     keep : collection of str, default=()
         Columns to keep even if they look like row identifiers or label
         copies (``--keep-column``).
+    kinds : dict of str to str, default=None
+        Each task's kind; None means classification tasks. A feature copies
+        a classification task's label when it is the label under another
+        coding, and a regression task's target when it is the target in
+        other (monotone) units.
 
     Returns
     -------
@@ -101,9 +119,11 @@ def screen_features(X, Y, keep=()):
     """
     reasons = {c: row_id_reason(X[c]) for c in X.columns if c not in keep}
     ids = [c for c, reason in reasons.items() if reason is not None]
+    kinds = kinds or {}
     copies = {
         c: t for c in X.columns if c not in keep and c not in ids
-        for t in Y.columns if _copies_label(X[c], Y[t])
+        for t in Y.columns
+        if (_recodes_target if kinds.get(t) == "regression" else _copies_label)(X[c], Y[t])
     }
     constant = [c for c in X.columns if X[c].nunique(dropna=False) <= 1]
     found = []
@@ -114,8 +134,10 @@ def screen_features(X, Y, keep=()):
         )
     for c, t in copies.items():
         found.append(
-            f"dropped column {c}: it copies the label of task {t} (one value per class); "
-            f"--keep-column {c} keeps it"
+            f"dropped column {c}: it copies the "
+            + (f"target of task {t} (the same values in other units)"
+               if kinds.get(t) == "regression" else f"label of task {t} (one value per class)")
+            + f"; --keep-column {c} keeps it"
         )
     if constant:
         found.append(
