@@ -209,3 +209,19 @@ def test_other_kinds_refuse_a_dask_fit(data):
     _, _, dX, dY = data
     with pytest.raises(TypeError, match="only MultiTaskClassifier streams"):
         MultiTaskRegressor(**NET).fit(dX, dY.astype(float))
+
+
+def test_input_normalisation_learned_from_the_sample(monkeypatch, data):
+    _, _, dX, dY = data
+    monkeypatch.setattr(_stream, "SAMPLE_ROWS", 70)
+    seen = []
+    real = _stream.fit_normalizer
+
+    def spy(X, kind):
+        seen.append(X.shape)
+        return real(X, kind)
+
+    monkeypatch.setattr(_stream, "fit_normalizer", spy)
+    clf = MultiTaskClassifier(**dict(NET, max_epochs=1)).fit(dX, dY)
+    assert seen == [(7 * 10, 4)]  # ceil(70 / 7 training blocks) rows of each
+    assert clf.input_normalizer_ is not None

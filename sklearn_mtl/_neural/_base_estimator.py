@@ -54,9 +54,8 @@ class BaseMultiTaskNetwork:
     """
 
     _proba_dtype = np.float32  # the network computes in float32
-    # rows per forward pass in predict; predictions over dask cut their blocks
-    # at these rows, so that the float32 products (which depend on the number
-    # of rows) and hence the results are those of the in-memory predict
+    # rows per forward pass in predict; dask predictions cut their blocks there,
+    # as float32 products depend on the rows: the results are the in-memory ones
     _predict_rows = _PREDICT_CHUNK
 
     @_fit_context(prefer_skip_nested_validation=True)

@@ -11,8 +11,9 @@ nothing is ever computed whole:
 3. one survey pass over the blocks reads the classes of every task, checks
    every block as ``fit`` checks an in-memory X, and keeps a bounded sample
    of at most :data:`SAMPLE_ROWS` training rows (as many from each training
-   block), from which the network is built: the numeric embeddings' bins,
-   and whatever else the builder learns from the training rows;
+   block), from which the input normalisation and the network are learned:
+   the normaliser's statistics, the numeric embeddings' bins, and whatever
+   else the builder learns from the training rows;
 4. every epoch, :class:`StreamIterator` visits the training blocks in a new
    random order, loads them a window of about :data:`WINDOW_ROWS` rows at a
    time (dask computes the next window in a background thread while the
@@ -34,6 +35,7 @@ from sklearn.utils import check_random_state
 from .._base import MultiTaskClassifierMixin
 from .._labels import same_classes
 from .._targets import as_2d_target, column_values
+from ._normalize import fit_normalizer, normalize
 
 SAMPLE_ROWS = 65536
 """Most rows of the sample the network is built from (embedding bins)."""
@@ -83,6 +85,10 @@ def fit_stream(estimator, X, y):
         encoded = estimator._fit_targets(survey.y_sample, n_samples=len(survey.X_sample),
                                          classes=survey.classes)
     targets = estimator._as_network_targets(encoded)
+    if not continuing:  # the input normalisation, learned from the sample too
+        kind = estimator.input_normalization if estimator.module is None else None
+        estimator.input_normalizer_ = fit_normalizer(survey.X_sample, kind)
+    X_sample = normalize(estimator.input_normalizer_, survey.X_sample)
     lengths = survey.lengths
     blocks = [b for b in range(n_blocks) if lengths[b] > 0]
     stream = BlockStream(pairs, lengths, _block_reader(estimator), blocks)
@@ -95,7 +101,7 @@ def fit_stream(estimator, X, y):
                 "early_stopping=False."
             )
         stream.holdout = BlockHoldout(held_out, sum(lengths[b] for b in held_out))
-    return estimator._train(survey.X_sample, targets, continuing,
+    return estimator._train(X_sample, targets, continuing,
                             epochs=estimator.max_epochs,
                             early_stopping=estimator.early_stopping, stream=stream)
 
@@ -217,7 +223,7 @@ def _block_reader(estimator):
     """A fitted estimator's reading of one (X block, y block): the checked
     float32 rows and the label codes against the fitted classes, as tensors."""
     def read(xb, yb):
-        X = estimator._validate_X(xb, reset=False)
+        X = normalize(estimator.input_normalizer_, estimator._validate_X(xb, reset=False))
         codes = estimator._continued_targets(yb, X.shape[0]).codes
         return torch.from_numpy(np.ascontiguousarray(X)), torch.from_numpy(codes)
     return read
