@@ -7,8 +7,6 @@ predictions and probabilities come from the estimator of its group (its
 import numpy as np
 from sklearn.utils._available_if import available_if
 
-from .._targets import is_dataframe
-
 
 def _estimator_has_predict_proba(model):
     """Whether the inner estimator has ``predict_proba``; the AttributeError
@@ -49,27 +47,12 @@ class GroupPredictionMixin:
     def _predict_codes(self, X):
         """Class index of every task, from the ``predict`` of its group's
         estimator, shape (n_samples, n_tasks)."""
-        X = self._validate_predict_X(X)
-        codes = None
-        for group, estimator in zip(self._group_indices, self.estimators_):
-            pred = np.asarray(estimator.predict(X)).reshape(-1, len(group))
-            if codes is None:
-                codes = np.empty((pred.shape[0], self.n_tasks_), dtype=np.int64)
-            for k, t in enumerate(group):
-                lookup = {label: i for i, label in enumerate(self._classes_list[t])}
-                codes[:, t] = [lookup[label] for label in pred[:, k]]
+        columns = self._predict_columns(self._validate_predict_X(X))
+        codes = np.empty((columns[0].shape[0], self.n_tasks_), dtype=np.int64)
+        for t, column in enumerate(columns):
+            lookup = {label: i for i, label in enumerate(self._classes_list[t])}
+            codes[:, t] = [lookup[label] for label in column]
         return codes
-
-    def _validate_X(self, X, reset):
-        """Validate X as the inner estimator would (2D or more, sparse only
-        if it accepts sparse input), but leave a DataFrame as it is so that
-        a Pipeline inside can select columns by name."""
-        checked = self._validate_X_data(
-            X, reset=reset,
-            accept_sparse=["csr", "csc"] if self.__sklearn_tags__().input_tags.sparse else False,
-            dtype=None, ensure_all_finite=False, allow_nd=True,
-        )
-        return X if is_dataframe(X) else checked
 
     def _predict_proba_tasks(self, X):
         """Probabilities of every task, in the order of Y, from its group's
