@@ -24,6 +24,7 @@ __all__ = [
     "SharedTreeClassifier",
     "SharedTreeRegressor",
     "TaskGroupingClassifier",
+    "TaskGroupingRegressor",
     "__version__",
     "infer_task_kind",
 ]
@@ -33,6 +34,7 @@ _LAZY = {
     "MultiTaskEstimator": "._neural._estimator",
     "MultiTaskRegressor": "._neural._regressor",
     "TaskGroupingClassifier": "._grouping._classifier",
+    "TaskGroupingRegressor": "._grouping._regressor",
 }
 
 
