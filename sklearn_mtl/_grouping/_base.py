@@ -251,8 +251,11 @@ class BaseTaskGrouping(MetaEstimatorMixin, BaseEstimator):
             except ValueError as exc:
                 raise ValueError(f"search_params: {exc}") from exc
         # fit_group(group, rows): a clone fitted on those tasks and rows
+        kinds_of = partial(_group_kinds, kinds, list(_params_ending(base, "task_kinds")),
+                           self.task_names_ if is_dataframe(y) else None)
         fit_group, search_fit = (
-            partial(_fit_group, estimator, weights, X, y, tasks, task_names=self.task_names_)
+            partial(_fit_group, estimator, weights, kinds_of, X, y, tasks,
+                    task_names=self.task_names_)
             for estimator in (base, searched)
         )
 
@@ -340,11 +343,28 @@ class BaseTaskGrouping(MetaEstimatorMixin, BaseEstimator):
         return tags
 
 
-def _fit_group(base, weights, X, Y, tasks, group, rows, task_names):
+def _group_kinds(kinds, keys, names, group):
+    """The ``task_kinds`` parameters (``keys``) that give an estimator of
+    mixed targets the kinds of ``group``'s tasks: one kind when they share
+    it, else a dict by the names the estimator sees (a DataFrame's
+    ``names``, else ``task_0``, ... of the group's columns)."""
+    group_kinds = [kinds[t] for t in group]
+    if len(set(group_kinds)) == 1:
+        spec = group_kinds[0]
+    else:
+        seen = ([str(names[t]) for t in group] if names is not None
+                else [f"task_{k}" for k in range(len(group))])
+        spec = dict(zip(seen, group_kinds))
+    return dict.fromkeys(keys, spec)
+
+
+def _fit_group(base, weights, kinds_of, X, Y, tasks, group, rows, task_names):
     """Fit a clone of ``base`` on the tasks of ``group`` and the given rows:
     a 1D target of the labelled rows for one task, the target columns of
-    the group otherwise, with the group's share of the task weights."""
-    estimator = clone(base)
+    the group otherwise, with the group's share of the task weights and,
+    for an estimator with ``task_kinds``, its tasks' kinds
+    (``kinds_of(group)``)."""
+    estimator = clone(base).set_params(**kinds_of(group))
     if weights:
         names = [str(task_names[t]) for t in group]
         for key, w in weights.items():

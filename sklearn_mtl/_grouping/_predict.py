@@ -65,3 +65,67 @@ class GroupPredictionMixin:
             for t, output in zip(group, result):
                 outputs[t] = np.asarray(output)
         return outputs
+
+
+class KindsPredictionMixin:
+    """``predict`` and the probabilities of the grouping meta-estimators
+    whose tasks have kinds (:class:`~sklearn_mtl._base_tasks.TaskKindsMixin`,
+    tasks in ``_task_set``): each task's column is its group estimator's
+    ``predict``, as it is (floats in the target's units, or labels), not
+    re-encoded."""
+
+    def predict(self, X):
+        """Predict every task with its group's estimator.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Input samples.
+
+        Returns
+        -------
+        Y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
+            Each task's column is its group estimator's ``predict``, in the
+            order of Y: floats (the target's units) for a regression task,
+            labels for a classification task; an object array when they
+            mix; 1D for a 1D training target.
+        """
+        columns = self._predict_columns(self._validate_predict_X(X))
+        tasks = self._task_set
+        columns = [column.astype(np.float64) if task.kind == "regression"
+                   else task.classes_[task.encode(column, input_name="the predictions")]
+                   for task, column in zip(tasks, columns)]
+        if tasks.is_1d_:
+            return columns[0]
+        same = len({(task.kind, column.dtype.kind) for task, column in zip(tasks, columns)}) == 1
+        out = np.empty((columns[0].shape[0], len(columns)),
+                       dtype=np.result_type(*columns) if same else object)
+        for t, column in enumerate(columns):
+            out[:, t] = column
+        return out
+
+    def _predict_proba_tasks(self, X):
+        """``{name: probabilities}`` of the classification tasks, in the
+        order of Y, from their groups' estimators: a dict of a mixed
+        estimator (its classification tasks in order), a list or a single
+        array of a classifier."""
+        tasks = self._task_set
+        found = {}
+        for group, estimator in zip(self._group_indices, self.estimators_):
+            wanted = [k for k, t in enumerate(group) if tasks[t].kind == "classification"]
+            if not wanted:
+                continue
+            if not hasattr(estimator, "predict_proba"):
+                raise AttributeError(
+                    f"the estimator {estimator!r} has no predict_proba; predict and "
+                    "score use its predict."
+                )
+            result = estimator.predict_proba(X)
+            if isinstance(result, dict):
+                outputs = list(result.values())
+            else:
+                outputs = result if isinstance(result, list) else [result]
+                outputs = [outputs[k] for k in wanted]
+            for k, output in zip(wanted, outputs):
+                found[tasks[group[k]].name] = np.asarray(output)
+        return {t.name: found[t.name] for t in tasks if t.name in found}

@@ -1,12 +1,12 @@
 """TaskGroupingRegressor: one clone of a multi-task regressor per group of tasks."""
 
-import numpy as np
 from sklearn.base import _fit_context
 from sklearn.utils.validation import _num_samples
 
 from .._base_tasks import MultiTaskRegressorMixin
 from .._targets import task_labels
 from ._base import BaseTaskGrouping, shared_doc
+from ._predict import KindsPredictionMixin
 
 
 def _default_estimator():
@@ -17,7 +17,7 @@ def _default_estimator():
 
 @shared_doc(score="R² scores", dependence="the absolute Spearman correlation and its test",
             unit="R² terms")
-class TaskGroupingRegressor(MultiTaskRegressorMixin, BaseTaskGrouping):
+class TaskGroupingRegressor(KindsPredictionMixin, MultiTaskRegressorMixin, BaseTaskGrouping):
     """Train groups of regression tasks together, each group with its own
     clone of a multi-task regressor, and choose the groups automatically.
 
@@ -120,21 +120,3 @@ class TaskGroupingRegressor(MultiTaskRegressorMixin, BaseTaskGrouping):
         targets = self._fit_targets(y, _num_samples(X))
         tasks, _ = task_labels(y, input_name="y")
         return self._fit_groups(X, y, tasks, targets.tasks.kinds)
-
-    def predict(self, X):
-        """Predict every task with its group's estimator.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Input samples.
-
-        Returns
-        -------
-        Y_pred : ndarray of shape (n_samples,) or (n_samples, n_tasks)
-            Each task's column is its group estimator's ``predict`` (in the
-            target's units), in the order of Y; 1D for a 1D training target.
-        """
-        columns = self._predict_columns(self._validate_predict_X(X))
-        pred = np.column_stack(columns).astype(np.float64, copy=False)
-        return pred[:, 0] if self._task_set.is_1d_ else pred
