@@ -57,6 +57,8 @@ class TaskGroupingClassifier(GroupPredictionMixin, MultiTaskClassifierMixin, Bas
 
     See Also
     --------
+    TaskGroupingRegressor : The same for regression tasks.
+    TaskGroupingEstimator : The same for mixed targets.
     sklearn_mtl.model_selection.task_affinity : Pairwise affinities by
         cross-validation (quadratic cost).
     sklearn.multioutput.MultiOutputClassifier : One model per output.

@@ -1,8 +1,12 @@
-"""The prediction side of :class:`TaskGroupingClassifier`: each task's
+"""The prediction side of the grouping meta-estimators: each task's
 predictions and probabilities come from the estimator of its group (its
-``predict`` and its ``predict_proba``), in the order of Y. ``predict``,
-``predict_proba`` and ``score`` themselves are the package's shared ones
-(:class:`~sklearn_mtl._base.MultiTaskClassifierMixin`)."""
+``predict`` and its ``predict_proba``), in the order of Y.
+:class:`GroupPredictionMixin` serves :class:`TaskGroupingClassifier`, whose
+``predict``, ``predict_proba`` and ``score`` are the package's shared ones
+(:class:`~sklearn_mtl._base.MultiTaskClassifierMixin`);
+:class:`KindsPredictionMixin` serves the estimators whose tasks have kinds
+(``score`` and ``task_scores`` from
+:class:`~sklearn_mtl._base_tasks.TaskKindsMixin`)."""
 
 import numpy as np
 from sklearn.utils._available_if import available_if
