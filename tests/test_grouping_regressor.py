@@ -156,3 +156,17 @@ def test_r2_terms_average_to_r2_on_the_labelled_rows():
     assert np.isnan(terms[~observed]).all()
     assert np.nanmean(terms) == pytest.approx(r2_score(y[rows][observed],
                                                        pred[rows][observed]))
+
+
+def test_pickle_and_grid_search_over_task_groups(auto, data):
+    import pickle
+
+    from sklearn.model_selection import GridSearchCV, KFold
+
+    X, Y = data
+    again = pickle.loads(pickle.dumps(auto))
+    np.testing.assert_array_equal(again.predict(X), auto.predict(X))
+    search = GridSearchCV(TaskGroupingRegressor(TREE, random_state=0),
+                          {"task_groups": ["all", "single"]}, cv=KFold(3)).fit(X, Y)
+    assert search.best_params_["task_groups"] in ("all", "single")
+    assert search.best_estimator_.score(X, Y) == pytest.approx(search.score(X, Y))
