@@ -19,10 +19,20 @@ trees' native allocations, which tracemalloc does not see).
 Goal: the multi-task net's fit time at 32 tasks is at most 1.5x its time at
 one task, while T single-task nets grow linearly.
 
+``--devices`` measures instead the training speed (training rows times
+epochs per second of a ``fit``, 4 tasks, ``batch_size=256`` per process,
+early stopping with patience 5) on each device
+available: the CPU (one process), one GPU, and two processes of
+data-parallel training through ``accelerator=`` (``torch.distributed.run``:
+two GPUs when there are, else two CPU processes on gloo), each process
+single-threaded on CPU. The two processes report their speed-up over one,
+and the accuracy of both on held-out rows.
+
 Usage::
 
     python benchmarks/bench_scaling.py --quick   # up to 20k rows; 1-32 tasks at 5k rows
     python benchmarks/bench_scaling.py           # 1k-200k rows; 1-32 tasks at 20k rows
+    python benchmarks/bench_scaling.py --devices [--quick]
 """
 
 import argparse
@@ -167,12 +177,89 @@ def plot(results, path):
     plt.close(fig)
 
 
+DEVICE_ROWS = {True: 20_000, False: 100_000}
+
+
+def device_fit(device, n_rows, accelerator=None):
+    """Rows per second of one fit on ``device`` (or the accelerator's), and
+    the mean task accuracy on 5,000 held-out rows."""
+    from bench_neural_speed import make_data
+
+    from sklearn_mtl import MultiTaskClassifier
+
+    X, Y = make_data(n_rows + 5_000, N_FEATURES, [N_CLASSES] * N_TASKS_ROWS_SWEEP, seed=SEED)
+    # trained to convergence (early stopping): two processes take half the
+    # optimizer steps of one per epoch (each step sees twice the rows)
+    params = dict(max_epochs=30, batch_size=256, n_iter_no_change=5, random_state=SEED,
+                  device=device, accelerator=accelerator)
+    MultiTaskClassifier(**dict(params, max_epochs=1)).fit(X[:1000], Y[:1000])  # warm-up
+    start = time.perf_counter()
+    clf = MultiTaskClassifier(**params).fit(X[:n_rows], Y[:n_rows])
+    seconds = time.perf_counter() - start
+    n_train = n_rows - clf.net_.train_split.n_valid(n_rows)
+    return {"rows_per_s": n_train * clf.n_iter_ / seconds, "fit_s": seconds,
+            "epochs": clf.n_iter_, "accuracy": clf.score(X[n_rows:], Y[n_rows:])}
+
+
+def devices(quick, out):
+    """The speed of one fit on each available device, and of two processes."""
+    import torch
+
+    n_rows = DEVICE_ROWS[quick]
+    results = {"n_rows": n_rows, "cpu": device_fit("cpu", n_rows)}
+    if torch.cuda.is_available():
+        results["cuda"] = device_fit("cuda", n_rows)
+    two_gpus = torch.cuda.device_count() >= 2
+    worker = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
+              "--master_addr", "127.0.0.1", "--master_port", "29533",
+              os.path.abspath(__file__), "--devices-worker", str(n_rows)]
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    run = subprocess.run(worker, capture_output=True, text=True, check=False, env=env)
+    if run.returncode:
+        raise RuntimeError(f"two processes failed:\n{run.stderr[-3000:]}")
+    key = "2 GPUs" if two_gpus else "2 CPU processes"
+    results[key] = json.loads(run.stdout.strip().splitlines()[-1])
+    one = results["cuda" if two_gpus else "cpu"]
+    results["speedup_two_processes"] = results[key]["rows_per_s"] / one["rows_per_s"]
+    for name in ("cpu", "cuda", key):
+        if name in results:
+            r = results[name]
+            print(f"  {name:16s} {r['rows_per_s']:>10,.0f} rows/s  fit {r['fit_s']:7.1f} s  "
+                  f"{r['epochs']} epochs  accuracy {r['accuracy']:.4f}")
+    print(f"two processes against one: {results['speedup_two_processes']:.2f}x the rows/s, "
+          f"accuracy {results[key]['accuracy'] - one['accuracy']:+.4f} "
+          f"(goal: within 0.01: {'met' if abs(results[key]['accuracy'] - one['accuracy']) <= 0.01 else 'NOT met'})")
+    write_json(os.path.join(out, f"devices{'_quick' if quick else ''}.json"),
+               {"quick": quick, **results})
+    return results
+
+
+def devices_worker(n_rows):
+    """One of the two processes of ``--devices``: rank 0 prints its figures."""
+    import torch
+    from accelerate import Accelerator
+
+    accelerator = Accelerator(cpu=not torch.cuda.is_available())
+    result = device_fit("cpu", n_rows, accelerator=accelerator)  # the accelerator picks
+    if accelerator.is_main_process:
+        print(json.dumps(result))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sweeps")
     parser.add_argument("--out", default=RESULTS, help="folder of the JSON and PNG")
     parser.add_argument("--worker", nargs=2, metavar=("KIND", "CONFIGS"), help=argparse.SUPPRESS)
+    parser.add_argument("--devices", action="store_true",
+                        help="rows/s on the CPU, one GPU and two processes, where available")
+    parser.add_argument("--devices-worker", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.devices_worker:
+        single_threaded()
+        return devices_worker(args.devices_worker)
+    if args.devices:
+        single_threaded()
+        return devices(args.quick, args.out)
     if args.worker:
         kind, configs = args.worker[0], json.loads(args.worker[1])
         single_threaded()

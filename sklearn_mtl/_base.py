@@ -12,6 +12,7 @@ from sklearn.base import ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._accuracy import check_score_weights, mean_task_accuracy
+from ._dask import dask_predict, dask_predict_proba, is_dask_collection
 from ._exceptions import InconsistentVersionWarning
 from ._labels import (
     EncodedTargets,
@@ -94,8 +95,11 @@ class MultiTaskClassifierMixin(MultiTaskMixin, ClassifierMixin):
     ``_predict_proba_tasks(X)``, which returns one probability array per
     task for an already validated ``X``. Everything else (decoding labels,
     the 1D single-task forms, the mean per-task accuracy of ``score``) is
-    written once here.
+    written once here. ``_proba_dtype`` is the dtype of the probabilities
+    (declared for predictions over dask, which are not computed up front).
     """
+
+    _proba_dtype = np.float64
 
     def _fit_targets(self, y, n_samples, previous_classes=None, classes=None):
         """Encode ``Y`` and set ``classes_``, ``n_classes_``, ``n_tasks_`` and
@@ -165,8 +169,9 @@ class MultiTaskClassifierMixin(MultiTaskMixin, ClassifierMixin):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Input samples.
+        X : array-like of shape (n_samples, n_features), or dask array or DataFrame
+            Input samples. A dask collection gives dask arrays, computed
+            block by block when computed.
 
         Returns
         -------
@@ -176,6 +181,11 @@ class MultiTaskClassifierMixin(MultiTaskMixin, ClassifierMixin):
             (n_samples, n_classes_j) array per task, columns following
             ``classes_[j]``.
         """
+        if is_dask_collection(X):
+            check_is_fitted(self)
+            return dask_predict_proba(self, X, [len(c) for c in self._classes_list],
+                                      self._proba_dtype,
+                                      one_task=not isinstance(self.classes_, list))
         probas = self._predict_proba_tasks(self._validate_predict_X(X))
         return probas if isinstance(self.classes_, list) else probas[0]
 
@@ -184,8 +194,9 @@ class MultiTaskClassifierMixin(MultiTaskMixin, ClassifierMixin):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Input samples.
+        X : array-like of shape (n_samples, n_features), or dask array or DataFrame
+            Input samples. A dask collection gives a dask array, computed
+            block by block when computed.
 
         Returns
         -------
@@ -193,6 +204,11 @@ class MultiTaskClassifierMixin(MultiTaskMixin, ClassifierMixin):
             Original labels, 1D for a 1D training target. Where tasks differ
             in label type, the array has object dtype.
         """
+        if is_dask_collection(X):
+            check_is_fitted(self)
+            empty = np.zeros((0, self.n_tasks_), dtype=np.int64)
+            return dask_predict(self, X, decode_labels(
+                empty, self._classes_list, not isinstance(self.classes_, list)))
         return decode_labels(
             self._predict_codes(X),
             self._classes_list,

@@ -14,9 +14,11 @@ from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import RegressorMixin
+from sklearn.utils.validation import check_is_fitted
 
 from ._accuracy import check_score_weights
 from ._base import MultiTaskMixin
+from ._dask import dask_predict, is_dask_collection
 from ._targets import is_dataframe
 from ._tasks import TaskSet
 
@@ -69,8 +71,9 @@ class TaskKindsMixin(MultiTaskMixin):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Input samples.
+        X : array-like of shape (n_samples, n_features), or dask array or DataFrame
+            Input samples. A dask collection gives a dask array, computed
+            block by block when computed.
 
         Returns
         -------
@@ -79,6 +82,11 @@ class TaskKindsMixin(MultiTaskMixin):
             target's units, classification tasks labels; the array has
             object dtype where the tasks' types differ.
         """
+        if is_dask_collection(X):
+            check_is_fitted(self)
+            return dask_predict(self, X, self._task_set.decode(
+                [np.zeros(0, dtype=np.int64 if kind == "classification" else np.float32)
+                 for kind in self._task_set.kinds]))
         X = self._validate_predict_X(X)
         return self._task_set.decode(self._predict_tasks(X))
 

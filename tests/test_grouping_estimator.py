@@ -108,3 +108,11 @@ def test_group_kinds_follow_the_names_the_inner_estimator_sees():
         "est__task_kinds": {"c": "regression", "b": "classification"}}
     assert _group_kinds(kinds, ["task_kinds"], None, (0, 2)) == {"task_kinds": "regression"}
     assert _group_kinds(kinds, [], None, (0, 1)) == {}
+
+
+def test_dask_input_predicts_block_by_block_as_in_memory(auto, data):
+    da = pytest.importorskip("dask.array")
+    X, _ = data
+    lazy = auto.predict(da.from_array(X, chunks=(100, 6)))
+    assert lazy.dtype == object
+    assert lazy.compute().tolist() == auto.predict(X).tolist()

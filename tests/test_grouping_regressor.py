@@ -170,3 +170,11 @@ def test_pickle_and_grid_search_over_task_groups(auto, data):
                           {"task_groups": ["all", "single"]}, cv=KFold(3)).fit(X, Y)
     assert search.best_params_["task_groups"] in ("all", "single")
     assert search.best_estimator_.score(X, Y) == pytest.approx(search.score(X, Y))
+
+
+def test_dask_input_predicts_block_by_block_as_in_memory(auto, data):
+    da = pytest.importorskip("dask.array")
+    X, _ = data
+    lazy = auto.predict(da.from_array(X, chunks=(150, 6)))
+    assert lazy.dtype == np.float64
+    np.testing.assert_array_equal(lazy.compute(), auto.predict(X))

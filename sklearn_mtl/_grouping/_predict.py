@@ -11,6 +11,8 @@ predictions and probabilities come from the estimator of its group (its
 import numpy as np
 from sklearn.utils._available_if import available_if
 
+from .._dask import is_dask_collection
+
 
 def _estimator_has_predict_proba(model):
     """Whether the inner estimator has ``predict_proba``; the AttributeError
@@ -83,8 +85,9 @@ class KindsPredictionMixin:
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Input samples.
+        X : array-like of shape (n_samples, n_features), or dask array or DataFrame
+            Input samples. A dask collection gives a dask array, computed
+            block by block when computed.
 
         Returns
         -------
@@ -94,6 +97,8 @@ class KindsPredictionMixin:
             labels for a classification task; an object array when they
             mix; 1D for a 1D training target.
         """
+        if is_dask_collection(X):  # the shared path, which maps this predict over blocks
+            return super().predict(X)
         columns = self._predict_columns(self._validate_predict_X(X))
         tasks = self._task_set
         columns = [column.astype(np.float64) if task.kind == "regression"

@@ -5,20 +5,25 @@ estimators (:class:`MultiTaskClassifier`, :class:`MultiTaskRegressor`,
 :class:`MultiTaskEstimator`) add the target handling of their kinds, and
 their parameters come from :mod:`._params`."""
 
+import contextlib
+
 import numpy as np
 import torch
 from sklearn.base import _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from .._dask import is_dask_collection
 from .._labels import resolve_task_weights
 from ..weighting._aliases import resolve_weighting
 from ._build import build_network
 from ._callbacks import check_fitted
+from ._distributed import data_parallel
 from ._net import MultiTaskNet
 from ._normalize import fit_normalizer, normalize, warn_collapsed_columns
 from ._random import seeded_global_rng
 from ._spec import NETWORK_PARAMS, HeadSpec, NetworkSpec
+from ._stream import fit_stream
 from ._threads import limited_torch_threads
 from ._wiring import (
     check_batch_norm,
@@ -48,15 +53,26 @@ class BaseMultiTaskNetwork:
     generators (see :mod:`._random`).
     """
 
+    _proba_dtype = np.float32  # the network computes in float32
+    # rows per forward pass in predict; dask predictions cut their blocks there,
+    # as float32 products depend on the rows: the results are the in-memory ones
+    _predict_rows = _PREDICT_CHUNK
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Fit the network on all tasks at once.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like of shape (n_samples, n_features), or dask array or DataFrame
             Training inputs; with a custom ``module``, any array of shape
             ``(n_samples, ...)`` it accepts (e.g. images ``(n, 1, 8, 8)``).
+            ``MultiTaskClassifier`` streams dask collections (X and y both)
+            block by block, never computing them whole: each epoch visits
+            the row blocks in a new order and shuffles rows across a few
+            blocks at a time, the network is built from a bounded sample of
+            the training blocks and early stopping holds out whole blocks
+            (see the user guide, "Beyond one machine").
         y : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
             The label matrix Y: one column of labels per task; NaN, None or
             pd.NA where a sample is not labelled for a task.
@@ -66,6 +82,8 @@ class BaseMultiTaskNetwork:
         self : object
             The fitted estimator.
         """
+        if is_dask_collection(X) or is_dask_collection(y):
+            return fit_stream(self, X, y)
         continuing = self.warm_start and hasattr(self, "net_")
         X = self._network_X(X, reset=not continuing)
         targets = self._network_targets(y, X.shape[0], continuing)
@@ -114,18 +132,30 @@ class BaseMultiTaskNetwork:
         return self
 
     # ------------------------------------------------------------ training
-    def _train(self, X, targets, continuing, epochs, early_stopping):
+    def _train(self, X, targets, continuing, epochs, early_stopping, stream=None):
         """Build (or rewire) the net and train it ``epochs`` epochs on the
         ``(tasks, matrix)`` of :meth:`_network_targets`, holding out
         ``validation_fraction`` of the rows when ``early_stopping`` (``fit``
-        only: ``partial_fit`` trains on every row)."""
+        only: ``partial_fit`` trains on every row); or, with ``stream`` (a
+        dask fit, see :mod:`._stream`), on the stream's blocks, X and
+        ``targets`` being the sample of training rows the network is built
+        from."""
         tasks, matrix = targets
         base_weights = resolve_task_weights(self.task_weights, self.task_names_)
         strategy = resolve_weighting(self.weighting)
-        device = resolve_device(self.device)
+        parallel = data_parallel(self.accelerator)  # None in a plain fit
+        if parallel is not None:
+            parallel.check_strategy(strategy)
+        device = resolve_device(self.device) if parallel is None else parallel.device
         rng = check_random_state(self.random_state)
-        init_seed, shuffle_seed, split_seed = rng.randint(np.iinfo(np.int32).max, size=3)
-        params = net_params(self, X.shape[0], split_seed, early_stopping)
+        seeds = rng.randint(np.iinfo(np.int32).max, size=3)
+        init_seed, shuffle_seed, split_seed = seeds if parallel is None else parallel.agree(seeds)
+        n_rows = X.shape[0] if stream is None else len(stream)
+        params = net_params(self, n_rows, split_seed, early_stopping)
+        if stream is not None:
+            params.update(stream.net_params())
+        if parallel is not None:
+            params = parallel.net_params(params)
         X_t = torch.from_numpy(X)
         with limited_torch_threads():
             if continuing:
@@ -154,11 +184,15 @@ class BaseMultiTaskNetwork:
                 check_optimizer(net)
                 self._network_params = {name: getattr(self, name) for name in NETWORK_PARAMS}
                 self._heads = heads
+            if parallel is not None:
+                parallel.start_together(net.module_)
             if epochs:
                 split = params["train_split"]
-                n_train = X.shape[0] - (split.n_valid(X.shape[0]) if split else 0)
+                n_train = n_rows - (split.n_valid(n_rows) if split else 0)
                 check_batch_norm(net.module_, n_train, params["batch_size"])
-                net.partial_fit(X_t, torch.from_numpy(matrix), epochs=epochs)
+                data = (X_t, torch.from_numpy(matrix)) if stream is None else (stream,)
+                with contextlib.nullcontext() if parallel is None else parallel.autocast():
+                    net.partial_fit(*data, epochs=epochs)
                 check_fitted(net)
         self.net_ = net
         self.weighting_ = strategy
@@ -245,8 +279,8 @@ class BaseMultiTaskNetwork:
         copy_input = self.module is not None  # a user module may work in place
         chunks = []
         with torch.inference_mode(), limited_torch_threads():
-            for start in range(0, X.shape[0], _PREDICT_CHUNK):
-                xb = torch.from_numpy(X[start:start + _PREDICT_CHUNK])
+            for start in range(0, X.shape[0], self._predict_rows):
+                xb = torch.from_numpy(X[start:start + self._predict_rows])
                 xb = xb.to(device, copy=copy_input)
                 chunks.append(module(xb).cpu())
             outputs = chunks[0] if len(chunks) == 1 else torch.cat(chunks)
@@ -269,11 +303,26 @@ class BaseMultiTaskNetwork:
         tags.non_deterministic = False
         return tags
 
+    def __getstate__(self):
+        # an Accelerator belongs to the processes it was made in: the pickled
+        # model is a plain one, predicting (or training on) in any process
+        return {**super().__getstate__(), "accelerator": None}
+
     @property
     def history_(self):
         """skorch's history of the fit (per-epoch losses, per task too)."""
         check_is_fitted(self)
         return self.net_.history
+
+
+def refuse_dask_partial_fit(X, y):
+    """``partial_fit`` takes in-memory batches only."""
+    if is_dask_collection(X) or is_dask_collection(y):
+        raise TypeError(
+            "partial_fit takes in-memory batches; for dask collections use fit, "
+            "which streams them, or dask_ml.wrappers.Incremental, which calls "
+            "partial_fit on each block."
+        )
 
 
 def _head_order(estimator):
@@ -330,6 +379,7 @@ class TaskKindsNetwork(BaseMultiTaskNetwork):
         self : object
             The estimator, trained one more epoch.
         """
+        refuse_dask_partial_fit(X, y)
         continuing = hasattr(self, "net_")
         X = self._network_X(X, reset=not continuing)
         return self._train(X, self._network_targets(y, X.shape[0], continuing), continuing,

@@ -15,6 +15,8 @@ import numpy as np
 import torch
 from skorch.callbacks import Callback, EarlyStopping
 
+from ._distributed import sum_over_processes
+
 # Beyond this gradient magnitude the squared gradients that Adam, AdamW and
 # RMSprop keep overflow float32 (sqrt of its largest value is ~1.8e19), and
 # the updates silently become zero or NaN.
@@ -45,30 +47,38 @@ class TaskLossRecorder(Callback):
     """
 
     def on_epoch_begin(self, net, **kwargs):
-        self.batches_ = {"train": [], "valid": []}
+        self.sums_ = {}
 
     def on_batch_end(self, net, batch=None, training=None, task_losses=None,
                      task_counts=None, task_weights=None, task_active=None, **kwargs):
-        if task_losses is not None:  # summed once per epoch, in on_epoch_end
-            self.batches_["train" if training else "valid"].append(
-                (task_losses, task_counts, task_weights, task_active))
+        if task_losses is None:
+            return
+        # running sums, not the batches' tensors: thousands of small tensors
+        # kept for an epoch fragment the heap between the batches' large ones
+        counts = task_counts.to(task_losses.dtype)
+        parts = [task_losses.detach() * counts, counts]
+        if training:
+            active = task_active.to(task_losses.dtype)
+            parts += [torch.where(task_active, task_weights, 0.0) * active, active]
+        batch_sums = torch.stack(parts)
+        prefix = "train" if training else "valid"
+        if prefix in self.sums_:
+            self.sums_[prefix] += batch_sums
+        else:
+            self.sums_[prefix] = batch_sums
 
     def on_epoch_end(self, net, **kwargs):
-        for prefix, batches in self.batches_.items():
-            if not batches:
-                continue
-            losses, counts = (torch.stack(part) for part in list(zip(*batches))[:2])
-            totals = counts.sum(0)
-            means = _mean_where_counted((losses * counts).sum(0), totals, np.nan)
+        for prefix, sums in self.sums_.items():
+            if prefix == "train" and net.get_params_for("iterator_train").get("shard"):
+                sums = sum_over_processes(sums)  # data-parallel: every rank's batches
+            means = _mean_where_counted(sums[0], sums[1], np.nan)
             for name, value in zip(net.task_names, means):
                 net.history.record(f"{prefix}_loss_{name}", float(value))
             if prefix == "train":
-                weights, active = (torch.stack(part) for part in list(zip(*batches))[2:])
-                applied = torch.where(active, weights, torch.zeros_like(weights)).sum(0)
-                applied = _mean_where_counted(applied, active.sum(0), 0.0)
+                applied = _mean_where_counted(sums[2], sums[3], 0.0)
                 net.history.record("task_weights", [float(w) for w in applied])
                 net.weighting.end_epoch(
-                    torch.as_tensor(means, dtype=torch.float32, device=losses.device),
+                    torch.as_tensor(means, dtype=torch.float32, device=sums.device),
                     net.module_.task_weighting,
                 )
 

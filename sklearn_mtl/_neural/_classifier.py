@@ -7,7 +7,7 @@ from sklearn.base import BaseEstimator, _fit_context
 
 from .._base import MultiTaskClassifierMixin
 from .._labels import classification_tasks, declare_classes, same_classes
-from ._base_estimator import BaseMultiTaskNetwork, target_matrix
+from ._base_estimator import BaseMultiTaskNetwork, refuse_dask_partial_fit, target_matrix
 from ._params import SHARED_PARAMS, document, make_init, parameter_constraints
 
 _DOC = """Multi-task neural network classifier with a shared trunk and one head
@@ -108,6 +108,7 @@ class MultiTaskClassifier(BaseMultiTaskNetwork, MultiTaskClassifierMixin, BaseEs
         self : object
             The estimator, trained one more epoch.
         """
+        refuse_dask_partial_fit(X, y)
         continuing = hasattr(self, "net_")
         X = self._network_X(X, reset=not continuing)
         classes = _classes_per_task(y, classes)

@@ -43,22 +43,32 @@ class BatchIterator:
 
     A trailing batch of a single row is merged into the previous batch when
     training, so that batch normalisation always sees at least two rows.
+    With ``shard=(rank, n_processes)`` (data-parallel training, see
+    :mod:`._distributed`), a training pass covers the process's equal share
+    of the permutation, which every process draws alike; the
+    ``n_rows % n_processes`` rows left over change with every epoch.
     Shuffled batches are gathered copies, so a module with in-place
     operations never writes into the caller's arrays.
     """
 
-    def __init__(self, dataset, batch_size, shuffle=False):
+    def __init__(self, dataset, batch_size, shuffle=False, shard=None):
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.shard = shard
         self.generator = torch.Generator()
 
     def reseed(self, seed):
         """Seed the shuffling of the next pass."""
         self.generator.manual_seed(int(seed))
 
-    def _bounds(self):
+    def _n_rows(self):
+        """Rows of a pass: this process's equal share with ``shard``."""
         n = len(self.dataset)
+        return n if self.shard is None or not self.shuffle else n // self.shard[1]
+
+    def _bounds(self):
+        n = self._n_rows()
         starts = list(range(0, n, self.batch_size))
         if self.shuffle and len(starts) > 1 and n - starts[-1] == 1:
             starts.pop()
@@ -74,6 +84,9 @@ class BatchIterator:
                 yield X[start:stop], (None if y is None else y[start:stop])
             return
         perm = torch.randperm(len(self.dataset), generator=self.generator)
+        if self.shard is not None:  # the same permutation on every process
+            rank, n = self.shard[0], self._n_rows()
+            perm = perm[rank * n:(rank + 1) * n]
         for start, stop in self._bounds():
             idx = perm[start:stop]
             yield X.index_select(0, idx), (None if y is None else y.index_select(0, idx))

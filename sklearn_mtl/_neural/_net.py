@@ -10,7 +10,7 @@ from skorch.utils import to_tensor
 
 from ..weighting._base import TaskBatch
 from ._callbacks import DivergenceCheck, TaskLossRecorder
-from ._feed import BatchIterator, epoch_seed
+from ._feed import epoch_seed
 from ._loss import TaskCriterion
 from ._random import draws_global_random_numbers, seeded_global_rng
 
@@ -126,6 +126,8 @@ class MultiTaskNet(NeuralNet):
         """
         self.task_weights = task_weights
         self.weighting = weighting
+        for name in [k for k in params if k.startswith("iterator_")]:
+            setattr(self, name, params.pop(name))  # skorch's set_params refuses these
         params.setdefault("optimizer__weight_decay", 0.0)
         self.set_params(**params)
         if "callbacks" in params:
@@ -151,7 +153,7 @@ class MultiTaskNet(NeuralNet):
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         if training and iterator is not None:
             seed = epoch_seed(self.seed, len(self.history))
-            if isinstance(iterator, BatchIterator):
+            if hasattr(iterator, "reseed"):  # BatchIterator, StreamIterator
                 iterator.reseed(seed)
             self.generator_.manual_seed(seed + 1)
             if self.uses_global_rng_:

@@ -14,7 +14,7 @@ from numbers import Integral, Real
 from typing import NamedTuple
 
 import torch
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from .._params import make_init as store_init
 from ..weighting import WEIGHTINGS, WeightingStrategy
@@ -237,7 +237,21 @@ callbacks : list of skorch callbacks, default=None
 """),
     Param("device", "cpu", [str, torch.device], network=True, doc="""\
 device : str or torch.device, default="cpu"
-    Where to train and predict, e.g. "cuda".
+    Where to train and predict, e.g. "cuda". Ignored with an
+    ``accelerator``, which names each process's device.
+"""),
+    Param("accelerator", None, [None, HasMethods(["wait_for_everyone"])], doc="""\
+accelerator : accelerate.Accelerator, default=None
+    Data-parallel training when the script runs on several processes
+    (``accelerate launch`` or ``torchrun``; skorch's name for it): every
+    process calls ``fit`` on the same X and y and trains on its share of
+    each epoch (``batch_size`` rows per process and step); gradients are
+    averaged and per-task losses summed across processes, so the model,
+    the history, the weighting and early stopping agree on every rank.
+    Strategies combining per-task gradients (``gradnorm``, ``pcgrad``,
+    ``mgda``) are refused on several processes. The accelerator is not
+    pickled: an unpickled model has ``accelerator=None``. See the user
+    guide, "Beyond one machine".
 """),
     Param("warm_start", False, ["boolean"], doc="""\
 warm_start : bool, default=False

@@ -52,8 +52,10 @@ def batch_size(value, n_samples):
 
 def net_params(estimator, n_samples, split_seed, early_stopping):
     """The training settings of the net: everything a warm start may change
-    (see :meth:`MultiTaskNet.rewire`). ``early_stopping`` is the estimator's
-    for ``fit`` and False for ``partial_fit``, which trains on every row."""
+    (see :meth:`MultiTaskNet.rewire`), including the batch feed (a dask fit
+    replaces the iterators and the split, see :mod:`._stream`). ``early_stopping``
+    is the estimator's for ``fit`` and False for ``partial_fit``, which trains
+    on every row."""
     optimizer = estimator.optimizer
     if isinstance(optimizer, str):
         optimizer = OPTIMIZERS[optimizer]
@@ -79,6 +81,9 @@ def net_params(estimator, n_samples, split_seed, early_stopping):
         train_split=train_split,
         callbacks=callbacks,
         verbose=estimator.verbose,
+        iterator_train=BatchIterator,
+        iterator_valid=BatchIterator,
+        iterator_train__shard=None,
         # the classifier has no regression task, hence no regression_loss
         regression_loss=getattr(estimator, "regression_loss", "squared_error"),
     )
@@ -91,9 +96,7 @@ def fixed_net_params(device):
     """The settings of the net that never change."""
     return dict(
         criterion=TaskCriterion,
-        iterator_train=BatchIterator,
         iterator_train__shuffle=True,
-        iterator_valid=BatchIterator,
         dataset=TensorDataset,
         warm_start=True,
         device=str(device),
