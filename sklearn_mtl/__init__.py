@@ -24,6 +24,8 @@ __all__ = [
     "SharedTreeClassifier",
     "SharedTreeRegressor",
     "TaskGroupingClassifier",
+    "TaskGroupingEstimator",
+    "TaskGroupingRegressor",
     "__version__",
     "infer_task_kind",
 ]
@@ -33,6 +35,8 @@ _LAZY = {
     "MultiTaskEstimator": "._neural._estimator",
     "MultiTaskRegressor": "._neural._regressor",
     "TaskGroupingClassifier": "._grouping._classifier",
+    "TaskGroupingEstimator": "._grouping._estimator",
+    "TaskGroupingRegressor": "._grouping._regressor",
 }
 
 

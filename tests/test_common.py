@@ -11,6 +11,7 @@ from sklearn_mtl import (
     SharedTreeClassifier,
     SharedTreeRegressor,
     TaskGroupingClassifier,
+    TaskGroupingRegressor,
 )
 
 # Small, fast settings that still learn the checks' toy problems.
@@ -39,6 +40,8 @@ ESTIMATORS = [
     TaskGroupingClassifier(MultiTaskClassifier(hidden_layer_sizes=(16,), max_epochs=30, lr=0.05,
                                                batch_size=32),
                            task_groups="single", random_state=0),
+    # the "auto" search over regression tasks (R² validation, rank correlations)
+    TaskGroupingRegressor(SharedTreeRegressor(random_state=0), random_state=0),
 ]
 
 # Every entry carries its reason; the README and the issue notes report them.

@@ -216,7 +216,7 @@ def _rigged_search(monkeypatch, accuracy):
     """Make every search fit score ``accuracy(group, task)`` on each validation row."""
     from sklearn_mtl._grouping import _search
 
-    def fake(fit_group, X_rows, tasks, group, train, valid):
+    def fake(fit_group, X_rows, tasks, kinds, group, train, valid):
         return np.array([[accuracy(group, t) for t in group]] * len(valid), dtype=float)
 
     monkeypatch.setattr(_search, "_fit_and_validate", fake)
@@ -288,16 +288,16 @@ def test_max_candidates_limits_the_fits_of_the_search(monkeypatch, max_candidate
 
 
 def test_search_params_apply_to_the_search_fits_only(data, monkeypatch):
-    from sklearn_mtl._grouping import _classifier
+    from sklearn_mtl._grouping import _base
 
     depths = []
-    fit_group = _classifier._fit_group
+    fit_group = _base._fit_group
 
     def spy(base, *args, **kwargs):
         depths.append(base.max_depth)
         return fit_group(base, *args, **kwargs)
 
-    monkeypatch.setattr(_classifier, "_fit_group", spy)
+    monkeypatch.setattr(_base, "_fit_group", spy)
     X, Y = data
     model = TaskGroupingClassifier(TREE, search_params={"max_depth": 1}, random_state=0)
     model.fit(X, Y)

@@ -1,8 +1,10 @@
-"""The ``task_groups="auto"`` search of :class:`TaskGroupingClassifier`.
+"""The ``task_groups="auto"`` search of the task-grouping meta-estimators.
 
-Tasks are linked when their labels are statistically dependent on an inner
-training split. Each set of linked tasks is fitted together and alone, and
-kept together unless the validation accuracy drops; otherwise its groups
+Tasks are linked when their targets are statistically dependent on an
+inner training split (each pair measured by its tasks' kinds,
+``Task.dependence``). Each set of linked tasks is fitted together and
+alone, and kept together unless the validation score (each task's default
+score: accuracy, R²) drops; otherwise its groups
 are merged greedily under the same rule (a budgeted, validated version of
 the "train together versus alone" affinity of Standley et al., ICML 2020).
 The partition found is then checked against all tasks together and every
@@ -21,7 +23,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from .._tasks import make_task
 
 DEPENDENCE_ALPHA = 0.01
-"""Family-wise level of the chi-square tests of label independence."""
+"""Family-wise level of the tests of independence of the targets."""
 
 
 def label_dependence(tasks, rows, kinds=None):
@@ -72,34 +74,62 @@ def _row_values(task, rows):
 
 def _hits(pred, task, rows):
     """1.0 where the prediction on a row of ``rows`` is right, 0.0 where
-    wrong, NaN where the row is not labelled for ``task``."""
-    position = np.cumsum(task.labelled) - 1
-    labelled = task.labelled[rows]
+    wrong, NaN where the row is not labelled for ``task``: their mean over
+    the labelled rows is the accuracy."""
+    truth, labelled = _truth(task, rows)
     hits = np.full(len(rows), np.nan)
-    hits[labelled] = pred[labelled] == task.values[position[rows[labelled]]]
+    hits[labelled] = pred[labelled] == truth
     return hits
 
 
-def _fit_and_validate(fit_group, X_rows, tasks, group, train, valid):
-    """Fit the group on ``train``; return the hits of its tasks on
-    ``valid``, shape (n_valid, len(group))."""
+def _r2_terms(pred, task, rows):
+    """``1 - (y - pred)**2 / var(y)`` on each row of ``rows`` labelled for
+    ``task`` (variance over those rows), NaN elsewhere: their mean over the
+    labelled rows is the R² score, so a row's term is its share of R² as a
+    hit is its share of the accuracy."""
+    truth, labelled = _truth(task, rows)
+    truth = truth.astype(np.float64)
+    variance = truth.var() if truth.size else 0.0
+    terms = np.full(len(rows), np.nan)
+    errors = (truth - np.asarray(pred, dtype=np.float64)[labelled]) ** 2
+    terms[labelled] = 1.0 - errors / (variance if variance > 0 else 1.0)
+    return terms
+
+
+ROW_SCORES = {"classification": _hits, "regression": _r2_terms}
+"""Per kind of task, the per-row terms whose mean is its default score
+(accuracy, R²): the search compares groups on their sums per row."""
+
+
+def _truth(task, rows):
+    """The task's labels on the rows of ``rows`` labelled for it, and the
+    mask of those rows."""
+    position = np.cumsum(task.labelled) - 1
+    labelled = task.labelled[rows]
+    return task.values[position[rows[labelled]]], labelled
+
+
+def _fit_and_validate(fit_group, X_rows, tasks, kinds, group, train, valid):
+    """Fit the group on ``train``; return the per-row score terms of its
+    tasks on ``valid`` (:data:`ROW_SCORES`), shape (n_valid, len(group))."""
     fitted = fit_group(group, train)
     pred = fitted.predict(X_rows(valid))
     pred = np.asarray(pred).reshape(len(valid), len(group))
-    return np.column_stack([_hits(pred[:, k], tasks[t], valid) for k, t in enumerate(group)])
+    return np.column_stack([ROW_SCORES[kinds[t]](pred[:, k], tasks[t], valid)
+                            for k, t in enumerate(group)])
 
 
 def _accuracies(hits):
-    """Per-task validation accuracy of a hits matrix."""
+    """Per-task validation score (accuracy, R²) of a matrix of row terms."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a task without labelled row
         return np.nanmean(hits, axis=0)
 
 
 def _no_worse(merged, apart):
-    """Whether the merged group's hits are not worse than those of the
+    """Whether the merged group's row terms are not worse than those of the
     groups apart by more than one standard error of the paired difference
-    of correct predictions per row."""
+    of their sums per row (correct predictions, R² terms)."""
     diff = np.nansum(merged, axis=1) - np.nansum(apart, axis=1)
     return bool(diff.mean() >= -diff.std() / np.sqrt(len(diff)))
 
@@ -117,7 +147,7 @@ def _split(n_samples, tasks, validation_fraction, random_state):
 
 
 def search_groups(fit_group, X_rows, tasks, *, validation_fraction, max_candidates,
-                  random_state, n_jobs):
+                  random_state, n_jobs, kinds=None):
     """Choose a partition of the tasks on an inner validation split.
 
     Parameters
@@ -138,29 +168,33 @@ def search_groups(fit_group, X_rows, tasks, *, validation_fraction, max_candidat
         Seed of the inner split.
     n_jobs : int or None
         The first fits of the search run in parallel (joblib).
+    kinds : list of str, default=None
+        The kind of each task; None means all classification tasks. It
+        chooses each pair's dependence measure and each task's score.
 
     Returns
     -------
     groups : list of list of int
         The chosen partition, groups in order of their first task.
     info : dict
-        ``affinity`` (Cramér's V matrix), ``p_values``, ``history`` (one
-        dict per fitted candidate) and ``n_fits`` (fits on the inner
+        ``affinity`` (dependence strengths, :func:`label_dependence`),
+        ``p_values``, ``history`` (one dict per fitted candidate) and ``n_fits`` (fits on the inner
         training rows).
     """
     n_tasks = len(tasks)
+    kinds = ["classification"] * n_tasks if kinds is None else list(kinds)
     split = _split(len(tasks[0].labelled), tasks, validation_fraction, random_state)
     if split is None:
         warnings.warn(
             "task_groups='auto' could not hold out validation rows labelled for every "
             "task (too few labelled samples); all tasks are trained together.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=5,  # the caller of fit
         )
         return [list(range(n_tasks))], {"affinity": None, "p_values": None, "history": [],
                                         "n_fits": 0}
     train, valid = split
-    cramers_v, p_values = label_dependence(tasks, train)
+    strength, p_values = label_dependence(tasks, train, kinds)
     n_pairs = n_tasks * (n_tasks - 1) / 2
     dependent = p_values < DEPENDENCE_ALPHA / n_pairs  # Bonferroni over the pairs
     np.fill_diagonal(dependent, False)
@@ -171,7 +205,7 @@ def search_groups(fit_group, X_rows, tasks, *, validation_fraction, max_candidat
     if everything not in components:
         starts.append(everything)
     hits = dict(zip(starts, Parallel(n_jobs=n_jobs)(
-        delayed(_fit_and_validate)(fit_group, X_rows, tasks, g, train, valid) for g in starts
+        delayed(_fit_and_validate)(fit_group, X_rows, tasks, kinds, g, train, valid) for g in starts
     )))
     history = [{"group": [t], "scores": _accuracies(hits[(t,)]).tolist(), "accepted": True}
                for t in everything]
@@ -186,7 +220,8 @@ def search_groups(fit_group, X_rows, tasks, *, validation_fraction, max_candidat
             if budget[0] == 0:
                 return False
             budget[0] -= 1
-            hits[merged] = _fit_and_validate(fit_group, X_rows, tasks, merged, train, valid)
+            hits[merged] = _fit_and_validate(fit_group, X_rows, tasks, kinds, merged, train,
+                                            valid)
         order = np.argsort(sum(parts, ()))
         apart = np.column_stack([current[p] for p in parts])[:, order]
         accepted = _no_worse(hits[merged], apart)
@@ -202,7 +237,7 @@ def search_groups(fit_group, X_rows, tasks, *, validation_fraction, max_candidat
         try_merge([(t,) for t in component])
     tried = {frozenset(c) for c in components}
     while budget[0] > 0:
-        pair = _best_candidate(list(current), cramers_v, dependent, tried)
+        pair = _best_candidate(list(current), strength, dependent, tried)
         if pair is None:
             break
         tried.add(frozenset(pair[0] + pair[1]))
@@ -213,7 +248,7 @@ def search_groups(fit_group, X_rows, tasks, *, validation_fraction, max_candidat
         history.append({"group": list(everything),
                         "scores": _accuracies(hits[everything]).tolist(),
                         "accepted": groups == [list(everything)]})
-    info = {"affinity": cramers_v, "p_values": p_values, "history": history,
+    info = {"affinity": strength, "p_values": p_values, "history": history,
             "n_fits": len(history)}
     return groups, info
 
@@ -254,26 +289,26 @@ def _components(adjacency):
     return [tuple(np.flatnonzero(label == c).tolist()) for c in np.unique(label)]
 
 
-def _best_candidate(groups, cramers_v, dependent, tried):
+def _best_candidate(groups, strength, dependent, tried):
     """The untried pair of groups with dependent labels and the strongest
-    link (largest Cramér's V between their tasks), or None."""
+    link (largest dependence strength between their tasks), or None."""
     best, best_link = None, -1.0
     for i, a in enumerate(groups):
         for b in groups[i + 1:]:
             if frozenset(a + b) in tried or not dependent[np.ix_(a, b)].any():
                 continue
-            link = cramers_v[np.ix_(a, b)].max()
+            link = strength[np.ix_(a, b)].max()
             if link > best_link:
                 best, best_link = (a, b), link
     return best
 
 
-def force_max_groups(groups, cramers_v, max_groups):
+def force_max_groups(groups, strength, max_groups):
     """Merge the most strongly linked groups until at most ``max_groups`` remain."""
     groups = [list(g) for g in groups]
     while len(groups) > max_groups:
         links = [
-            (cramers_v[np.ix_(a, b)].max() if cramers_v is not None else 0.0, i, j)
+            (strength[np.ix_(a, b)].max() if strength is not None else 0.0, i, j)
             for i, a in enumerate(groups) for j, b in enumerate(groups) if i < j
         ]
         _, i, j = max(links)

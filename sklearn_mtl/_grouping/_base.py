@@ -1,0 +1,386 @@
+"""What every task-grouping meta-estimator shares, whatever its tasks' kinds:
+the parameters, the choice of the groups (explicit, "all", "single" or the
+"auto" search), one clone of the estimator per group with its share of the
+task weights, and each task's predictions taken from its group's estimator.
+
+:class:`~sklearn_mtl.TaskGroupingClassifier` and
+:class:`~sklearn_mtl.TaskGroupingRegressor` add the target side of their
+kind (classes, or R² scores) through the package's classifier and regressor
+mixins; the kinds reach the search, which measures each pair of tasks and
+scores each task by its kind.
+"""
+
+import inspect
+import warnings
+from functools import partial
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
+from sklearn.utils import _safe_indexing, check_random_state, get_tags
+from sklearn.utils._param_validation import HasMethods, Hidden, Interval, StrOptions
+from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.validation import _num_samples
+
+from .._labels import resolve_task_weights
+from .._targets import as_2d_target, final_estimator, fit_target, is_dataframe, target_tags
+from ._partition import resolve_groups
+from ._search import force_max_groups, search_groups
+
+SHARED_DOC = {
+    "parameters": """task_groups : {"auto", "all", "single"} or list of lists, default="auto"
+        The partition of the tasks: "all" (one group), "single" (one group
+        per task), a list of lists of task names or column indices with
+        every task in exactly one group, or "auto" (see Notes).
+    max_groups : int, default=None
+        With ``task_groups="auto"``, the most groups kept: the most strongly
+        linked groups are merged until no more remain. None leaves the
+        number of groups to the search.
+    max_candidates : int, default=None
+        With ``task_groups="auto"``, the most groups fitted and validated by the
+        greedy step of the search (its cost limit; see Notes); None allows
+        ``n_tasks``.
+    validation_fraction : float, default=0.25
+        With ``task_groups="auto"``, fraction of the training rows held out to
+        validate the groups.
+    search_params : dict, default=None
+        With ``task_groups="auto"``, parameters of ``estimator`` (nested names
+        allowed, as for ``set_params``) that only the fits of the search
+        use, to make them cheaper: fewer epochs, a shorter early-stopping
+        patience, fewer trees. They only rank groups, so a low budget (a
+        fraction of the final fit's epochs) keeps the search's cost below
+        that of the final fits (see Notes). The final fits use
+        ``estimator`` as given.
+    n_jobs : int, default=None
+        Number of fits run in parallel (joblib): the groups' final fits and
+        the first fits of the search.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the inner validation split; it also seeds the clones of
+        ``estimator`` whose ``random_state`` is None, so that the same
+        ``random_state`` gives the same model.
+    groups : {"auto", "all", "single"} or list of lists, default="deprecated"
+        The former name of ``task_groups``.
+
+        .. deprecated:: 0.1.0
+            ``groups`` was renamed ``task_groups`` in 0.1.0 and will be
+            removed in 0.2.0: ``groups`` means the cross-validation groups
+            elsewhere (``compare_with_single_task(groups=...)``).""",
+    "attributes": """groups_ : list of list of str
+        The groups of task names; every task is in exactly one group.
+    estimators_ : list of estimators
+        The fitted clone of ``estimator`` of each group of ``groups_``.
+    task_names_ : ndarray of str, shape (`n_tasks_`,)
+        Column names of a DataFrame target, else ``task_0``, ``task_1``, ...
+    n_tasks_ : int
+        Number of tasks.""",
+    "search_attributes": """search_history_ : list of dict
+        With ``task_groups="auto"``, one entry per group fitted by the search:
+        its task names (``"group"``), their validation scores
+        (``"scores"``: {score}) and whether the search kept it
+        (``"accepted"``; for the fit of all tasks together, last, whether
+        it was chosen); empty otherwise.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of the features, when X is a DataFrame with string columns.""",
+    "notes": """**The "auto" search.** The training rows are split once, at random,
+    into an inner training part and ``validation_fraction`` of validation
+    rows, and every fit of the search is trained on the first and scored on
+    the second:
+
+    1. the affinity of two tasks is the dependence of their targets on the
+       inner training rows (``affinity_``: {dependence}); a pair is linked
+       when the test of independence rejects at level 0.01,
+       Bonferroni-corrected over the pairs;
+    2. every task is fitted alone, each connected set of linked tasks
+       together, and all tasks together. A set is kept as a group when it
+       does no worse than its tasks alone: the drop of the validation
+       {unit} per row is at most one standard error (training together
+       versus alone, Standley et al., ICML 2020). A task linked to no other
+       (a pure-noise task, for instance) stays alone in this partition;
+    3. in a set that was not kept, linked groups are merged greedily, the
+       most strongly linked pair first, under the same rule, each pair
+       once, for at most ``max_candidates`` fits;
+    4. the partition found is compared with all tasks together and with
+       every task alone, on the same validation rows: the better of these
+       two replaces it only if its {unit} per row exceed those of the
+       partition by more than one standard error. So "auto" follows the
+       structure of the targets unless the validation rows show that plain
+       sharing (``"all"``, which then includes unlinked tasks) or no
+       sharing (``"single"``) is better.
+
+    The chosen groups are then refitted on all the training rows.
+
+    **Cost.** For T tasks in C linked sets, ``T + C + 1`` fits (fewer when a
+    set is all the tasks) and at most ``max_candidates`` more on
+    ``1 - validation_fraction`` of the rows, then one fit per group. With a
+    network, a fit on one task costs nearly as much as a fit on all tasks
+    (the trunk and the epochs dominate), so the search costs about as much
+    as ``task_groups="single"`` unless ``search_params`` makes its fits cheaper
+    (fewer epochs, a shorter patience): the whole "auto" fit stays within T
+    fits on all tasks only with such a budget. ``benchmarks/bench_grouping.py``
+    measures the total in units of one fit on all tasks.
+
+    **Assumptions.** Tasks that help each other have dependent targets on
+    the training rows: tasks that share features but not targets are
+    grouped only when all tasks together win (step 4). A tie goes to
+    sharing among linked tasks, and to the partition of step 3 over "all"
+    and "single". The inner split is a single hold-out, so on small data
+    sets the choice is noisy; each task needs labelled rows on both sides
+    of it (otherwise all tasks are trained together, with a warning). The
+    lookahead affinity of TAG (Fifty et al., NeurIPS 2021) would need hooks
+    in the training loop and applies only to networks; this search works
+    with any estimator.""",
+    "references": """T. Standley, A. R. Zamir, D. Chen, L. Guibas, J. Malik and S. Savarese,
+    "Which Tasks Should Be Learned Together in Multi-task Learning?",
+    ICML 2020.
+
+    C. Fifty, E. Amid, Z. Zhao, T. Yu, R. Anil and C. Finn, "Efficiently
+    Identifying Task Groupings for Multi-Task Learning", NeurIPS 2021.""",
+}
+"""Docstring sections every grouping meta-estimator shares, filled into
+their class docstrings (``{score}``, ``{dependence}``, ``{unit}`` name the
+kind's score, dependence measure and per-row terms)."""
+
+
+def shared_doc(**words):
+    """Class decorator: fill the class docstring's ``{parameters}``,
+    ``{attributes}``, ``{search_attributes}``, ``{notes}`` and
+    ``{references}`` lines (each alone on its line) with
+    :data:`SHARED_DOC`, its ``{word}`` placeholders replaced by ``words``."""
+    def decorate(cls):
+        lines = []
+        for line in inspect.cleandoc(cls.__doc__).splitlines():
+            key = line.strip()[1:-1]
+            if not (line.strip().startswith("{") and key in SHARED_DOC):
+                lines.append(line)
+                continue
+            text = inspect.cleandoc(SHARED_DOC[key])
+            for word, value in words.items():
+                text = text.replace("{" + word + "}", value)
+            indent = line[: len(line) - len(line.lstrip())]
+            lines.extend(indent + row if row else row for row in text.splitlines())
+        cls.__doc__ = "\n".join(lines)
+        return cls
+    return decorate
+
+
+def _params_ending(estimator, name):
+    """The (possibly nested) parameters of ``estimator`` called ``name``."""
+    return {
+        key: value
+        for key, value in estimator.get_params(deep=True).items()
+        if key == name or key.endswith(f"__{name}")
+    }
+
+
+class BaseTaskGrouping(MetaEstimatorMixin, BaseEstimator):
+    """Groups of tasks, each fitted by its own clone of a multi-task
+    estimator. A subclass sets ``_kind_wrapper`` (the scikit-learn wrapper
+    that makes a one-output estimator multi-output, for error messages),
+    implements ``_default_estimator()``, and calls :meth:`_fit_groups` in
+    ``fit`` with the tasks of ``y`` and their kinds."""
+
+    _kind_wrapper = "MultiOutputClassifier"
+
+    _parameter_constraints: dict = {
+        "estimator": [None, HasMethods(["fit", "predict", "get_params"])],
+        "task_groups": [StrOptions({"auto", "all", "single"}), list, tuple],
+        "groups": [StrOptions({"auto", "all", "single"}), Hidden(StrOptions({"deprecated"})),
+                   list, tuple],
+        "max_groups": [None, Interval(Integral, 1, None, closed="left")],
+        "max_candidates": [None, Interval(Integral, 0, None, closed="left")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "search_params": [None, dict],
+        "n_jobs": [None, Integral],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, estimator=None, *, task_groups="auto", max_groups=None, max_candidates=None,
+                 validation_fraction=0.25, search_params=None, n_jobs=None,
+                 random_state=None, groups="deprecated"):
+        self.estimator = estimator
+        self.task_groups = task_groups
+        self.max_groups = max_groups
+        self.max_candidates = max_candidates
+        self.validation_fraction = validation_fraction
+        self.search_params = search_params
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.groups = groups
+
+    @staticmethod
+    def _default_estimator():
+        raise NotImplementedError
+
+    def _base_estimator(self):
+        return self._default_estimator() if self.estimator is None else self.estimator
+
+    @staticmethod
+    def _as_target(y):
+        """``y`` as the fit reads it: a list or other array-like without a
+        dtype becomes an object array (labels of several types kept)."""
+        if not (is_dataframe(y) or hasattr(y, "dtype")):
+            as_2d_target(y, "y")  # the package's errors for None, scalars, ragged lists
+            y = np.asarray(y, dtype=object)
+        return y
+
+    def _fit_groups(self, X, y, tasks, kinds):
+        """Choose the groups (with ``task_groups="auto"``) and fit one clone
+        of the estimator per group; ``X`` is validated, ``tasks`` are the
+        :class:`TaskLabels` of ``y`` and ``kinds`` their kinds."""
+        n_samples = _num_samples(X)
+        base = self._base_estimator()
+        inner = final_estimator(base)
+        if hasattr(inner, "_validate_params"):  # its own errors before ours
+            inner._validate_params()
+        weights = {
+            key: resolve_task_weights(value, self.task_names_)
+            for key, value in _params_ending(base, "task_weights").items()
+            if value is not None
+        }
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        unseeded = {key: seed for key, value in _params_ending(base, "random_state").items()
+                    if value is None and self.random_state is not None}
+        base = clone(base).set_params(**unseeded)
+
+        searched = base
+        if self.search_params:
+            try:
+                searched = clone(base).set_params(**self.search_params)
+            except ValueError as exc:
+                raise ValueError(f"search_params: {exc}") from exc
+        # fit_group(group, rows): a clone fitted on those tasks and rows
+        kinds_of = partial(_group_kinds, kinds, list(_params_ending(base, "task_kinds")),
+                           self.task_names_ if is_dataframe(y) else None)
+        fit_group, search_fit = (
+            partial(_fit_group, estimator, weights, kinds_of, X, y, tasks,
+                    task_names=self.task_names_)
+            for estimator in (base, searched)
+        )
+
+        self.affinity_, self.search_history_ = None, []
+        groups = resolve_groups(self._task_groups(), tasks)
+        self._check_takes_groups(base, groups)
+        if groups is None:  # "auto"
+            max_candidates = self.n_tasks_ if self.max_candidates is None else self.max_candidates
+            groups, info = search_groups(
+                search_fit, partial(_safe_indexing, X), tasks,
+                validation_fraction=self.validation_fraction, max_candidates=max_candidates,
+                random_state=self.random_state, n_jobs=self.n_jobs, kinds=kinds,
+            )
+            if self.max_groups is not None:
+                groups = force_max_groups(groups, info["affinity"], self.max_groups)
+            self.affinity_ = info["affinity"]
+            self.search_history_ = [
+                {**entry, "group": [str(self.task_names_[t]) for t in entry["group"]]}
+                for entry in info["history"]
+            ]
+        all_rows = np.arange(n_samples)
+        self.estimators_ = Parallel(n_jobs=self.n_jobs)(
+            delayed(fit_group)(tuple(group), all_rows) for group in groups
+        )
+        self._group_indices = [list(group) for group in groups]
+        self.groups_ = [[str(self.task_names_[t]) for t in group] for group in groups]
+        return self
+
+    def _task_groups(self):
+        """``task_groups``, or the deprecated ``groups`` with a FutureWarning."""
+        if isinstance(self.groups, str) and self.groups == "deprecated":
+            return self.task_groups
+        if not (isinstance(self.task_groups, str) and self.task_groups == "auto"):
+            raise ValueError(
+                "groups is the deprecated name of task_groups: set task_groups only; "
+                f"got task_groups={self.task_groups!r} and groups={self.groups!r}."
+            )
+        warnings.warn(
+            "groups was renamed task_groups in 0.1.0 and will be removed in 0.2.0; "
+            "use task_groups.",
+            FutureWarning,
+            stacklevel=5,  # the caller of fit, past scikit-learn's fit wrapper
+        )
+        return self.groups
+
+    def _check_takes_groups(self, estimator, groups):
+        """Refuse, before any fit, an estimator of one task at a time (its
+        target tags say no multi-output) for groups of several tasks ("auto"
+        fits some)."""
+        several = (self.n_tasks_ > 1 if groups is None
+                   else any(len(group) > 1 for group in groups))
+        if several and not target_tags(estimator).multi_output:
+            name = type(final_estimator(estimator)).__name__
+            raise ValueError(
+                f"estimator {name} learns one task at a time (it does not take a 2D y), "
+                "but these task_groups fit several tasks together. Use "
+                f"task_groups='single', or wrap it: {self._kind_wrapper}({name}(...))."
+            )
+
+    def _validate_X(self, X, reset):
+        """Validate X as the inner estimator would (2D or more, sparse only
+        if it accepts sparse input), but leave a DataFrame as it is so that
+        a Pipeline inside can select columns by name."""
+        checked = self._validate_X_data(
+            X, reset=reset,
+            accept_sparse=["csr", "csc"] if self.__sklearn_tags__().input_tags.sparse else False,
+            dtype=None, ensure_all_finite=False, allow_nd=True,
+        )
+        return X if is_dataframe(X) else checked
+
+    def _predict_columns(self, X):
+        """Each task's predictions from its group estimator's ``predict``,
+        in the order of Y: a list of ``n_tasks_`` arrays of shape
+        (n_samples,), in the task's labels or units. ``X`` is validated."""
+        columns = [None] * self.n_tasks_
+        for group, estimator in zip(self._group_indices, self.estimators_):
+            pred = np.asarray(estimator.predict(X)).reshape(-1, len(group))
+            for k, t in enumerate(group):
+                columns[t] = pred[:, k]
+        return columns
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags = get_tags(self._base_estimator()).input_tags
+        return tags
+
+
+def _group_kinds(kinds, keys, names, group):
+    """The ``task_kinds`` parameters (``keys``) that give an estimator of
+    mixed targets the kinds of ``group``'s tasks: one kind when they share
+    it, else a dict by the names the estimator sees (a DataFrame's
+    ``names``, else ``task_0``, ... of the group's columns)."""
+    group_kinds = [kinds[t] for t in group]
+    if len(set(group_kinds)) == 1:
+        spec = group_kinds[0]
+    else:
+        seen = ([str(names[t]) for t in group] if names is not None
+                else [f"task_{k}" for k in range(len(group))])
+        spec = dict(zip(seen, group_kinds))
+    return dict.fromkeys(keys, spec)
+
+
+def _fit_group(base, weights, kinds_of, X, Y, tasks, group, rows, task_names):
+    """Fit a clone of ``base`` on the tasks of ``group`` and the given rows:
+    a 1D target of the labelled rows for one task, the target columns of
+    the group otherwise, with the group's share of the task weights and,
+    for an estimator with ``task_kinds``, its tasks' kinds
+    (``kinds_of(group)``)."""
+    estimator = clone(base).set_params(**kinds_of(group))
+    if weights:
+        names = [str(task_names[t]) for t in group]
+        for key, w in weights.items():
+            if not np.any(w[list(group)] > 0):
+                raise ValueError(
+                    f"{key} gives weight 0 to every task of the group {names}; each "
+                    "group needs a task of positive weight."
+                )
+        estimator.set_params(**{key: w[list(group)].tolist() for key, w in weights.items()})
+    if len(group) == 1:
+        task = tasks[group[0]]
+        rows = rows[task.labelled[rows]]
+        position = np.cumsum(task.labelled) - 1
+        target = fit_target(estimator, task.values[position[rows]])
+    elif is_dataframe(Y):
+        target = Y.iloc[rows, list(group)]
+    else:
+        target = Y[np.ix_(rows, list(group))]
+    return estimator.fit(_safe_indexing(X, rows), target)
