@@ -274,3 +274,39 @@ def test_one_row_fast_path_keeps_every_check(tasks):
         pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])]), Y)
     with pytest.warns(UserWarning, match="feature names"):
         named.predict(X[:1])
+
+
+_MODES = []
+
+
+class _ModeProbe(torch.nn.Module):
+    """A trunk that records the mode of each forward pass it runs."""
+
+    def __init__(self):
+        super().__init__()
+        self.inner = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.Dropout(0.1))
+
+    def forward(self, x):
+        _MODES.append((self.training, self.inner[1].training))
+        return self.inner(x)
+
+
+def test_training_batches_run_in_train_mode_and_validation_in_eval_mode():
+    # the net skips a mode switch when the module is already in that mode:
+    # every training batch must still see train mode (submodules included)
+    # and every validation batch eval mode, and the fitted module ends in eval
+    X = np.random.RandomState(0).normal(size=(100, 4)).astype(np.float32)
+    Y = (X[:, :2] > 0).astype(int)
+    _MODES.clear()
+    model = MultiTaskClassifier(module=_ModeProbe, max_epochs=3, batch_size=20,
+                                early_stopping=True, validation_fraction=0.2,
+                                n_iter_no_change=10, random_state=0).fit(X, Y)
+    train_batches, valid_batches = 4, 1  # 80 training rows, 20 held out
+    modes = _MODES[1:]  # the first pass is the output-size probe, in eval mode
+    assert len(modes) == 3 * (train_batches + valid_batches)
+    for epoch in range(3):
+        chunk = modes[epoch * 5:(epoch + 1) * 5]
+        assert chunk[:train_batches] == [(True, True)] * train_batches
+        assert chunk[train_batches:] == [(False, False)] * valid_batches
+    assert not model.net_.module_.training
+    assert not any(m.training for m in model.net_.module_.modules())

@@ -174,6 +174,17 @@ class MultiTaskNet(NeuralNet):
         super().on_train_end(*args, **kwargs)
         self._set_training(False)
 
+    def _set_training(self, training=True):
+        """skorch's mode switch, skipped for a module or criterion already in
+        that mode: skorch calls it at every step, and ``Module.train`` walks
+        every submodule (a tenth of a small network's step time).
+        ``Module.train`` always sets a whole tree, so the root's flag tells
+        the mode of the tree that this net last set."""
+        for name in self._modules + self._criteria:
+            module = getattr(self, name + "_")
+            if isinstance(module, torch.nn.Module) and module.training != training:
+                module.train(training)
+
     def train_step(self, batch, **fit_params):
         step = super().train_step(batch, **fit_params)
         if self.weight_average_ is not None:
