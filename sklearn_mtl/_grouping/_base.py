@@ -23,7 +23,14 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _num_samples
 
 from .._labels import resolve_task_weights
-from .._targets import as_2d_target, final_estimator, fit_target, is_dataframe, target_tags
+from .._targets import (
+    as_2d_target,
+    final_estimator,
+    fit_target,
+    is_dataframe,
+    target_tags,
+    task_labels,
+)
 from ._partition import resolve_groups
 from ._search import force_max_groups, search_groups
 
@@ -224,6 +231,16 @@ class BaseTaskGrouping(MetaEstimatorMixin, BaseEstimator):
             as_2d_target(y, "y")  # the package's errors for None, scalars, ragged lists
             y = np.asarray(y, dtype=object)
         return y
+
+    def _fit_task_set(self, X, y):
+        """``fit`` of the variants whose targets a ``TaskSet`` reads (the
+        regressor and the mixed estimator): the tasks and their kinds, then
+        the groups."""
+        X = self._validate_X(X, reset=True)
+        y = self._as_target(y)
+        targets = self._fit_targets(y, _num_samples(X))
+        tasks, _ = task_labels(y, input_name="y")
+        return self._fit_groups(X, y, tasks, targets.tasks.kinds)
 
     def _fit_groups(self, X, y, tasks, kinds):
         """Choose the groups (with ``task_groups="auto"``) and fit one clone

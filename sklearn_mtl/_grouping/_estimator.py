@@ -3,10 +3,8 @@ group of tasks."""
 
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.validation import _num_samples
 
 from .._base_tasks import MixedTasksMixin
-from .._targets import task_labels
 from ._base import BaseTaskGrouping, shared_doc
 from ._predict import KindsPredictionMixin
 
@@ -137,8 +135,4 @@ class TaskGroupingEstimator(KindsPredictionMixin, MixedTasksMixin, BaseTaskGroup
         self : TaskGroupingEstimator
             The fitted estimator.
         """
-        X = self._validate_X(X, reset=True)
-        y = self._as_target(y)
-        targets = self._fit_targets(y, _num_samples(X))
-        tasks, _ = task_labels(y, input_name="y")
-        return self._fit_groups(X, y, tasks, targets.tasks.kinds)
+        return self._fit_task_set(X, y)
