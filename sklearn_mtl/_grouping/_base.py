@@ -233,14 +233,10 @@ class BaseTaskGrouping(MetaEstimatorMixin, BaseEstimator):
         return y
 
     def _fit_task_set(self, X, y):
-        """``fit`` of the variants whose targets a ``TaskSet`` reads (the
-        regressor and the mixed estimator): the tasks and their kinds, then
-        the groups."""
-        X = self._validate_X(X, reset=True)
-        y = self._as_target(y)
+        """``fit`` of the variants whose targets a ``TaskSet`` reads."""
+        X, y = self._validate_X(X, reset=True), self._as_target(y)
         targets = self._fit_targets(y, _num_samples(X))
-        tasks, _ = task_labels(y, input_name="y")
-        return self._fit_groups(X, y, tasks, targets.tasks.kinds)
+        return self._fit_groups(X, y, task_labels(y, input_name="y")[0], targets.tasks.kinds)
 
     def _fit_groups(self, X, y, tasks, kinds):
         """Choose the groups (with ``task_groups="auto"``) and fit one clone
