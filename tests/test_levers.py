@@ -1,8 +1,10 @@
 """Training levers of the neural estimators: label smoothing
-(sklearn_mtl/_neural/_loss.py) and weight averaging (_net.py); their
+(sklearn_mtl/_neural/_loss.py), weight averaging (_net.py) and the
+learning-rate schedule (_callbacks.py, wired in _wiring.py); their
 parameters are in _params.py."""
 
 import copy
+import math
 import pickle
 
 import numpy as np
@@ -13,6 +15,7 @@ from skorch.callbacks import Callback
 from torch.nn import functional as F
 
 from sklearn_mtl import MultiTaskClassifier, MultiTaskEstimator, MultiTaskRegressor
+from sklearn_mtl._neural._callbacks import LRSchedule
 from sklearn_mtl._neural._loss import TaskCriterion, TaskLoss, cross_entropy_sums
 from sklearn_mtl._neural._net import WeightAverage
 
@@ -255,3 +258,137 @@ def test_average_weights_is_validated(tasks, bad):
         MultiTaskClassifier(**FAST, average_weights=bad).fit(X, Y)
     with pytest.raises(ValueError, match="average_weights"):
         MultiTaskRegressor(average_weights=bad).fit(*make_regression_tasks(n=40))
+
+
+# -------------------------------------------------- learning-rate schedule
+class LRRecorder(Callback):
+    """The optimizer's learning rates (every parameter group) at the start
+    of every epoch: the rates the epoch's steps used."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.lrs_ = []
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.lrs_.append([group["lr"] for group in net.optimizer_.param_groups])
+
+
+def _epoch_lrs(model, name="record"):
+    """Per epoch, the one learning rate of every parameter group."""
+    lrs = dict(model.net_.callbacks_)[name].lrs_
+    assert all(len(set(epoch)) == 1 for epoch in lrs)
+    return [epoch[0] for epoch in lrs]
+
+
+def _plateau_lrs(losses, lr, patience, tol):
+    """The rates "plateau" gives: halved after ``patience // 2`` epochs whose
+    loss is not below the best by ``tol``."""
+    rates, best, misses = [], math.inf, 0
+    for loss in losses:
+        rates.append(lr)
+        if loss < best - tol:
+            best, misses = loss, 0
+        else:
+            misses += 1
+        if misses >= max(1, patience // 2):
+            lr, misses = lr / 2, 0
+    return rates
+
+
+@pytest.mark.parametrize("early_stopping", [True, False])
+def test_plateau_halves_lr_after_half_the_patience_without_improvement(tasks, early_stopping):
+    X, Y = tasks
+    params = dict(FAST, lr=0.05, max_epochs=40, early_stopping=early_stopping,
+                  n_iter_no_change=6, tol=0.01 if early_stopping else 0.05)
+    model = MultiTaskClassifier(**params, lr_schedule="plateau",
+                                callbacks=[("record", LRRecorder())]).fit(X, Y)
+    lrs = _epoch_lrs(model)
+    watched = model.history_[:, "valid_loss" if early_stopping else "train_loss"]
+    assert len(lrs) == len(watched) == model.n_iter_
+    assert lrs == pytest.approx(_plateau_lrs(watched, 0.05, 6, params["tol"]), rel=1e-12)
+    assert min(lrs) <= 0.025  # it did reduce, on this run
+    assert model.history_[:, "event_lr"] == pytest.approx(lrs, rel=1e-12)
+
+
+def test_cosine_anneals_over_max_epochs(tasks):
+    X, Y = tasks
+    params = dict(FAST, lr=0.04, max_epochs=6, early_stopping=False)
+    model = MultiTaskClassifier(**params, lr_schedule="cosine",
+                                callbacks=[("record", LRRecorder())]).fit(X, Y)
+    expected = [0.04 * (1 + math.cos(math.pi * e / 6)) / 2 for e in range(6)]
+    assert _epoch_lrs(model) == pytest.approx(expected, rel=1e-9)
+    plain = MultiTaskClassifier(**params).fit(X, Y)
+    assert not np.array_equal(plain.predict_proba(X)[0], model.predict_proba(X)[0])
+
+
+def test_no_schedule_is_the_default_and_keeps_lr(tasks):
+    X, Y = tasks
+    assert MultiTaskClassifier().lr_schedule is None
+    params = dict(FAST, max_epochs=8, early_stopping=True, n_iter_no_change=2)
+    default = MultiTaskClassifier(**params, callbacks=[("record", LRRecorder())]).fit(X, Y)
+    explicit = MultiTaskClassifier(**params, lr_schedule=None,
+                                   callbacks=[("record", LRRecorder())]).fit(X, Y)
+    assert not any(isinstance(cb, LRSchedule) for _, cb in default.net_.callbacks_)
+    assert "event_lr" not in default.history_[-1]
+    assert _epoch_lrs(default) == [params["lr"]] * default.n_iter_
+    for a, b in zip(default.predict_proba(X), explicit.predict_proba(X)):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.fixture(scope="module")
+def plateau_model(tasks):
+    X, Y = tasks
+    return MultiTaskClassifier(**dict(FAST, lr=0.05, max_epochs=30, n_iter_no_change=4),
+                               early_stopping=True, lr_schedule="plateau").fit(X, Y)
+
+
+def test_schedule_is_reproducible_and_pickles(plateau_model, tasks):
+    X, Y = tasks
+    again = MultiTaskClassifier(**plateau_model.get_params()).fit(X, Y)
+    np.testing.assert_array_equal(again.history_[:, "event_lr"],
+                                  plateau_model.history_[:, "event_lr"])
+    for a, b in zip(again.predict_proba(X), plateau_model.predict_proba(X)):
+        np.testing.assert_array_equal(a, b)
+    loaded = pickle.loads(pickle.dumps(plateau_model))
+    for a, b in zip(loaded.predict_proba(X), plateau_model.predict_proba(X)):
+        np.testing.assert_array_equal(a, b)
+    # the unpickled net continues with its schedule, afresh from lr
+    loaded.set_params(warm_start=True, max_epochs=3, early_stopping=False,
+                      lr_schedule="cosine", lr=0.02).fit(X, Y)
+    expected = [0.02 * (1 + math.cos(math.pi * e / 3)) / 2 for e in range(3)]
+    assert loaded.history_[-3:, "event_lr"] == pytest.approx(expected, rel=1e-9)
+
+
+def test_each_fit_starts_the_schedule_afresh_and_partial_fit_trains_at_lr(plateau_model, tasks):
+    X, Y = tasks
+    model = copy.deepcopy(plateau_model)
+    assert model.net_.optimizer_.param_groups[0]["lr"] < 0.05  # the run ended reduced
+    n_before = len(model.history_)
+    model.set_params(warm_start=True, lr=0.01, max_epochs=4, early_stopping=False,
+                     lr_schedule="cosine", callbacks=[("record", LRRecorder())]).fit(X, Y)
+    expected = [0.01 * (1 + math.cos(math.pi * e / 4)) / 2 for e in range(4)]
+    assert _epoch_lrs(model) == pytest.approx(expected, rel=1e-9)
+    assert len(model.history_) == n_before + 4
+    for _ in range(2):
+        model.partial_fit(X, Y)
+        assert _epoch_lrs(model) == [0.01]
+    model.set_params(lr_schedule=None).fit(X, Y)  # off: lr again, every epoch
+    assert _epoch_lrs(model) == [0.01] * 4
+
+
+@pytest.mark.parametrize("bad", ["step", "Plateau", 1])
+def test_lr_schedule_is_validated(tasks, bad):
+    X, Y = tasks
+    with pytest.raises((ValueError, TypeError), match="lr_schedule"):
+        MultiTaskClassifier(**FAST, lr_schedule=bad).fit(X, Y)
+    with pytest.raises((ValueError, TypeError), match="lr_schedule"):
+        MultiTaskRegressor(lr_schedule=bad).fit(*make_regression_tasks(n=40))
+
+
+def test_regressor_and_estimator_schedule_too():
+    X, Y = make_regression_tasks(n=120, missing=False)
+    params = dict(FAST, max_epochs=5, early_stopping=False, lr_schedule="cosine")
+    for model in (MultiTaskRegressor(**params),
+                  MultiTaskEstimator(**params, task_kinds="regression")):
+        model.fit(X, Y)
+        expected = [0.03 * (1 + math.cos(math.pi * e / 5)) / 2 for e in range(5)]
+        assert model.history_[:, "event_lr"] == pytest.approx(expected, rel=1e-9)

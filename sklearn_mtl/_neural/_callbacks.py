@@ -1,5 +1,5 @@
-"""skorch callbacks of the multi-task net: per-task bookkeeping and the
-divergence checks.
+"""skorch callbacks of the multi-task net: per-task bookkeeping, the
+divergence checks and the learning-rate schedule.
 
 :class:`MultiTaskNet` returns, from every training and validation step,
 the batch's per-task losses ``task_losses``, label counts
@@ -13,7 +13,8 @@ import warnings
 
 import numpy as np
 import torch
-from skorch.callbacks import Callback, EarlyStopping
+from skorch.callbacks import Callback, EarlyStopping, LRScheduler
+from torch.optim.lr_scheduler import CosineAnnealingLR, ReduceLROnPlateau
 
 from ._distributed import sum_over_processes
 
@@ -155,6 +156,48 @@ class DivergenceCheck(Callback):
                 UserWarning,
                 stacklevel=2,
             )
+
+
+LR_SCHEDULES = ("plateau", "cosine")
+# "plateau": the factor of each reduction
+_PLATEAU_FACTOR = 0.5
+
+
+class LRSchedule(LRScheduler):
+    """skorch's ``LRScheduler`` over the epochs of one ``fit`` call.
+
+    Every training run starts the schedule afresh from the net's ``lr``
+    (skorch would resume a warm start's schedule at the history's epoch):
+    the optimizer's learning rate is reset to ``lr`` and the scheduler
+    built as for a first epoch. The learning rate of every epoch is in the
+    history, ``event_lr``.
+    """
+
+    def _get_scheduler(self, net, policy, **scheduler_kwargs):
+        for group in net.optimizer_.param_groups:
+            group.pop("initial_lr", None)  # a previous run's base rate
+            group["lr"] = net.lr
+        return policy(net.optimizer_, **scheduler_kwargs)
+
+
+def lr_schedule(schedule, *, max_epochs, patience, tol, validated):
+    """The :class:`LRSchedule` callback of the estimator's ``lr_schedule``,
+    or None for none.
+
+    "plateau": halve the learning rate after ``patience // 2`` epochs (at
+    least 1) whose monitored loss (the validation loss when ``validated``,
+    else the training loss) did not improve on the best by ``tol``, the
+    improvement that resets early stopping's patience; "cosine": from
+    ``lr`` down to 0 along half a cosine over ``max_epochs`` epochs.
+    """
+    if schedule is None:
+        return None
+    if schedule == "plateau":
+        return LRSchedule(ReduceLROnPlateau, monitor="valid_loss" if validated else "train_loss",
+                          mode="min", factor=_PLATEAU_FACTOR,
+                          patience=max(1, patience // 2) - 1,  # torch: misses beyond it
+                          threshold=tol, threshold_mode="abs")
+    return LRSchedule(CosineAnnealingLR, T_max=max_epochs)
 
 
 def check_fitted(net):

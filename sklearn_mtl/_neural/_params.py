@@ -18,6 +18,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from .._params import make_init as store_init
 from ..weighting import WEIGHTINGS, WeightingStrategy
+from ._callbacks import LR_SCHEDULES
 from ._embeddings import BINNINGS, NUM_EMBEDDINGS
 from ._loss import REGRESSION_LOSSES
 from ._modules import ACTIVATIONS
@@ -198,6 +199,20 @@ lr : float, default=1e-3
 weight_decay : float, default=1e-4
     Weight decay (L2 penalty) passed to the optimizer.
 """),
+    Param("lr_schedule", None, [None, StrOptions(set(LR_SCHEDULES))], doc=f"""\
+lr_schedule : {_options(LR_SCHEDULES)} or None, default=None
+    How the learning rate moves from ``lr`` over the epochs of a ``fit``
+    (skorch's ``LRScheduler`` with torch's schedulers); None keeps ``lr``.
+    "plateau": halve it whenever the loss early stopping watches (the
+    validation loss; the training loss without early stopping) has not
+    improved by ``tol`` for ``n_iter_no_change // 2`` epochs (at least
+    1), so that a stalling run first anneals, then stops. "cosine": from
+    ``lr`` down to 0 along half a cosine over ``max_epochs`` epochs
+    (early stopping may end the run before it has decayed much). Each
+    ``fit``, a warm start's too, starts the schedule afresh from ``lr``;
+    ``partial_fit`` trains one epoch per call, at ``lr``. The rate of every
+    epoch is in ``history_[:, "event_lr"]``.
+"""),
     Param("max_epochs", 200, [_POSITIVE], doc="""\
 max_epochs : int, default=200
     Number of passes over the training data (fewer with early stopping).
@@ -272,7 +287,7 @@ warm_start : bool, default=False
     the first fit. The training settings changed since (``lr``,
     ``optimizer``, ``weight_decay``, ``batch_size``, ``max_epochs``,
     ``task_weights``, early stopping, ``average_weights``,
-    ``label_smoothing``, ``callbacks``, ``verbose``) apply to
+    ``label_smoothing``, ``lr_schedule``, ``callbacks``, ``verbose``) apply to
     the continued training, and the callbacks start afresh as new copies
     of ``callbacks``; the network, its weighting state and the optimizer
     state are kept (a new ``optimizer`` class starts a fresh optimizer).

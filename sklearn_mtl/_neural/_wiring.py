@@ -8,6 +8,7 @@ import torch
 from skorch.callbacks import Callback, EarlyStopping
 from torch import nn
 
+from ._callbacks import lr_schedule
 from ._feed import BatchIterator, HoldoutSplit, TensorDataset
 from ._loss import TaskCriterion
 
@@ -60,8 +61,14 @@ def net_params(estimator, n_samples, split_seed, early_stopping):
     if isinstance(optimizer, str):
         optimizer = OPTIMIZERS[optimizer]
     callbacks = copy.deepcopy(check_callbacks(estimator.callbacks))
+    validated = early_stopping and n_samples >= 2  # one row trains without it
     train_split = None
-    if early_stopping and n_samples >= 2:  # one row trains without it
+    schedule = lr_schedule(estimator.lr_schedule, max_epochs=estimator.max_epochs,
+                           patience=estimator.n_iter_no_change, tol=estimator.tol,
+                           validated=validated)
+    if schedule is not None:  # before early stopping, which ends the last epoch
+        callbacks.append(("lr_schedule", schedule))
+    if validated:
         train_split = HoldoutSplit(estimator.validation_fraction, int(split_seed))
         callbacks.append((
             "early_stopping",
