@@ -335,8 +335,9 @@ def goals(results):
     return out
 
 
-def cost(repeats=3):
-    """Fit and predict cost on one core (run with OMP_NUM_THREADS=1)."""
+def cost(repeats=3, net_params=None):
+    """Fit and predict cost on one core (run with OMP_NUM_THREADS=1), of the
+    default net or, with ``net_params``, of the net they set."""
     from bench_neural_speed import raw_predict, timed
 
     from sklearn_mtl.datasets import make_multitask_classification
@@ -350,7 +351,7 @@ def cost(repeats=3):
     pairs = []
     for _ in range(repeats):  # interleaved, so load changes hit both
         start = time.perf_counter()
-        clf = MultiTaskClassifier(random_state=SEED).fit(X_fit, Y_fit)
+        clf = MultiTaskClassifier(random_state=SEED, **(net_params or {})).fit(X_fit, Y_fit)
         net_s = time.perf_counter() - start
         start = time.perf_counter()
         for j in range(Y.shape[1]):
@@ -385,14 +386,16 @@ def main(argv=None):
                         help="parallel jobs over data set x regime x fold x model (x task)")
     parser.add_argument("--net-params", type=json.loads, default={},
                         help="JSON of MultiTaskClassifier parameters overriding the "
-                             "defaults (for trials; the reported figures use none)")
+                             "defaults, with --cost too (for trials; the reported "
+                             "figures use none)")
     parser.add_argument("--json", help="where to write the figures (default "
                         "benchmarks/results/tabular[_quick|_cost].json)")
     args = parser.parse_args(argv)
     suffix = "_cost" if args.cost else "_quick" if args.quick else ""
     path = args.json or os.path.join(RESULTS, f"tabular{suffix}.json")
     if args.cost:
-        write_json(path, {"cost": cost()})
+        write_json(path, {"net_params": args.net_params,
+                          "cost": cost(net_params=args.net_params)})
         return None
     datasets = args.datasets or (QUICK_DATASETS if args.quick else DATASETS)
     n_splits = args.folds or (3 if args.quick else 5)
