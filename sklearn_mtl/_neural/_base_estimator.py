@@ -385,8 +385,8 @@ class TaskKindsNetwork(BaseMultiTaskNetwork):
         return self._train(X, self._network_targets(y, X.shape[0], continuing), continuing,
                            epochs=1, early_stopping=False)
 
-    def _network_targets(self, y, n_samples, continuing):
-        tasks, encoded = self._fit_targets(y, n_samples, continuing)
+    def _network_targets(self, y, n_samples, continuing, tasks=None):
+        tasks, encoded = self._fit_targets(y, n_samples, continuing, tasks)
         return tasks, target_matrix(tasks, encoded)
 
     def _predict_tasks(self, X):
