@@ -208,9 +208,9 @@ def _survey(estimator, pairs, training, rng, continuing, n_rows=None):
     """One pass over every block: lengths, the tasks, the bounded sample."""
     per_block = math.ceil(SAMPLE_ROWS / max(1, int(training.sum())))
     lengths, xs, ys = [0] * len(pairs), [], []
-    kinds = ("classification" if isinstance(estimator, MultiTaskClassifierMixin)
-             else estimator._task_kinds())
-    targets = TargetSurvey(kinds, n_rows=n_rows)
+    classifier = isinstance(estimator, MultiTaskClassifierMixin)
+    targets = TargetSurvey("classification" if classifier else estimator._task_kinds(),
+                           n_rows=n_rows)
     first = not continuing
     for b, loaded in enumerate(_prefetched([[p] for p in pairs], _load)):
         (xb, yb), = loaded
@@ -219,9 +219,10 @@ def _survey(estimator, pairs, training, rng, continuing, n_rows=None):
             continue
         xb = estimator._validate_X(xb, reset=first)
         first = False
-        if continuing:  # y checked as a continued fit checks it
+        if continuing:
             yb = estimator._align_tasks(yb)
-            _block_targets(estimator, yb, lengths[b])
+            if not classifier:  # checked as in memory (a classifier's classes after the pass)
+                _block_targets(estimator, yb, lengths[b])
         targets.update(yb)
         if training[b]:
             rows = np.sort(rng.choice(lengths[b], min(per_block, lengths[b]), replace=False))

@@ -1,6 +1,8 @@
 """Fitting the tasks of a target that is read block by block (a dask fit),
 to the same tasks a fit on the whole target gives."""
 
+import warnings
+
 import numpy as np
 
 from .._targets import as_2d_target
@@ -116,6 +118,16 @@ class _ColumnSurvey:
         if kind == "regression":
             m = self.moments
             return task.fit_moments(m.count, m.mean, m.variance)
-        # the classes are the distinct labels, checked as fit checks them
-        task.fit(self.distinct if self.distinct is not None else np.empty(0))
+        # the classes are the distinct labels, checked as fit checks them; the
+        # warning of many classes for few samples counts the observed entries
+        classes = self.distinct if self.distinct is not None else np.empty(0)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "The number of unique classes", UserWarning)
+            task.fit(classes)
+        if self.n_observed > 20 and classes.size > round(0.5 * self.n_observed):
+            warnings.warn(
+                "The number of unique classes is greater than 50% of the number of "
+                f"samples: y column {self.name!r} could be a regression task.",
+                UserWarning, stacklevel=3,
+            )
         return task
