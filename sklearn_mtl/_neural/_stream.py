@@ -221,9 +221,10 @@ def _survey(estimator, pairs, training, rng, continuing, n_rows=None):
         first = False
         if continuing:
             yb = estimator._align_tasks(yb)
-            if not classifier:  # checked as in memory (a classifier's classes after the pass)
-                _block_targets(estimator, yb, lengths[b])
-        targets.update(yb)
+        if continuing and not classifier:  # checked against the fitted tasks, as in memory
+            _block_targets(estimator, yb, lengths[b])
+        else:  # (a continued classifier's classes are compared after the pass)
+            targets.update(yb)
         if training[b]:
             rows = np.sort(rng.choice(lengths[b], min(per_block, lengths[b]), replace=False))
             xs.append(xb[rows])
