@@ -227,3 +227,10 @@ def test_partial_fit_under_incremental(data):
     np.testing.assert_allclose(inc.estimator_.loc_, np.nanmean(Y[:CHUNK], axis=0), rtol=1e-12)
     np.testing.assert_array_equal(inc.predict(X), by_hand.predict(X))
     np.testing.assert_array_equal(inc.estimator_.predict(dX).compute(), by_hand.predict(X))
+
+
+def test_one_dimensional_target(data):
+    X, Y, dX, _ = data
+    reg = MultiTaskRegressor(**dict(NET, max_epochs=2)).fit(dX, da.from_array(Y[:, 1], chunks=50))
+    assert reg.predict(X).shape == (N,) and reg.n_tasks_ == 1
+    np.testing.assert_allclose(reg.loc_, [np.nanmean(Y[:, 1])], rtol=1e-12)
