@@ -194,19 +194,23 @@ class MixedTasksMixin(TaskKindsMixin):
         AttributeError
             If no task is a classification task.
         """
-        check_is_fitted(self)
+        lazy = is_dask_collection(X)
+        if lazy:
+            check_is_fitted(self)
+        else:
+            X = self._validate_predict_X(X)
         if "classification" not in self._task_set.kinds:
             raise AttributeError(
                 "predict_proba needs a classification task; every task of this "
                 f"estimator is a regression task: {self.task_kinds_}."
             )
-        if is_dask_collection(X):
+        if lazy:
             names = [name for name, kind in self.task_kinds_.items()
                      if kind == "classification"]
             arrays = dask_predict_proba(self, X, [len(self.classes_[n]) for n in names],
                                         self._proba_dtype, one_task=False)
             return dict(zip(names, arrays))
-        return self._predict_proba_tasks(self._validate_predict_X(X))
+        return self._predict_proba_tasks(X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
