@@ -234,3 +234,18 @@ def test_one_dimensional_target(data):
     reg = MultiTaskRegressor(**dict(NET, max_epochs=2)).fit(dX, da.from_array(Y[:, 1], chunks=50))
     assert reg.predict(X).shape == (N,) and reg.n_tasks_ == 1
     np.testing.assert_allclose(reg.loc_, [np.nanmean(Y[:, 1])], rtol=1e-12)
+
+
+def test_mixed_partial_fit_under_incremental(mixed_data):
+    wrappers = pytest.importorskip("dask_ml.wrappers")
+    features, targets = mixed_data
+    X, targets = features.to_numpy(), targets[["price", "cut"]]
+    inc = wrappers.Incremental(MultiTaskEstimator(**NET), shuffle_blocks=False)
+    inc.fit(da.from_array(X, chunks=(CHUNK, 6)),
+            dd.from_pandas(targets, npartitions=N // CHUNK))
+    by_hand = MultiTaskEstimator(**NET)
+    for start in range(0, N, CHUNK):
+        by_hand.partial_fit(X[start:start + CHUNK], targets.iloc[start:start + CHUNK])
+    assert inc.estimator_.task_kinds_ == {"price": "regression", "cut": "classification"}
+    assert inc.estimator_.n_iter_ == N // CHUNK
+    np.testing.assert_array_equal(inc.estimator_.predict(X), by_hand.predict(X))
