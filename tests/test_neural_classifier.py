@@ -123,6 +123,29 @@ def test_missing_labels_are_masked_and_never_predicted(data):
     assert np.all(np.isfinite(losses))
 
 
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_rows_without_any_label_are_not_trained_on_but_shape_the_input(data, early_stopping):
+    # a row unlabelled for every task carries no loss: the network trains
+    # on the other rows exactly as if they were the whole data (same
+    # batches, same hold-out), while the input normalisation sees them all
+    X, Y = data
+    Y = Y.astype(object)
+    empty = np.zeros(len(Y), dtype=bool)
+    empty[::3] = True
+    Y[empty] = None
+    params = {**FAST, "input_normalization": None, "num_embeddings": None,
+              "early_stopping": early_stopping}
+    with_empty = MultiTaskClassifier(**params).fit(X, Y)
+    without = MultiTaskClassifier(**params).fit(X[~empty], Y[~empty])
+    np.testing.assert_array_equal(with_empty.predict_proba(X)[0], without.predict_proba(X)[0])
+    trained = sum(b["train_batch_size"] for b in with_empty.history_[-1]["batches"]
+                  if "train_batch_size" in b)
+    held_out = round(0.1 * (~empty).sum()) if early_stopping else 0
+    assert trained == (~empty).sum() - held_out
+    robust = MultiTaskClassifier(**{**params, "input_normalization": "robust"}).fit(X, Y)
+    np.testing.assert_array_equal(robust.input_normalizer_.center_, np.median(X, axis=0))
+
+
 def test_sparse_batches_of_a_task_keep_loss_finite(data):
     # task 1 is labelled on 5 rows only: most batches of 8 have none of them
     X, Y = data

@@ -152,7 +152,8 @@ def _column_quantiles(X, quantiles):
     n = X.shape[0]
     if n == 0:
         return np.quantile(X, quantiles, axis=0)
-    columns = np.sort(np.ascontiguousarray(X.T), axis=1)
+    columns = np.array(X.T, order="C")  # always a copy: sorted in place
+    columns.sort(axis=1)
     out = []
     for q in quantiles:
         position = q * (n - 1)
