@@ -67,12 +67,12 @@ class BaseMultiTaskNetwork:
         X : array-like of shape (n_samples, n_features), or dask array or DataFrame
             Training inputs; with a custom ``module``, any array of shape
             ``(n_samples, ...)`` it accepts (e.g. images ``(n, 1, 8, 8)``).
-            ``MultiTaskClassifier`` streams dask collections (X and y both)
-            block by block, never computing them whole: each epoch visits
-            the row blocks in a new order and shuffles rows across a few
-            blocks at a time, the network is built from a bounded sample of
-            the training blocks and early stopping holds out whole blocks
-            (see the user guide, "Beyond one machine").
+            Dask collections (X and y both) are streamed block by block,
+            never computed whole: one pass fits the tasks on every block,
+            each epoch visits the blocks in a new order, shuffling rows
+            across a few at a time, the network is built from a bounded
+            sample and early stopping holds out whole blocks (see the user
+            guide, "Beyond one machine").
         y : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
             The label matrix Y: one column of labels per task; NaN, None or
             pd.NA where a sample is not labelled for a task.
@@ -401,8 +401,8 @@ class TaskKindsNetwork(BaseMultiTaskNetwork):
         return self._train(X, self._network_targets(y, X.shape[0], continuing), continuing,
                            epochs=1, early_stopping=False)
 
-    def _network_targets(self, y, n_samples, continuing):
-        tasks, encoded = self._fit_targets(y, n_samples, continuing)
+    def _network_targets(self, y, n_samples, continuing, tasks=None):
+        tasks, encoded = self._fit_targets(y, n_samples, continuing, tasks)
         return tasks, target_matrix(tasks, encoded)
 
     def _predict_tasks(self, X):
