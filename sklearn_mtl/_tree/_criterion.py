@@ -44,6 +44,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._labels import MISSING
+from ._masked import masked_targets
 
 NOISE_FLOOR = 1e-12
 """Smallest impurity decrease a split needs on the regressor route.
@@ -65,25 +66,29 @@ class InnerTargets(NamedTuple):
     ----------
     kind : {"classification", "regression"}
         The kind of the tasks.
-    route : {"classifier", "regressor"}
-        Which scikit-learn criterion computes the weighted impurity.
+    route : {"classifier", "regressor", "masked"}
+        Which builder computes the weighted impurity: scikit-learn's with
+        the Gini or the squared-error criterion, or the masked builder of
+        ``_masked.py`` (regression tasks with missing targets).
     y : ndarray
         Class codes of the criterion tasks, shape (n_samples, n_criterion_tasks)
         (classifier), or their scaled one-hot blocks side by side, shape
         (n_samples, sum of their class counts) (regressor), or their scaled
-        standardised values (regression); 1D for one column.
+        standardised values (regression; 1D for one column), followed by
+        their observed mask on the masked route.
     tasks : ndarray of int
         The tasks that take part in the criterion, in the order of their
         names (the order of the columns of ``y``).
     columns : list of slice
         Columns of ``y`` that hold each criterion task (regressor route).
     scales : ndarray of shape (n_tasks,)
-        The factor ``c_j`` of each task's columns in ``y`` (regressor route).
+        The factor ``c_j`` of each task's columns in ``y`` (regressor and
+        masked routes).
     from_value : ndarray of bool, shape (n_tasks,)
         Whether a task's leaf values can be read off the fitted tree's node
         values (criterion tasks without missing targets).
     impurity_scale : float
-        The scikit-learn tree's impurity divided by ``I``: multiply
+        The tree's impurity divided by ``I``: multiply
         ``min_impurity_decrease`` and ``ccp_alpha`` by it.
     impurity_floor : float
         Smallest impurity decrease to pass to scikit-learn (0 or
@@ -118,7 +123,7 @@ def _impurity_scale(task_weights, tasks, n_columns):
     return float(weights.sum() / weights.max() / n_columns)
 
 
-def variance_targets(values, task_names, task_weights):
+def variance_targets(values, task_names, task_weights, route=None):
     """Targets on which a regression tree minimises the weighted variance.
 
     Parameters
@@ -129,6 +134,10 @@ def variance_targets(values, task_names, task_weights):
         The tasks' names.
     task_weights : ndarray of shape (n_tasks,)
         Validated, non-negative task weights, at least one positive.
+    route : {"regressor", "masked"}, default=None
+        None takes scikit-learn's builder ("regressor") when no criterion
+        task misses a target, else the masked builder; "masked" forces the
+        masked builder (to test that both agree).
 
     Returns
     -------
@@ -138,11 +147,20 @@ def variance_targets(values, task_names, task_weights):
     observed = ~np.isnan(values)
     from_value = np.zeros(values.shape[1], dtype=bool)
     from_value[tasks] = observed[:, tasks].all(axis=0)
+    complete = bool(from_value[tasks].all())
+    if route is None:
+        route = "regressor" if complete else "masked"
+    elif route == "regressor" and not complete:
+        raise ValueError("The regressor route needs every criterion task's targets.")
     y = np.where(observed[:, tasks], values[:, tasks], 0.0) * scales[tasks]
+    if route == "masked":
+        y = masked_targets(y, observed[:, tasks])
+    elif len(tasks) == 1:
+        y = y[:, 0]
     return InnerTargets(
         kind="regression",
-        route="regressor",
-        y=y[:, 0] if len(tasks) == 1 else y,
+        route=route,
+        y=y,
         tasks=tasks,
         columns=[slice(k, k + 1) for k in range(len(tasks))],
         scales=scales,
