@@ -265,7 +265,9 @@ class _Builder:
 
     def state(self, n_outputs):
         """The ``Tree.__getstate__`` dict of the grown nodes."""
-        nodes = np.array([tuple(node) for node in self.nodes], dtype=NODE_DTYPE)
+        nodes = np.zeros(len(self.nodes), dtype=NODE_DTYPE)
+        for name, column in zip(nodes.dtype.names, zip(*self.nodes)):
+            nodes[name] = column
         values = np.asarray(self.values, dtype=np.float64).reshape(len(self.nodes), n_outputs, 1)
         return {"max_depth": self.max_depth, "node_count": len(self.nodes),
                 "nodes": nodes, "values": np.ascontiguousarray(values)}

@@ -77,14 +77,14 @@ def _proxy(left, total, n_tasks):
     right = total - left
     complete = np.all(total[1:1 + n_tasks] == total[0])
     proxy = 0.0
-    for side in (left, right):
-        sums = side[..., 1 + n_tasks:]
-        with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for side in (left, right):
+            sums = side[..., 1 + n_tasks:]
             if complete:
                 proxy = proxy + (sums * sums).sum(axis=-1) / side[..., 0]
-                continue
-            observed = side[..., 1:1 + n_tasks]
-            proxy = proxy + np.where(observed > 0, sums * sums / observed, 0.0).sum(axis=-1)
+            else:
+                observed = side[..., 1:1 + n_tasks]
+                proxy = proxy + np.where(observed > 0, sums * sums / observed, 0.0).sum(axis=-1)
     return proxy
 
 
@@ -161,14 +161,14 @@ class Splitter:
         self.constant_features[n_known:n_total] = features[n_known:n_total]
         return drawn, n_total
 
-    def _allowed(self, n_left, m, left, total):
-        """Which splits leave enough samples and weight on both sides."""
-        p = self.params
-        return (
-            (n_left >= p["min_samples_leaf"]) & (m - n_left >= p["min_samples_leaf"])
-            & (left[..., 0] >= p["min_weight_leaf"])
-            & (total[0] - left[..., 0] >= p["min_weight_leaf"])
-        )
+    def _allowed(self, valid, n_left, m, left, total):
+        """Which valid splits leave enough samples and weight on both sides."""
+        min_samples, min_weight = self.params["min_samples_leaf"], self.params["min_weight_leaf"]
+        if min_samples > 1:
+            valid = valid & (n_left >= min_samples) & (m - n_left >= min_samples)
+        if min_weight > 0:
+            valid = valid & (left[..., 0] >= min_weight) & (total[0] - left[..., 0] >= min_weight)
+        return valid
 
     def _best_split(self, idx, values, drawn, n_missing, n_present, total):
         """Every threshold of every candidate: missing values right, then
@@ -186,18 +186,23 @@ class Splitter:
             present = n_present[features][:, np.newaxis]
             missing = n_missing[features][:, np.newaxis]
             step = (x[:, 1:] > x[:, :-1] + FEATURE_THRESHOLD) & (position < present)
-            absent = total - cum[np.arange(len(features)), np.maximum(present[:, 0] - 1, 0)]
-            left = np.stack([cum[:, :-1], cum[:, :-1] + absent[:, np.newaxis]], axis=1)
-            n_left = np.stack([np.broadcast_to(position, step.shape), position + missing], axis=1)
-            valid = np.stack([step | ((position == present) & (missing > 0)),
-                              step & (missing > 0)], axis=1)
-            valid &= self._allowed(n_left, m, left, total)
+            if missing.any():  # pass 0 sends the missing values right, pass 1 left
+                absent = total - cum[np.arange(len(features)), present[:, 0] - 1]
+                left = np.stack([cum[:, :-1], cum[:, :-1] + absent[:, np.newaxis]], axis=1)
+                n_left = np.stack([np.broadcast_to(position, step.shape), position + missing],
+                                  axis=1)
+                valid = np.stack([step | ((position == present) & (missing > 0)),
+                                  step & (missing > 0)], axis=1)
+            else:
+                left, n_left, valid = cum[:, np.newaxis, :-1], position, step[:, np.newaxis]
+            valid = self._allowed(valid, n_left, m, left, total)
             proxy = np.where(valid, _proxy(left, total, self.n_tasks), -np.inf)
             flat = int(np.argmax(proxy))
             if proxy.flat[flat] > best_proxy:
                 best_proxy = proxy.flat[flat]
                 c, side, p = np.unravel_index(flat, proxy.shape)
-                best = (int(features[c]), side, int(p) + 1, int(n_left[c, side, p]))
+                best = (int(features[c]), side, int(p) + 1,
+                        int(np.broadcast_to(n_left, proxy.shape)[c, side, p]))
         if best is None:
             return None
         f, side, p, n_left = best
@@ -220,7 +225,7 @@ class Splitter:
         left = np.einsum("cm,cmd->cd", goes_left.astype(np.float64),
                          self.stats[idx[features]])
         n_left = goes_left.sum(axis=1)
-        valid = self._allowed(n_left, m, left, total)
+        valid = self._allowed(np.ones(len(drawn), dtype=bool), n_left, m, left, total)
         proxy = np.where(valid, _proxy(left, total, self.n_tasks), -np.inf)
         c = int(np.argmax(proxy))
         if proxy[c] == -np.inf:
