@@ -1,4 +1,4 @@
-"""The weighted multi-task criteria, written for scikit-learn's builders.
+"""The weighted multi-task criteria, written for the tree builders.
 
 A shared tree chooses every split to minimise the weighted impurity
 
@@ -15,9 +15,12 @@ Regression: each task's standardised target is scaled by
 ``DecisionTreeRegressor(criterion="squared_error")`` impurity, the mean
 variance over the columns, is ``I`` times a constant. With equal weights the
 targets are the standardised ones themselves: the tree is scikit-learn's
-multi-output regression tree on them. A missing target (NaN) counts in the
-criterion as the task's training mean (0 once standardised); it is left out
-of the leaf values (see ``_leaves.py``).
+multi-output regression tree on them. scikit-learn's builder knows no
+missing target, so when a criterion task misses one (NaN) the tree is grown
+by the masked builder (``_masked.py``, the "masked" route): each task's
+variance is that of its observed targets only, exactly, with the same
+impurity units. A missing target is also left out of the leaf values (see
+``_leaves.py``).
 
 Classification, two routes:
 
@@ -136,8 +139,11 @@ def variance_targets(values, task_names, task_weights, route=None):
         Validated, non-negative task weights, at least one positive.
     route : {"regressor", "masked"}, default=None
         None takes scikit-learn's builder ("regressor") when no criterion
-        task misses a target, else the masked builder; "masked" forces the
-        masked builder (to test that both agree).
+        task misses a target, else the exact masked builder. "masked" forces
+        the masked builder (to test that both agree); "regressor" forces
+        scikit-learn's builder, where a missing target counts as the task's
+        training mean (0 once standardised): the approximation of earlier
+        versions, kept to measure against.
 
     Returns
     -------
@@ -150,8 +156,6 @@ def variance_targets(values, task_names, task_weights, route=None):
     complete = bool(from_value[tasks].all())
     if route is None:
         route = "regressor" if complete else "masked"
-    elif route == "regressor" and not complete:
-        raise ValueError("The regressor route needs every criterion task's targets.")
     y = np.where(observed[:, tasks], values[:, tasks], 0.0) * scales[tasks]
     if route == "masked":
         y = masked_targets(y, observed[:, tasks])
