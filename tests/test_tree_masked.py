@@ -6,6 +6,7 @@ growth parameter."""
 import numpy as np
 import pytest
 from _estimators import make_regression_tasks
+from scipy import sparse
 from sklearn.tree import DecisionTreeRegressor
 
 from sklearn_mtl import SharedForestRegressor, SharedTreeRegressor
@@ -281,6 +282,15 @@ def test_missing_features_go_where_training_sent_them(holes):
         rows = leaves == leaf
         expected = [np.nanmean(Y[rows, j]) for j in range(3)]
         np.testing.assert_allclose(model.predict(X[rows][:1])[0], expected, rtol=1e-9)
+
+
+def test_sparse_x_grows_the_dense_tree(holes):
+    X, Y = holes
+    X = np.where(np.abs(X) < 0.7, 0.0, X)
+    dense = SharedTreeRegressor(max_depth=4, random_state=0).fit(X, Y)
+    sparse_fit = SharedTreeRegressor(max_depth=4, random_state=0).fit(sparse.csr_matrix(X), Y)
+    assert same_structure(dense.tree_, sparse_fit.tree_)
+    np.testing.assert_array_equal(sparse_fit.predict(sparse.csr_matrix(X)), dense.predict(X))
 
 
 # ---------------------------------------------------------------- forests
