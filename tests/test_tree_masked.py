@@ -189,6 +189,32 @@ def test_masked_builder_with_missing_features_and_weights_is_sklearn_s_tree():
                                       ref.tree_.missing_go_to_left[split])
 
 
+def test_thresholds_compare_in_double_precision():
+    """Between two adjacent float32 values the midpoint rounds, in float32,
+    to the larger one; compared in double, as scikit-learn, it separates them."""
+    x = np.array([16 + 2.0**-19, 16 + 2.0**-18], dtype=np.float32)
+    X = np.column_stack([x, x])
+    Y = np.array([[0.0, np.nan], [1.0, 2.0]])
+    model = SharedTreeRegressor().fit(X, Y)
+    assert model.get_n_leaves() == 2
+    np.testing.assert_array_equal(model.apply(X), [1, 2])
+
+
+def test_random_splitter_skips_splits_that_leave_a_side_empty():
+    """Present values all equal, missing ones drawn to the same side: no split,
+    as scikit-learn (its draws followed the same way on complete targets)."""
+    rng = np.random.RandomState(0)
+    X = np.column_stack([np.where(rng.uniform(size=60) < 0.5, 1.0, np.nan),
+                         rng.normal(size=60)]).astype(np.float32)
+    Y = rng.normal(size=(60, 2))
+    for seed in range(6):
+        params = dict(splitter="random", max_features=1, random_state=seed)
+        ours = MaskedTreeRegressor(**params).fit(X, masked_targets(Y, np.ones(Y.shape, bool)))
+        ref = DecisionTreeRegressor(**params).fit(X, Y)
+        assert ours.tree_.n_node_samples.min() >= 1
+        assert same_structure(ours.tree_, ref.tree_)
+
+
 # --------------------------------------------------------- growth parameters
 def test_growth_limits_are_honoured(holes):
     X, Y = holes

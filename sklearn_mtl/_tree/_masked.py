@@ -161,60 +161,68 @@ class _Builder:
 
     def __init__(self, splitter, squares, total_weight, params):
         self.splitter = splitter
-        self.squares = squares
+        self.n_tasks = squares.shape[1]
+        self.sums = np.hstack([splitter.stats, squares])
         self.total_weight = total_weight
         self.params = params
         self.nodes = []
         self.values = []
+        self._left = np.zeros(squares.shape[0], dtype=bool)  # the side of each sample
         self.max_depth = 0
 
     def _node(self, idx, depth, impurity, n_constants):
         """Statistics of a node, and its split if it is to be split.
 
-        Returns ``(stats, impurity, split)``: split is None for a leaf, else
+        Returns
+        ``(sums, impurity, split)``: split is None for a leaf, else
         ``(feature, threshold, missing_go_to_left, improvement, left, right,
         n_constants)`` with the children's (idx, impurity).
         """
         p = self.params
         samples = idx[0]
-        stats = self.splitter.stats[samples].sum(axis=0)
-        m, weight = idx.shape[1], stats[0]
+        # as scikit-learn: a node's sums are its own, its impurity (but the
+        # root's) the parent's total minus the sibling's
+        sums = self.sums[samples].sum(axis=0)
+        m, weight = idx.shape[1], sums[0]
         if impurity is None:
-            impurity = node_impurity(stats, self.squares[samples].sum(axis=0))
+            impurity = float(node_impurity(sums, self.n_tasks))
         if (depth >= p["max_depth"] or m < p["min_samples_split"]
                 or m < 2 * p["min_samples_leaf"] or weight < 2 * p["min_weight_leaf"]
                 or impurity <= EPSILON):
-            return stats, impurity, None
-        found, n_constants = self.splitter.split(idx, stats, n_constants)
+            return sums, impurity, None
+        found, n_constants = self.splitter.split(idx, sums[:1 + 2 * self.n_tasks], n_constants)
         if found is None:
-            return stats, impurity, None
+            return sums, impurity, None
         feature, threshold, go_left = found
-        x = self.splitter.Xt[feature]
+        x = self.splitter.Xt[feature, samples].astype(np.float64)  # compared as in C
         with np.errstate(invalid="ignore"):
-            left = np.where(np.isnan(x), go_left, x <= threshold)
-        children = []
-        for side in (left, ~left):
-            mask = side[idx]
-            child = idx[mask].reshape(idx.shape[0], -1)
-            child_stats = self.splitter.stats[child[0]].sum(axis=0)
-            child_impurity = node_impurity(child_stats, self.squares[child[0]].sum(axis=0))
-            children.append((child, child_impurity, child_stats[0]))
-        (_, imp_left, w_left), (_, imp_right, w_right) = children
+            self._left[samples] = np.where(np.isnan(x), go_left, x <= threshold)
+        left = self._left[idx]
+        n_features = idx.shape[0]
+        left_idx = idx[left].reshape(n_features, -1)
+        right_idx = idx[~left].reshape(n_features, -1)
+        if not 0 < left_idx.shape[1] < idx.shape[1]:  # would grow the same node forever
+            raise RuntimeError(f"split of feature {feature} at {threshold} leaves a side empty")
+        left_sums = self.sums[left_idx[0]].sum(axis=0)
+        children = np.stack([left_sums, sums - left_sums])  # as scikit-learn: right = total - left
+        imp_left, imp_right = node_impurity(children, self.n_tasks)
+        w_left, w_right = children[:, 0]
         improvement = (weight / self.total_weight) * (
             impurity - w_right / weight * imp_right - w_left / weight * imp_left
         )
         if improvement + EPSILON < p["min_impurity_decrease"]:
-            return stats, impurity, None
-        return stats, impurity, (feature, threshold, go_left, improvement,
-                                 children[0][:2], children[1][:2], n_constants)
+            return sums, impurity, None
+        return sums, impurity, (feature, threshold, go_left, improvement,
+                                (left_idx, float(imp_left)), (right_idx, float(imp_right)),
+                                n_constants)
 
     def _add(self, parent, is_left, stats, impurity, m, split, depth):
         """Append a node (a leaf when split is None); return its id."""
         node_id = len(self.nodes)
         if parent >= 0:
             self.nodes[parent][0 if is_left else 1] = node_id
-        n_tasks = self.squares.shape[1]
-        observed, sums = stats[1:1 + n_tasks], stats[1 + n_tasks:]
+        n_tasks = self.n_tasks
+        observed, sums = stats[1:1 + n_tasks], stats[1 + n_tasks:1 + 2 * n_tasks]
         self.values.append(np.divide(sums, observed, out=np.zeros(n_tasks), where=observed > 0))
         if split is None:
             self.nodes.append([TREE_LEAF, TREE_LEAF, TREE_UNDEFINED, float(TREE_UNDEFINED),
@@ -230,8 +238,8 @@ class _Builder:
         stack = [(root, 0, -1, False, None, 0)]
         while stack:
             idx, depth, parent, is_left, impurity, n_constants = stack.pop()
-            stats, impurity, split = self._node(idx, depth, impurity, n_constants)
-            node_id = self._add(parent, is_left, stats, impurity, idx.shape[1], split, depth)
+            sums, impurity, split = self._node(idx, depth, impurity, n_constants)
+            node_id = self._add(parent, is_left, sums, impurity, idx.shape[1], split, depth)
             if split is not None:
                 (left, imp_left), (right, imp_right), n_constants = split[4:]
                 stack.append((right, depth + 1, node_id, False, imp_right, n_constants))
@@ -245,8 +253,8 @@ class _Builder:
 
         def add(idx, depth, parent, is_left, impurity):
             nonlocal counter
-            stats, impurity, split = self._node(idx, depth, impurity, 0)
-            node_id = self._add(parent, is_left, stats, impurity, idx.shape[1], split, depth)
+            sums, impurity, split = self._node(idx, depth, impurity, 0)
+            node_id = self._add(parent, is_left, sums, impurity, idx.shape[1], split, depth)
             improvement = 0.0 if split is None else split[3]
             heapq.heappush(frontier, (-improvement, counter, node_id, depth, split))
             counter += 1

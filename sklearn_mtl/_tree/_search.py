@@ -52,19 +52,19 @@ class RandR:
         return (high - low) * float(self._next()) / RAND_R_MAX + low
 
 
-def node_impurity(stats, squares):
-    """``sum_j SSE_j / (K * W)`` of a node from its summed statistics.
+def node_impurity(sums, n_tasks):
+    """``sum_j SSE_j / (K * W)`` of nodes from their summed statistics.
 
-    ``stats`` is ``[W, M_1..M_K, S_1..S_K]``, ``squares`` the ``Q_j``
-    (weighted sums of ``m_j z_j^2``); a task observed in no sample of the
+    ``sums`` (one row per node) is ``[W, M_1..M_K, S_1..S_K, Q_1..Q_K]``:
+    the weight, the weighted observed counts, the weighted sums of
+    ``m_j z_j`` and of ``m_j z_j^2``; a task observed in no sample of the
     node adds nothing.
     """
-    n_tasks = squares.shape[-1]
-    observed = stats[1:1 + n_tasks]
-    sums = stats[1 + n_tasks:]
-    sse = squares - np.divide(sums * sums, observed, out=np.zeros(n_tasks),
-                              where=observed > 0)
-    return float(np.sum(sse) / (n_tasks * stats[0]))
+    observed = sums[..., 1:1 + n_tasks]
+    total = sums[..., 1 + n_tasks:1 + 2 * n_tasks]
+    sse = sums[..., 1 + 2 * n_tasks:] - np.divide(
+        total * total, observed, out=np.zeros(observed.shape), where=observed > 0)
+    return sse.sum(axis=-1) / (n_tasks * sums[..., 0])
 
 
 def _proxy(left, total, n_tasks):
@@ -99,6 +99,9 @@ class Splitter:
         self.params = params
         self.rng = rng
         self.features = list(range(X.shape[1]))
+        self.any_missing = bool(np.isnan(X).any())
+        self.no_missing = np.zeros(X.shape[1], dtype=np.intp)
+        self.rows = np.arange(X.shape[1])[:, np.newaxis]
         self.constant_features = list(range(X.shape[1]))
 
     def split(self, idx, total, n_known_constants):
@@ -109,8 +112,8 @@ class Splitter:
         n_constants is the number of constant features the children inherit.
         """
         n_features, m = idx.shape
-        values = np.take_along_axis(self.Xt, idx, axis=1)
-        n_missing = np.isnan(values).sum(axis=1)
+        values = self.Xt[self.rows, idx]
+        n_missing = np.isnan(values).sum(axis=1) if self.any_missing else self.no_missing
         n_present = m - n_missing
         rows = np.arange(n_features)
         low = values[:, 0]
@@ -225,7 +228,7 @@ class Splitter:
         left = np.einsum("cm,cmd->cd", goes_left.astype(np.float64),
                          self.stats[idx[features]])
         n_left = goes_left.sum(axis=1)
-        valid = self._allowed(np.ones(len(drawn), dtype=bool), n_left, m, left, total)
+        valid = self._allowed((n_left > 0) & (n_left < m), n_left, m, left, total)
         proxy = np.where(valid, _proxy(left, total, self.n_tasks), -np.inf)
         c = int(np.argmax(proxy))
         if proxy[c] == -np.inf:
