@@ -273,9 +273,10 @@ class _Builder:
 
     def state(self, n_outputs):
         """The ``Tree.__getstate__`` dict of the grown nodes."""
+        columns = np.array(self.nodes, dtype=np.float64)  # ids and counts < 2**53: exact
         nodes = np.zeros(len(self.nodes), dtype=NODE_DTYPE)
-        for name, column in zip(nodes.dtype.names, zip(*self.nodes)):
-            nodes[name] = column
+        for k, name in enumerate(nodes.dtype.names):
+            nodes[name] = columns[:, k]
         values = np.asarray(self.values, dtype=np.float64).reshape(len(self.nodes), n_outputs, 1)
         return {"max_depth": self.max_depth, "node_count": len(self.nodes),
                 "nodes": nodes, "values": np.ascontiguousarray(values)}

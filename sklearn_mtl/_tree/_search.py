@@ -132,13 +132,20 @@ class Splitter:
         and missing-value sides with them, for the random splitter)."""
         features, rng = self.features, self.rng
         random = self.params["splitter"] == "random"
+        constant = constant.tolist()
         f_i, n_visited, n_found, n_drawn, n_total = len(features), 0, 0, 0, n_known
         drawn = []
+        state = rng.state
         while f_i > n_total and (
             n_visited < self.params["max_features"] or n_visited <= n_found + n_drawn
         ):
             n_visited += 1
-            f_j = rng.randint(n_drawn, f_i - n_found)
+            # rng.randint(n_drawn, f_i - n_found), inlined: this loop is hot
+            state = state or 1
+            state ^= (state << 13) & 0xFFFFFFFF
+            state ^= state >> 17
+            state ^= (state << 5) & 0xFFFFFFFF
+            f_j = n_drawn + (state & RAND_R_MAX) % (f_i - n_found - n_drawn)
             if f_j < n_known:
                 features[n_drawn], features[f_j] = features[f_j], features[n_drawn]
                 n_drawn += 1
@@ -155,11 +162,14 @@ class Splitter:
             if not random:
                 drawn.append(f)
                 continue
+            rng.state = state
             threshold = rng.uniform(float(low[f]), float(high[f]))
             left = bool(rng.randint(0, 2)) if n_missing[f] else False
+            state = rng.state
             if threshold == float(high[f]):
                 threshold = float(low[f])
             drawn.append((f, threshold, left))
+        rng.state = state
         features[:n_known] = self.constant_features[:n_known]
         self.constant_features[n_known:n_total] = features[n_known:n_total]
         return drawn, n_total
