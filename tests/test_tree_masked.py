@@ -9,7 +9,7 @@ from _estimators import make_regression_tasks
 from scipy import sparse
 from sklearn.tree import DecisionTreeRegressor
 
-from sklearn_mtl import SharedForestRegressor, SharedTreeRegressor
+from sklearn_mtl import SharedForestRegressor, SharedTreeClassifier, SharedTreeRegressor
 from sklearn_mtl._tree import _criterion, _kinds
 from sklearn_mtl._tree._masked import MaskedTreeRegressor, masked_targets
 
@@ -113,6 +113,49 @@ def test_depth_two_tree_is_the_brute_force_masked_search(use_nan_x, weights, sam
         left = goes_left(tree, node, X[rows])
         np.testing.assert_array_equal(left, best)
         assert masked_cost(Z[rows], weights, s[rows], left) == pytest.approx(cost, rel=1e-12)
+        checked += 1
+        sent = goes_left(tree, node, X)
+        nodes += [(tree.children_left[node], rows & sent),
+                  (tree.children_right[node], rows & ~sent)]
+    assert checked == 3
+
+
+def gini_cost(codes, weights, left):
+    """sum_j w_j / max(w) * [n_j(L) Gini_j(L) + n_j(R) Gini_j(R)] over labelled rows."""
+    cost = 0.0
+    for part in (left, ~left):
+        for j in range(codes.shape[1]):
+            labels = codes[part & (codes[:, j] >= 0), j]
+            if labels.size:
+                p = np.bincount(labels) / labels.size
+                cost += weights[j] / max(weights) * labels.size * (1 - p @ p)
+    return cost
+
+
+@pytest.mark.parametrize("weights", [[1, 1], [1, 2.5]])
+def test_classifier_with_missing_labels_is_the_brute_force_masked_gini(weights, small):
+    """Missing labels count for nothing in the Gini impurity of their task."""
+    X, _, Y = small
+    labels = np.column_stack([Y[:, 0] > 0, Y[:, 1] > 0.5]).astype(float)
+    labels[np.isnan(Y)] = np.nan
+    labels[:, 0] += (X[:, 2] > 0.5) * ~np.isnan(labels[:, 0])  # three classes
+    model = SharedTreeClassifier(task_weights=weights, max_depth=2, random_state=0)
+    model.fit(X, labels)
+    assert model.estimator_.__class__ is MaskedTreeRegressor
+    codes = np.where(np.isnan(labels), -1, labels).astype(int)
+    tree, checked = model.tree_, 0
+    nodes = [(0, np.ones(len(X), dtype=bool))]
+    while nodes:
+        node, rows = nodes.pop()
+        if tree.children_left[node] == -1:
+            continue
+        splits = []
+        for f in range(X.shape[1]):
+            levels = np.unique(X[rows, f])
+            splits += [X[rows, f] <= t for t in (levels[:-1] + levels[1:]) / 2]
+        costs = [gini_cost(codes[rows], weights, s) for s in splits]
+        left = goes_left(tree, node, X[rows])
+        np.testing.assert_array_equal(left, splits[int(np.argmin(costs))])
         checked += 1
         sent = goes_left(tree, node, X)
         nodes += [(tree.children_left[node], rows & sent),

@@ -34,8 +34,11 @@ Classification, two routes:
   columns is the task's Gini impurity (``sum_k p_k (1 - p_k)``), so the
   multi-output ``DecisionTreeRegressor(criterion="squared_error")`` impurity,
   the mean variance over all columns, equals ``I`` times a constant: it
-  chooses the same splits. A missing label contributes the task's training
-  class prior as its (scaled) row, which moves no split towards any class.
+  chooses the same splits. When a criterion task misses labels, the same
+  blocks are grown by the masked builder (the "masked" route), where a
+  sample unlabelled for task j takes no part in task j's Gini impurity: each
+  task's term is the (weighted) Gini impurity of its labelled samples times
+  their weight.
 
 Tasks of weight 0 take no part in the criterion; their leaf probabilities are
 counted afterwards, like those of tasks with missing labels (see
@@ -185,9 +188,13 @@ def gini_targets(encoded, task_weights, sample_weight=None, route=None):
         Validated, non-negative task weights, at least one positive.
     sample_weight : ndarray of shape (n_samples,), default=None
         Weights of the samples, used for the class priors of missing labels.
-    route : {"classifier", "regressor"}, default=None
-        None takes the classifier route wherever it is exact (it is faster);
-        "regressor" forces the one-hot route (to test that both agree).
+    route : {"classifier", "regressor", "masked"}, default=None
+        None takes the classifier route wherever it is exact (it is
+        fastest), else the one-hot regressor route when no criterion task
+        misses a label, else the one-hot masked route. "regressor" forces
+        the one-hot route on scikit-learn's builder (to test that both
+        agree; a missing label then counts as its task's class prior, the
+        approximation of earlier versions), "masked" the masked builder.
 
     Returns
     -------
@@ -199,7 +206,7 @@ def gini_targets(encoded, task_weights, sample_weight=None, route=None):
     from_value[tasks[complete]] = True
     exact_gini = bool(np.all(complete) and np.all(scales[tasks] == 1.0))
     if route is None:
-        route = "classifier" if exact_gini else "regressor"
+        route = "classifier" if exact_gini else "regressor" if np.all(complete) else "masked"
     elif route == "classifier" and not exact_gini:
         raise ValueError(
             "The classifier route needs equal positive task weights and no missing label."
@@ -218,15 +225,19 @@ def gini_targets(encoded, task_weights, sample_weight=None, route=None):
             impurity_floor=0.0,
         )
     blocks = [
-        scales[j] * soft_one_hot(encoded.codes[:, j], len(encoded.classes[j]), sample_weight)
+        scales[j] * soft_one_hot(encoded.codes[:, j], len(encoded.classes[j]), sample_weight,
+                                 prior=route == "regressor")
         for j in tasks
     ]
     ends = np.cumsum([b.shape[1] for b in blocks])
     columns = [slice(end - b.shape[1], end) for b, end in zip(blocks, ends)]
     y = np.hstack(blocks)
+    if route == "masked":  # each task's labelled mask over its block's columns
+        y = masked_targets(y, np.repeat(encoded.mask[:, tasks], ends - np.r_[0, ends[:-1]],
+                                        axis=1))
     return InnerTargets(
         kind="classification",
-        route="regressor",
+        route=route,
         y=y[:, 0] if y.shape[1] == 1 else y,
         tasks=tasks,
         columns=columns,
@@ -237,8 +248,9 @@ def gini_targets(encoded, task_weights, sample_weight=None, route=None):
     )
 
 
-def soft_one_hot(codes, n_classes, sample_weight=None):
-    """One-hot rows of a task's codes; a missing label gets the class prior.
+def soft_one_hot(codes, n_classes, sample_weight=None, prior=True):
+    """One-hot rows of a task's codes; a missing label gets the class prior
+    (zeros without ``prior``).
 
     Parameters
     ----------
@@ -249,6 +261,8 @@ def soft_one_hot(codes, n_classes, sample_weight=None):
     sample_weight : ndarray of shape (n_samples,), default=None
         Weights for the prior (the weighted class frequencies of the labelled
         samples).
+    prior : bool, default=True
+        Whether a missing label's row is the class prior (else zeros).
 
     Returns
     -------
@@ -257,7 +271,7 @@ def soft_one_hot(codes, n_classes, sample_weight=None):
     labelled = codes != MISSING
     out = np.zeros((codes.shape[0], n_classes))
     out[np.flatnonzero(labelled), codes[labelled]] = 1.0
-    if not np.all(labelled):
+    if prior and not np.all(labelled):
         weights = None if sample_weight is None else sample_weight[labelled]
         prior = np.bincount(codes[labelled], weights=weights, minlength=n_classes)
         if not prior.sum() > 0:  # every labelled sample has weight 0
