@@ -134,3 +134,42 @@ def test_warm_start_and_partial_fit_keep_tasks(data):
     stream = clone(model).set_params(warm_start=False)
     stream.partial_fit(X[:120], Y[:120]).partial_fit(X[120:], Y[120:])
     assert stream.n_iter_ == 2
+
+
+def test_partial_fit_takes_the_classes_by_name_or_per_task(data):
+    # a stream whose first batch lacks a class: declared up front, the later
+    # batch's label trains; without them it is refused
+    X, Y = data
+    first = Y["cut"] != "ideal"
+    Xa, Ya, Xb, Yb = X[first], Y[first], X[~first], Y[~first]
+    kinds = {"price": "regression", "cut": "classification", "sold": "classification"}
+    params = dict(NET, task_kinds=kinds)
+    plain = MultiTaskEstimator(**params).partial_fit(Xa, Ya)
+    assert plain.classes_["cut"].tolist() == ["fair", "good"]
+    with pytest.raises(ValueError, match="ideal"):
+        plain.partial_fit(Xb, Yb)
+    cut = ["fair", "good", "ideal"]
+    by_name = MultiTaskEstimator(**params).partial_fit(Xa, Ya, classes={"cut": cut})
+    assert by_name.classes_["cut"].tolist() == cut
+    assert by_name._task_set[1].classes_.tolist() == cut
+    assert by_name.predict_proba(X[:3])["cut"].shape == (3, 3)
+    by_name.partial_fit(Xb, Yb).partial_fit(Xb, Yb, classes={"cut": cut})
+    assert by_name.n_iter_ == 3
+    # the codes of the first batch follow the declared classes: the same
+    # network as declaring them per task, in column order
+    per_task = MultiTaskEstimator(**params).partial_fit(
+        Xa, Ya, classes=[None, cut, [False, True]])
+    np.testing.assert_array_equal(per_task.predict_proba(X)["cut"],
+                                  MultiTaskEstimator(**params).partial_fit(
+                                      Xa, Ya, classes={"cut": cut}).predict_proba(X)["cut"])
+    with pytest.raises(ValueError, match="classes of the first call"):
+        by_name.partial_fit(Xb, Yb, classes={"cut": [*cut, "premium"]})
+    assert by_name.classes_["cut"].tolist() == cut  # a refused call changes nothing
+    with pytest.raises(ValueError, match="regression task"):
+        MultiTaskEstimator(**params).partial_fit(Xa, Ya, classes={"price": [1.0]})
+    with pytest.raises(ValueError, match="not tasks of y"):
+        MultiTaskEstimator(**params).partial_fit(Xa, Ya, classes={"colour": ["red"]})
+    with pytest.raises(ValueError, match="one entry per task"):
+        MultiTaskEstimator(**params).partial_fit(Xa, Ya, classes=[cut])
+    with pytest.raises(ValueError, match="lacks|not in"):
+        MultiTaskEstimator(**params).partial_fit(Xa, Ya, classes={"cut": ["fair"]})

@@ -13,7 +13,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, KFold, cross_validate
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from skorch.callbacks import Checkpoint, EarlyStopping, LRScheduler, ProgressBar
+from skorch.callbacks import Callback, Checkpoint, EarlyStopping, LRScheduler, ProgressBar
 from torch import nn
 
 from sklearn_mtl import MultiTaskClassifier
@@ -121,6 +121,29 @@ def test_missing_labels_are_masked_and_never_predicted(data):
     assert clf.score(X, Y) > 0.75
     losses = clf.history_[:, "train_loss"]
     assert np.all(np.isfinite(losses))
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_rows_without_any_label_are_not_trained_on_but_shape_the_input(data, early_stopping):
+    # a row unlabelled for every task carries no loss: the network trains
+    # on the other rows exactly as if they were the whole data (same
+    # batches, same hold-out), while the input normalisation sees them all
+    X, Y = data
+    Y = Y.astype(object)
+    empty = np.zeros(len(Y), dtype=bool)
+    empty[::3] = True
+    Y[empty] = None
+    params = {**FAST, "input_normalization": None, "num_embeddings": None,
+              "early_stopping": early_stopping}
+    with_empty = MultiTaskClassifier(**params).fit(X, Y)
+    without = MultiTaskClassifier(**params).fit(X[~empty], Y[~empty])
+    np.testing.assert_array_equal(with_empty.predict_proba(X)[0], without.predict_proba(X)[0])
+    trained = sum(b["train_batch_size"] for b in with_empty.history_[-1]["batches"]
+                  if "train_batch_size" in b)
+    held_out = round(0.1 * (~empty).sum()) if early_stopping else 0
+    assert trained == (~empty).sum() - held_out
+    robust = MultiTaskClassifier(**{**params, "input_normalization": "robust"}).fit(X, Y)
+    np.testing.assert_array_equal(robust.input_normalizer_.center_, np.median(X, axis=0))
 
 
 def test_sparse_batches_of_a_task_keep_loss_finite(data):
@@ -232,6 +255,47 @@ def test_skorch_callbacks_work_and_are_not_modified(data, tmp_path):
     assert (tmp_path / "params.pt").exists()
     lrs = [group["lr"] for group in clf.net_.optimizer_.param_groups]
     assert lrs[0] < FAST["lr"]
+
+
+class BatchCounter(Callback):
+    """Counts the per-batch hooks it receives, by training flag."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.calls_ = {"begin": [], "end": []}
+
+    def on_batch_begin(self, net, training=None, **kwargs):
+        self.calls_["begin"].append(training)
+
+    def on_batch_end(self, net, training=None, loss=None, **kwargs):
+        self.calls_["end"].append((training, loss is not None))
+
+
+class EndOnlyCounter(BatchCounter):
+    """Inherits the hooks it does not override from a callback that has them."""
+
+    def on_batch_begin(self, net, **kwargs):
+        pass
+
+
+def test_every_callback_that_overrides_a_batch_hook_gets_every_batch(data):
+    # the net skips skorch's no-op batch hooks: overridden ones, inherited
+    # overrides included, still run for every training and validation batch
+    X, Y = data
+    counter, end_only = BatchCounter(), EndOnlyCounter()
+    clf = MultiTaskClassifier(**{**FAST, "max_epochs": 2, "batch_size": 16},
+                              callbacks=[("count", counter), ("end", end_only)]).fit(X, Y)
+    counts = [sum(1 for b in epoch["batches"] if f"{prefix}_loss" in b)
+              for epoch in clf.history_ for prefix in ("train", "valid")]
+    n_train, n_valid = sum(counts[0::2]), sum(counts[1::2])
+    assert n_train > 2 and n_valid > 0
+    fitted = dict(clf.net_.callbacks_)
+    for name in ("count", "end"):
+        calls = fitted[name].calls_
+        assert [t for t, _ in calls["end"]].count(True) == n_train
+        assert [t for t, _ in calls["end"]].count(False) == n_valid
+        assert all(has_loss for _, has_loss in calls["end"])
+    assert fitted["count"].calls_["begin"].count(True) == n_train
+    assert fitted["end"].calls_["begin"] == []
 
 
 def test_warm_start_continues_training(data):

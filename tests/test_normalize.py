@@ -12,7 +12,9 @@ from sklearn.preprocessing import StandardScaler
 
 from sklearn_mtl import MultiTaskClassifier
 from sklearn_mtl._neural._normalize import (
+    _CHUNK_ROWS,
     INPUT_NORMALIZATIONS,
+    _column_quantiles,
     fit_normalizer,
     normalize,
 )
@@ -204,3 +206,29 @@ def test_the_regressor_normalizes_its_input_too():
         assert reg.input_normalizer_ is not None
         scores.append(reg.score(moved[N_TRAIN:], Y[N_TRAIN:]))
     assert scores[0] > 0.8 and abs(scores[1] - scores[0]) < 0.01
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n", [1, 2, 7, 1001])
+def test_column_quantiles_equal_numpys(dtype, n):
+    # the robust scaler's quantiles come from one sort of the columns; they
+    # must be numpy's, ties, huge offsets and tiny spreads included
+    rng = np.random.RandomState(n)
+    X = (rng.normal(size=(n, 4)) * [1.0, 1e-9, 1e9, 1.0] + [0.0, 1.0, 1e9, 5.0]).astype(dtype)
+    X[: n // 3, 0] = X[0, 0]
+    X[:, 3] = 5.0
+    quantiles = (0.25, 0.5, 0.75, 0.0, 1.0)
+    got = np.array(_column_quantiles(X, quantiles))
+    expected = np.quantile(X, quantiles, axis=0)
+    assert got.dtype == expected.dtype
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_normalize_in_chunks_equals_one_pass():
+    # normalize runs the rows through the normaliser chunk by chunk
+    rng = np.random.RandomState(0)
+    X = rng.lognormal(size=(2 * _CHUNK_ROWS + 17, 3)) * [1.0, 1e4, 1e-3]
+    for kind in ("robust", "quantile"):
+        normalizer = fit_normalizer(X, kind)
+        np.testing.assert_array_equal(
+            normalize(normalizer, X), normalizer.transform(X).astype(np.float32))

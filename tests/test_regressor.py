@@ -174,3 +174,22 @@ def test_same_random_state_same_model(data):
     a = MultiTaskRegressor(**params).fit(X, Y).predict(X)
     b = MultiTaskRegressor(**params).fit(X, Y).predict(X)
     np.testing.assert_array_equal(a, b)
+
+
+def test_rows_without_any_target_are_not_trained_on(data):
+    # -1.0 is an ordinary standardised value of a regression task, never a
+    # missing one: only all-NaN rows are left out of the training batches
+    X, Y = data
+    Y = Y.astype(float).copy()
+    Y[::4] = np.nan
+    Y[1::4, 0] = np.nan
+    Y[1::4, 1] = -1.0
+    params = dict(REGRESSION_NET, input_normalization=None, num_embeddings=None,
+                  early_stopping=False)
+    with_empty = MultiTaskRegressor(**params).fit(X, Y)
+    kept = ~np.isnan(Y).all(axis=1)
+    without = MultiTaskRegressor(**params).fit(X[kept], Y[kept])
+    np.testing.assert_array_equal(with_empty.predict(X), without.predict(X))
+    trained = sum(b["train_batch_size"] for b in with_empty.history_[-1]["batches"]
+                  if "train_batch_size" in b)
+    assert trained == kept.sum()

@@ -9,7 +9,7 @@ from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.exceptions import NotFittedError
 
-from sklearn_mtl._neural._loss import TaskLoss, masked_task_losses
+from sklearn_mtl._neural._loss import TaskLoss, masked_task_losses, regression_sums
 from sklearn_mtl._tasks import (
     MISSING,
     ClassificationTask,
@@ -245,3 +245,25 @@ def test_task_loss_regression_and_mixed(loss):
     assert counts[1] == 0 and losses[1] == 0
     losses.sum().backward()
     assert torch.all(outputs.grad[:, 1, :] == 0) and torch.isfinite(outputs.grad).all()
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "huber"])
+def test_regression_loss_same_with_and_without_a_missing_target(loss):
+    # a batch with no missing target takes a shortcut past the masking: a
+    # row whose targets are all missing must change neither the sums nor
+    # the counts that the masked path gives
+    torch.manual_seed(0)
+    outputs = torch.randn(6, 3, 2)
+    y = torch.randn(6, 3)
+    sums, counts = regression_sums(outputs, y, loss)
+    padded_sums, padded_counts = regression_sums(
+        torch.cat([outputs, torch.randn(1, 3, 2)]),
+        torch.cat([y, torch.full((1, 3), float("nan"))]), loss)
+    assert counts.dtype == padded_counts.dtype == torch.long
+    assert counts.tolist() == padded_counts.tolist() == [6, 6, 6]
+    assert torch.allclose(sums, padded_sums, rtol=1e-6, atol=0)
+    fn = (torch.nn.functional.mse_loss if loss == "squared_error"
+          else torch.nn.functional.huber_loss)
+    for j in range(3):
+        expected = fn(outputs[:, j, 0], y[:, j], reduction="sum")
+        assert sums[j].item() == pytest.approx(expected.item(), rel=1e-6)

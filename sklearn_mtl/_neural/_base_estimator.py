@@ -150,7 +150,14 @@ class BaseMultiTaskNetwork:
         rng = check_random_state(self.random_state)
         seeds = rng.randint(np.iinfo(np.int32).max, size=3)
         init_seed, shuffle_seed, split_seed = seeds if parallel is None else parallel.agree(seeds)
-        n_rows = X.shape[0] if stream is None else len(stream)
+        # the network (its bins and layers) is built from every row; it is
+        # trained on the rows with some target, the others carry no loss
+        train_rows = None if stream is None else slice(None)
+        if stream is None:
+            labelled = labelled_rows(matrix, tasks.kinds)
+            train_rows = slice(None) if labelled.all() or not labelled.any() else labelled
+        n_rows = len(stream) if stream is not None else (
+            X.shape[0] if isinstance(train_rows, slice) else int(train_rows.sum()))
         params = net_params(self, n_rows, split_seed, early_stopping)
         if stream is not None:
             params.update(stream.net_params())
@@ -190,7 +197,8 @@ class BaseMultiTaskNetwork:
                 split = params["train_split"]
                 n_train = n_rows - (split.n_valid(n_rows) if split else 0)
                 check_batch_norm(net.module_, n_train, params["batch_size"])
-                data = (X_t, torch.from_numpy(matrix)) if stream is None else (stream,)
+                data = ((X_t[train_rows], torch.from_numpy(matrix[train_rows]))
+                        if stream is None else (stream,))
                 with contextlib.nullcontext() if parallel is None else parallel.autocast():
                     net.partial_fit(*data, epochs=epochs)
                 check_fitted(net)
@@ -340,6 +348,14 @@ def target_matrix(tasks, encoded):
     if all(kind == "classification" for kind in tasks.kinds):
         return np.column_stack(encoded).astype(np.int64, copy=False)
     return np.column_stack([np.asarray(e, dtype=np.float32) for e in encoded])
+
+
+def labelled_rows(matrix, kinds):
+    """Rows of a :func:`target_matrix` (tasks of ``kinds``) with at least
+    one target: a class code other than ``-1`` or a value that is not NaN."""
+    classes = np.array([kind == "classification" for kind in kinds])
+    observed = np.where(classes, matrix >= 0, ~np.isnan(matrix.astype(np.float64, copy=False)))
+    return observed.any(axis=1)
 
 
 def _same_value(a, b):

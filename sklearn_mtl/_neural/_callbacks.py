@@ -59,7 +59,7 @@ class TaskLossRecorder(Callback):
         parts = [task_losses.detach() * counts, counts]
         if training:
             active = task_active.to(task_losses.dtype)
-            parts += [torch.where(task_active, task_weights, 0.0) * active, active]
+            parts += [torch.where(task_active, task_weights, 0.0), active]
         batch_sums = torch.stack(parts)
         prefix = "train" if training else "valid"
         if prefix in self.sums_:

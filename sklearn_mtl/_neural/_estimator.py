@@ -2,10 +2,13 @@
 and regression tasks side by side. Its parameters are in :mod:`._params`,
 what it does with them in :mod:`._base_estimator`."""
 
-from sklearn.base import BaseEstimator
+import copy
+
+import numpy as np
+from sklearn.base import BaseEstimator, _fit_context
 
 from .._base_tasks import MixedTasksMixin
-from ._base_estimator import TaskKindsNetwork
+from ._base_estimator import TaskKindsNetwork, refuse_dask_partial_fit, target_matrix
 from ._params import (
     LABEL_SMOOTHING,
     REGRESSION_LOSS,
@@ -79,3 +82,71 @@ class MultiTaskEstimator(TaskKindsNetwork, MixedTasksMixin, BaseEstimator):
 
     _parameter_constraints: dict = parameter_constraints(PARAMS)
     __init__ = make_init(PARAMS)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None):
+        """Train for one epoch on a batch of data.
+
+        The first call builds the network and fits the tasks on its batch:
+        each task's kind (``task_kinds``, else inferred from this batch),
+        the classes of each classification task (or ``classes``), and the
+        mean and standard deviation that standardise each regression
+        target. Later calls continue training and need the same features
+        and tasks, with labels among the classes of the first call.
+
+        Every row of the batch is trained on: early stopping (and its
+        ``validation_fraction`` hold-out) applies to ``fit`` only, as in
+        scikit-learn's ``partial_fit`` of ``MLPClassifier``/``MLPRegressor``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training inputs of this batch.
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
+            Targets of this batch; NaN, None or pd.NA where missing.
+        classes : dict or list, default=None
+            Every class of the classification tasks, for streams whose first
+            batch lacks some: ``{task name: classes}`` (by name), or a list
+            with one entry per task (None for a regression task). Only
+            needed on the first call; later calls must give the same
+            classes or None. None takes the classes of the first batch.
+
+        Returns
+        -------
+        self : object
+            The estimator, trained one more epoch.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import pandas as pd
+        >>> from sklearn_mtl import MultiTaskEstimator
+        >>> X = np.arange(8, dtype=float).reshape(4, 2)
+        >>> first = pd.DataFrame({"price": [1.0, 2.5, 3.0, 4.5],
+        ...                       "cut": ["fair", "fair", "good", "good"]})
+        >>> est = MultiTaskEstimator(task_kinds={"price": "regression"},
+        ...                          random_state=0)
+        >>> est = est.partial_fit(X, first, classes={"cut": ["fair", "good", "ideal"]})
+        >>> est.classes_["cut"].tolist()
+        ['fair', 'good', 'ideal']
+        """
+        refuse_dask_partial_fit(X, y)
+        continuing = hasattr(self, "net_")
+        X = self._network_X(X, reset=not continuing)
+        tasks, encoded = self._fit_targets(y, X.shape[0], continuing)
+        if classes is not None:
+            before = {t.name: t.classes_ for t in tasks if t.kind == "classification"}
+            if continuing:  # declare on copies: the fitted tasks must not change
+                tasks = type(tasks)([copy.deepcopy(t) for t in tasks], is_1d=tasks.is_1d_)
+            encoded = tasks.declare_classes(classes, encoded)
+            if continuing and any(not np.array_equal(t.classes_, before[t.name])
+                                  for t in tasks if t.kind == "classification"):
+                raise ValueError(
+                    "classes must be the classes of the first call to partial_fit, "
+                    f"{ {name: c.tolist() for name, c in before.items()} }; got {classes!r}."
+                )
+            if not continuing:
+                self.classes_ = {t.name: t.classes_ for t in tasks
+                                 if t.kind == "classification"}
+        return self._train(X, (tasks, target_matrix(tasks, encoded)), continuing,
+                           epochs=1, early_stopping=False)

@@ -90,7 +90,9 @@ def regression_sums(outputs, y, regression_loss="squared_error"):
     """
     pred = outputs[..., 0]
     observed = y == y  # not NaN
-    target = torch.nan_to_num(y, nan=0.0).to(pred.dtype)
+    # one host sync: most batches miss no target, and masking costs a tenth of a small step
+    complete = bool(observed.all())
+    target = (y if complete else torch.nan_to_num(y, nan=0.0)).to(pred.dtype)
     if pred.dim() == 3:  # (n, k, n_tasks)
         target = target.unsqueeze(1).expand_as(pred)
     if regression_loss == "huber":
@@ -99,6 +101,8 @@ def regression_sums(outputs, y, regression_loss="squared_error"):
         errors = (pred - target).square()
     if pred.dim() == 3:
         errors = errors.mean(dim=1)
+    if complete:
+        return errors.sum(dim=0), torch.full((y.shape[1],), y.shape[0], device=y.device)
     errors = torch.where(observed, errors, 0.0)
     return errors.sum(dim=0), observed.sum(dim=0)
 

@@ -5,6 +5,7 @@ import contextlib
 import numpy as np
 import torch
 from skorch import NeuralNet
+from skorch.callbacks import Callback
 from skorch.dataset import unpack_data
 from skorch.utils import to_tensor
 
@@ -184,6 +185,19 @@ class MultiTaskNet(NeuralNet):
             module = getattr(self, name + "_")
             if isinstance(module, torch.nn.Module) and module.training != training:
                 module.train(training)
+
+    def notify(self, method_name, **cb_kwargs):
+        """skorch's ``notify``, except that the per-batch hooks skip the
+        callbacks that do not override skorch's no-op ones: skorch calls
+        every callback twice per step."""
+        if method_name not in ("on_batch_begin", "on_batch_end"):
+            return super().notify(method_name, **cb_kwargs)
+        getattr(self, method_name)(self, **cb_kwargs)
+        no_op = getattr(Callback, method_name)
+        for _, cb in self.callbacks_:
+            method = getattr(cb, method_name)
+            if getattr(method, "__func__", None) is not no_op:
+                method(self, **cb_kwargs)
 
     def train_step(self, batch, **fit_params):
         step = super().train_step(batch, **fit_params)

@@ -38,6 +38,8 @@ _CLIP = 3.0
 # Noise added to the (robustly scaled) rows a quantile transform is fitted on,
 # as TabM's reference adds to its rows.
 _QUANTILE_NOISE = 1e-5
+# Rows normalised at once (see normalize).
+_CHUNK_ROWS = 4096
 
 
 class RobustSmoothClip:
@@ -53,11 +55,10 @@ class RobustSmoothClip:
     """
 
     def fit(self, X):
-        # One pass for the three quantiles (the median is the 0.5 quantile).
-        lower, self.center_, upper = np.quantile(X, [0.25, 0.5, 0.75], axis=0)
+        lower, self.center_, upper, low, high = _column_quantiles(X, (0.25, 0.5, 0.75, 0.0, 1.0))
         spread = upper - lower
         narrow = spread == 0.0
-        spread[narrow] = 0.5 * (X.max(axis=0) - X.min(axis=0))[narrow]
+        spread[narrow] = 0.5 * (high - low)[narrow]
         with np.errstate(divide="ignore", over="ignore"):
             self.scale_ = np.where(spread > 0.0, 1.0 / spread, 0.0)
         self.scale_[~np.isfinite(self.scale_)] = 0.0
@@ -126,10 +127,48 @@ def fit_normalizer(X, kind):
 
 
 def normalize(normalizer, X):
-    """X as the network's float32 input: normalised in float64 first."""
-    if normalizer is not None:
-        X = normalizer.transform(np.asarray(X, dtype=np.float64))
-    return np.ascontiguousarray(X, dtype=np.float32)
+    """X as the network's float32 input: normalised in float64 first.
+
+    The rows go through the normaliser in chunks of :data:`_CHUNK_ROWS`,
+    each cast to float32 as soon as it is normalised: the float64
+    temporaries stay in the cache instead of costing three full-size
+    arrays (a tenth of a short fit's time on 50,000 x 50)."""
+    if normalizer is None:
+        return np.ascontiguousarray(X, dtype=np.float32)
+    X = np.asarray(X)
+    out = np.empty(X.shape, dtype=np.float32)
+    for start in range(0, max(X.shape[0], 1), _CHUNK_ROWS):
+        rows = slice(start, start + _CHUNK_ROWS)
+        out[rows] = normalizer.transform(np.asarray(X[rows], dtype=np.float64))
+    return out
+
+
+def _column_quantiles(X, quantiles):
+    """Quantiles of every column of X (numpy's default "linear" method, the
+    same values as ``np.quantile(X, quantiles, axis=0)`` for a finite X), from one sort of
+    the transposed columns: a vectorised sort of contiguous rows is several
+    times faster than ``np.quantile``'s partition along a strided axis."""
+    X = np.asarray(X)
+    n = X.shape[0]
+    if n == 0:
+        return np.quantile(X, quantiles, axis=0)
+    columns = np.array(X.T, order="C")  # always a copy: sorted in place
+    columns.sort(axis=1)
+    out = []
+    for q in quantiles:
+        position = q * (n - 1)
+        below = int(np.floor(position))
+        above = min(below + 1, n - 1)
+        a = columns[:, below]
+        b = columns[:, above]
+        t = np.float64(position - below)
+        # numpy's _lerp, so that the values equal np.quantile's
+        diff = np.subtract(b, a)
+        value = np.asarray(np.add(a, diff * t))
+        if t >= 0.5:
+            value = np.asarray(np.subtract(b, diff * (1 - t)))
+        out.append(value)
+    return out
 
 
 def warn_collapsed_columns(X_raw, X_net, feature_names=None):

@@ -105,6 +105,70 @@ class TaskSet:
         self._set_names()
         return encoded
 
+    def declare_classes(self, classes, encoded, *, input_name="classes"):
+        """Declare every class of the classification tasks up front
+        (``partial_fit`` on a stream whose first batch lacks some).
+
+        Parameters
+        ----------
+        classes : dict or list
+            ``{task name: classes}`` for some classification tasks (by
+            name), or a list with one entry per task: the classes of a
+            classification task, None for a regression task. For a 1D
+            target, the classes of its task.
+        encoded : list of ndarray
+            The columns just encoded by these tasks (first batch).
+        input_name : str, default="classes"
+            Name of ``classes`` in error messages.
+
+        Returns
+        -------
+        encoded : list of ndarray
+            The columns re-encoded against the declared classes.
+
+        Raises
+        ------
+        ValueError
+            If a name is not a classification task's, the list's length is
+            not the number of tasks, or a task's classes are invalid or lack
+            a label of the batch.
+        """
+        names = [str(name) for name in self.task_names_]
+        if isinstance(classes, dict):
+            unknown = [k for k in classes if str(k) not in names]
+            if unknown:
+                raise ValueError(
+                    f"{input_name} names {unknown!r}, not tasks of y; the tasks are {names}."
+                )
+            by_name = {str(k): v for k, v in classes.items()}
+            given = [by_name.get(name) for name in names]
+        elif self.is_1d_ and not (isinstance(classes, (list, tuple)) and len(classes) == 1
+                                  and np.ndim(classes[0]) == 1):
+            given = [classes]
+        elif isinstance(classes, (list, tuple)) and len(classes) == len(self.tasks_):
+            given = list(classes)
+        else:
+            raise ValueError(
+                f"{input_name} must be a dict {{task name: classes}} or a list with one "
+                f"entry per task ({len(self.tasks_)}: None for a regression task); "
+                f"got {classes!r}."
+            )
+        encoded = list(encoded)
+        for j, (task, declared) in enumerate(zip(self.tasks_, given)):
+            if declared is None:
+                continue
+            if task.kind != "classification":
+                raise ValueError(
+                    f"{input_name} gives classes for task {task.name!r}, a {task.kind} "
+                    "task; only classification tasks have classes."
+                )
+            remap = task.declare(declared, input_name=f"{input_name}[{task.name!r}]")
+            codes = encoded[j].copy()
+            labelled = codes != -1
+            codes[labelled] = remap[codes[labelled]]
+            encoded[j] = codes
+        return encoded
+
     def encode(self, Y, *, n_samples=None, input_name="y"):
         """Encode a target with the fitted tasks (DataFrame columns by name).
 
