@@ -18,7 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._accuracy import check_score_weights
 from ._base import MultiTaskMixin
-from ._dask import dask_predict, is_dask_collection
+from ._dask import dask_predict, dask_predict_proba, is_dask_collection
 from ._targets import is_dataframe
 from ._tasks import TaskSet
 
@@ -45,9 +45,11 @@ class TaskKindsMixin(MultiTaskMixin):
         """The ``task_kinds`` given to :meth:`TaskSet.fit`."""
         raise NotImplementedError
 
-    def _fit_targets(self, y, n_samples, continuing=False):
+    def _fit_targets(self, y, n_samples, continuing=False, tasks=None):
         """Fit the tasks on ``y`` and set ``n_tasks_`` and ``task_names_``;
-        return the :class:`TaskTargets`.
+        return the :class:`TaskTargets`. With ``tasks``, a :class:`TaskSet`
+        already fitted (a dask fit surveys the whole target block by block),
+        ``y`` is encoded with them instead.
 
         Continuing (warm start, later ``partial_fit`` batches), ``y`` is
         encoded with the fitted tasks: the same tasks (a DataFrame matched
@@ -58,8 +60,11 @@ class TaskKindsMixin(MultiTaskMixin):
             tasks = self._task_set
             encoded = tasks.encode(self._align_tasks(y), n_samples=n_samples)
             return TaskTargets(tasks, encoded)
-        tasks = TaskSet()
-        encoded = tasks.fit_encode(y, self._task_kinds(), n_samples=n_samples)
+        if tasks is None:
+            tasks = TaskSet()
+            encoded = tasks.fit_encode(y, self._task_kinds(), n_samples=n_samples)
+        else:
+            encoded = tasks.encode(y, n_samples=n_samples)
         self._task_set = tasks
         self.n_tasks_ = len(tasks)
         self.task_names_ = tasks.task_names_
@@ -156,11 +161,13 @@ class MixedTasksMixin(TaskKindsMixin):
     """Multi-task estimators of mixed targets: the kinds come from
     ``task_kinds`` and the inference rule; ``task_kinds_`` records them."""
 
+    _proba_dtype = np.float64  # declared for probabilities over dask
+
     def _task_kinds(self):
         return self.task_kinds
 
-    def _fit_targets(self, y, n_samples, continuing=False):
-        targets = super()._fit_targets(y, n_samples, continuing)
+    def _fit_targets(self, y, n_samples, continuing=False, tasks=None):
+        targets = super()._fit_targets(y, n_samples, continuing, tasks)
         if not continuing:
             tasks = targets.tasks
             self.task_kinds_ = dict(tasks.task_kinds_)
@@ -172,8 +179,9 @@ class MixedTasksMixin(TaskKindsMixin):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Input samples.
+        X : array-like of shape (n_samples, n_features), or dask array or DataFrame
+            Input samples. A dask collection gives dask arrays, computed
+            block by block (all tasks in one pass) when computed.
 
         Returns
         -------
@@ -186,12 +194,22 @@ class MixedTasksMixin(TaskKindsMixin):
         AttributeError
             If no task is a classification task.
         """
-        X = self._validate_predict_X(X)
+        lazy = is_dask_collection(X)
+        if lazy:
+            check_is_fitted(self)
+        else:
+            X = self._validate_predict_X(X)
         if "classification" not in self._task_set.kinds:
             raise AttributeError(
                 "predict_proba needs a classification task; every task of this "
                 f"estimator is a regression task: {self.task_kinds_}."
             )
+        if lazy:
+            names = [name for name, kind in self.task_kinds_.items()
+                     if kind == "classification"]
+            arrays = dask_predict_proba(self, X, [len(self.classes_[n]) for n in names],
+                                        self._proba_dtype, one_task=False)
+            return dict(zip(names, arrays))
         return self._predict_proba_tasks(X)
 
     def __sklearn_tags__(self):

@@ -35,10 +35,15 @@ def dask_predict(estimator, X, empty):
 def dask_predict_proba(estimator, X, n_classes, dtype, one_task):
     """``estimator.predict_proba`` over the blocks of ``X``: one dask array
     per task (a single array for ``one_task``), all from one pass over the
-    blocks (the tasks' probabilities are columns of one blockwise result)."""
+    blocks (the tasks' probabilities are columns of one blockwise result);
+    an estimator whose ``predict_proba`` gives a dict by task name gets the
+    arrays in the dict's order."""
     def block_proba(block):
         proba = estimator.predict_proba(block)
-        return proba if one_task else np.concatenate(proba, axis=1)
+        if one_task:
+            return proba
+        return np.concatenate(list(proba.values() if isinstance(proba, dict) else proba),
+                              axis=1)
 
     stacked = map_row_blocks(X, block_proba, int(sum(n_classes)), dtype, _rows(estimator))
     if one_task:

@@ -148,3 +148,12 @@ def test_regressor_and_mixed_tasks_predict_over_dask(tasks):
     got = mixed.predict(da.from_array(Xc, chunks=(100, 6)))
     assert got.dtype == object
     np.testing.assert_array_equal(got.compute(), mixed.predict(Xc))
+    # the classification task's probabilities, by name, in one pass
+    probas = mixed.predict_proba(da.from_array(Xc, chunks=(100, 6)))
+    assert list(probas) == ["task_1"] and isinstance(probas["task_1"], da.Array)
+    computed = dask.compute(probas)[0]
+    assert computed["task_1"].dtype == mixed.predict_proba(Xc)["task_1"].dtype
+    np.testing.assert_array_equal(computed["task_1"], mixed.predict_proba(Xc)["task_1"])
+    with pytest.raises(AttributeError, match="needs a classification task"):
+        regressor_only = MultiTaskEstimator(**dict(REGRESSION_NET, max_epochs=1)).fit(X, Y)
+        regressor_only.predict_proba(dX)

@@ -129,7 +129,7 @@ def test_network_built_from_a_bounded_sample_of_training_blocks(monkeypatch):
     assert len(ids) == 4 * 8  # ceil(30 / 4 training blocks) rows from each
     assert set(ids // 20) == {0, 2, 3, 5}  # never from a held-out block
     assert survey.lengths == [20] * 6
-    assert [c.tolist() for c in survey.classes] == [[0, 1]]
+    assert [t.classes_.tolist() for t in survey.targets.task_set()] == [[0, 1]]
 
 
 def test_bins_come_from_the_sample(monkeypatch, data):
@@ -201,14 +201,6 @@ def test_partial_fit_under_incremental(data):
     assert inc.estimator_.n_iter_ == by_hand.n_iter_ == 8  # one epoch per block
     np.testing.assert_array_equal(inc.predict_proba(X)[0], by_hand.predict_proba(X)[0])
     np.testing.assert_array_equal(inc.estimator_.predict(dX).compute(), by_hand.predict(X))
-
-
-def test_other_kinds_refuse_a_dask_fit(data):
-    from sklearn_mtl import MultiTaskRegressor
-
-    _, _, dX, dY = data
-    with pytest.raises(TypeError, match="only MultiTaskClassifier streams"):
-        MultiTaskRegressor(**NET).fit(dX, dY.astype(float))
 
 
 def test_input_normalisation_learned_from_the_sample(monkeypatch, data):

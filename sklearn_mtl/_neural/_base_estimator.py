@@ -19,6 +19,7 @@ from ..weighting._aliases import resolve_weighting
 from ._build import build_network
 from ._callbacks import check_fitted
 from ._distributed import data_parallel
+from ._feed import target_matrix, training_rows
 from ._net import MultiTaskNet
 from ._normalize import fit_normalizer, normalize, warn_collapsed_columns
 from ._random import seeded_global_rng
@@ -67,12 +68,12 @@ class BaseMultiTaskNetwork:
         X : array-like of shape (n_samples, n_features), or dask array or DataFrame
             Training inputs; with a custom ``module``, any array of shape
             ``(n_samples, ...)`` it accepts (e.g. images ``(n, 1, 8, 8)``).
-            ``MultiTaskClassifier`` streams dask collections (X and y both)
-            block by block, never computing them whole: each epoch visits
-            the row blocks in a new order and shuffles rows across a few
-            blocks at a time, the network is built from a bounded sample of
-            the training blocks and early stopping holds out whole blocks
-            (see the user guide, "Beyond one machine").
+            Dask collections (X and y both) are streamed block by block,
+            never computed whole: one pass fits the tasks on every block,
+            each epoch visits the blocks in a new order, shuffling rows
+            across a few at a time, the network is built from a bounded
+            sample and early stopping holds out whole blocks (see the user
+            guide, "Beyond one machine").
         y : array-like of shape (n_samples,) or (n_samples, n_tasks), or DataFrame
             The label matrix Y: one column of labels per task; NaN, None or
             pd.NA where a sample is not labelled for a task.
@@ -150,14 +151,9 @@ class BaseMultiTaskNetwork:
         rng = check_random_state(self.random_state)
         seeds = rng.randint(np.iinfo(np.int32).max, size=3)
         init_seed, shuffle_seed, split_seed = seeds if parallel is None else parallel.agree(seeds)
-        # the network (its bins and layers) is built from every row; it is
-        # trained on the rows with some target, the others carry no loss
-        train_rows = None if stream is None else slice(None)
-        if stream is None:
-            labelled = labelled_rows(matrix, tasks.kinds)
-            train_rows = slice(None) if labelled.all() or not labelled.any() else labelled
-        n_rows = len(stream) if stream is not None else (
-            X.shape[0] if isinstance(train_rows, slice) else int(train_rows.sum()))
+        # built from every row (bins, layers), trained on the rows with a target
+        train_rows, n_rows = ((slice(None), len(stream)) if stream is not None
+                              else training_rows(matrix, tasks.kinds))
         params = net_params(self, n_rows, split_seed, early_stopping)
         if stream is not None:
             params.update(stream.net_params())
@@ -341,23 +337,6 @@ def _head_order(estimator):
     return np.argsort(np.asarray(estimator.task_names_, dtype=str), kind="stable")
 
 
-def target_matrix(tasks, encoded):
-    """The target matrix the loss reads: int64 class codes (``-1``
-    unlabelled) when every task is a classification task, else float32 with
-    class codes and standardised values (NaN missing) side by side."""
-    if all(kind == "classification" for kind in tasks.kinds):
-        return np.column_stack(encoded).astype(np.int64, copy=False)
-    return np.column_stack([np.asarray(e, dtype=np.float32) for e in encoded])
-
-
-def labelled_rows(matrix, kinds):
-    """Rows of a :func:`target_matrix` (tasks of ``kinds``) with at least
-    one target: a class code other than ``-1`` or a value that is not NaN."""
-    classes = np.array([kind == "classification" for kind in kinds])
-    observed = np.where(classes, matrix >= 0, ~np.isnan(matrix.astype(np.float64, copy=False)))
-    return observed.any(axis=1)
-
-
 def _same_value(a, b):
     try:
         return bool(np.array_equal(np.asarray(a, dtype=object), np.asarray(b, dtype=object)))
@@ -401,8 +380,8 @@ class TaskKindsNetwork(BaseMultiTaskNetwork):
         return self._train(X, self._network_targets(y, X.shape[0], continuing), continuing,
                            epochs=1, early_stopping=False)
 
-    def _network_targets(self, y, n_samples, continuing):
-        tasks, encoded = self._fit_targets(y, n_samples, continuing)
+    def _network_targets(self, y, n_samples, continuing, tasks=None):
+        tasks, encoded = self._fit_targets(y, n_samples, continuing, tasks)
         return tasks, target_matrix(tasks, encoded)
 
     def _predict_tasks(self, X):

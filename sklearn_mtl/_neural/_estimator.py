@@ -8,7 +8,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
 
 from .._base_tasks import MixedTasksMixin
-from ._base_estimator import TaskKindsNetwork, refuse_dask_partial_fit, target_matrix
+from ._base_estimator import TaskKindsNetwork, refuse_dask_partial_fit
+from ._feed import target_matrix
 from ._params import (
     LABEL_SMOOTHING,
     REGRESSION_LOSS,

@@ -1,8 +1,31 @@
-"""The batch feed of the skorch net: whole-tensor dataset, batch iterator,
-validation hold-out and the per-epoch seeds."""
+"""The batch feed of the skorch net: the target matrix and its labelled rows,
+whole-tensor dataset, batch iterator, validation hold-out and the per-epoch
+seeds."""
 
 import numpy as np
 import torch
+
+
+def target_matrix(tasks, encoded):
+    """The target matrix the loss reads: int64 class codes (``-1``
+    unlabelled) when every task is a classification task, else float32 with
+    class codes and standardised values (NaN missing) side by side."""
+    if all(kind == "classification" for kind in tasks.kinds):
+        return np.column_stack(encoded).astype(np.int64, copy=False)
+    return np.column_stack([np.asarray(e, dtype=np.float32) for e in encoded])
+
+
+def training_rows(matrix, kinds):
+    """The rows of a :func:`target_matrix` (tasks of ``kinds``) to train on,
+    and their number: those with at least one target (a class code other
+    than ``-1``, a value other than NaN), or all of them when every row, or
+    none, has one. A row without any target carries no loss."""
+    classes = np.array([kind == "classification" for kind in kinds])
+    observed = np.where(classes, matrix >= 0, ~np.isnan(matrix.astype(np.float64, copy=False)))
+    labelled = observed.any(axis=1)
+    if labelled.all() or not labelled.any():
+        return slice(None), matrix.shape[0]
+    return labelled, int(labelled.sum())
 
 
 class TensorDataset(torch.utils.data.Dataset):

@@ -76,9 +76,9 @@ class MultiTaskRegressor(TaskKindsNetwork, MultiTaskRegressorMixin, BaseEstimato
     _parameter_constraints: dict = parameter_constraints(PARAMS)
     __init__ = make_init(PARAMS)
 
-    def _network_targets(self, y, n_samples, continuing):
-        tasks, matrix = super()._network_targets(y, n_samples, continuing)
+    def _fit_targets(self, y, n_samples, continuing=False, tasks=None):
+        targets = super()._fit_targets(y, n_samples, continuing, tasks)
         if not continuing:
-            self.loc_ = np.array([task.loc_ for task in tasks])
-            self.scale_ = np.array([task.scale_ for task in tasks])
-        return tasks, matrix
+            self.loc_ = np.array([task.loc_ for task in targets.tasks])
+            self.scale_ = np.array([task.scale_ for task in targets.tasks])
+        return targets

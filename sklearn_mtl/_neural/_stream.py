@@ -8,8 +8,12 @@ nothing is ever computed whole:
    collection's row blocks);
 2. a random ``validation_fraction`` of the blocks is held out for early
    stopping (whole blocks: a block is read whole or not at all);
-3. one survey pass over the blocks reads the classes of every task, checks
-   every block as ``fit`` checks an in-memory X, and keeps a bounded sample
+3. one survey pass over the blocks fits the tasks on the whole target
+   (:class:`~sklearn_mtl._tasks.TargetSurvey`: the classes of each
+   classification task, the exact mean and standard deviation of each
+   regression target, the kinds the inference rule gives the whole
+   columns), checks every block as ``fit`` checks an in-memory X and y,
+   and keeps a bounded sample
    of at most :data:`SAMPLE_ROWS` training rows (as many from each training
    block), from which the input normalisation and the network are learned:
    the normaliser's statistics, the numeric embeddings' bins, and whatever
@@ -34,7 +38,7 @@ from sklearn.utils import check_random_state
 
 from .._base import MultiTaskClassifierMixin
 from .._labels import same_classes
-from .._targets import as_2d_target, column_values
+from .._tasks import TargetSurvey
 from ._normalize import fit_normalizer, normalize
 
 SAMPLE_ROWS = 65536
@@ -46,12 +50,6 @@ random block order are gathered until the window holds at least this many."""
 
 def fit_stream(estimator, X, y):
     """``estimator.fit(X, y)`` for dask collections ``X`` and ``y``."""
-    if not isinstance(estimator, MultiTaskClassifierMixin):
-        raise TypeError(
-            f"{type(estimator).__name__} does not fit dask collections yet (only "
-            "MultiTaskClassifier streams them); compute X and y into memory, or "
-            "call partial_fit on their blocks (dask_ml.wrappers.Incremental)."
-        )
     if estimator.accelerator is not None:
         raise ValueError(
             "A dask fit runs in one process: it does not combine with accelerator yet. "
@@ -72,19 +70,8 @@ def fit_stream(estimator, X, y):
             )
         n_valid = min(max(1, round(estimator.validation_fraction * n_blocks)), n_blocks - 1)
         valid[rng.permutation(n_blocks)[:n_valid]] = True
-    survey = _survey(estimator, pairs, ~valid, rng, continuing)
-    if continuing:
-        if not same_classes(estimator._classes_list, survey.classes):
-            raise ValueError(
-                "Continued training (warm_start) requires y to have the same tasks and "
-                f"classes as the previous fit; got {[c.tolist() for c in survey.classes]} "
-                f"instead of {[c.tolist() for c in estimator._classes_list]}."
-            )
-        encoded = estimator._continued_targets(survey.y_sample, len(survey.X_sample))
-    else:
-        encoded = estimator._fit_targets(survey.y_sample, n_samples=len(survey.X_sample),
-                                         classes=survey.classes)
-    targets = estimator._as_network_targets(encoded)
+    survey = _survey(estimator, pairs, ~valid, rng, continuing, _known_rows(y))
+    targets = _sample_targets(estimator, survey, continuing)
     if not continuing:  # the input normalisation, learned from the sample too
         kind = estimator.input_normalization if estimator.module is None else None
         estimator.input_normalizer_ = fit_normalizer(survey.X_sample, kind)
@@ -104,6 +91,42 @@ def fit_stream(estimator, X, y):
     return estimator._train(X_sample, targets, continuing,
                             epochs=estimator.max_epochs,
                             early_stopping=estimator.early_stopping, stream=stream)
+
+
+def _sample_targets(estimator, survey, continuing):
+    """The ``(tasks, matrix)`` of the sample's rows, the estimator's tasks
+    fitted on the whole target (a new fit) or checked against it (a
+    continued one, as in memory)."""
+    n = len(survey.X_sample)
+    if not isinstance(estimator, MultiTaskClassifierMixin):
+        tasks = None if continuing else survey.targets.task_set()
+        return estimator._network_targets(survey.y_sample, n, continuing, tasks=tasks)
+    classes = [task.classes_ for task in survey.targets.task_set()]
+    if continuing:
+        if not same_classes(estimator._classes_list, classes):
+            raise ValueError(
+                "Continued training (warm_start) requires y to have the same tasks and "
+                f"classes as the previous fit; got {[c.tolist() for c in classes]} "
+                f"instead of {[c.tolist() for c in estimator._classes_list]}."
+            )
+        encoded = estimator._continued_targets(survey.y_sample, n)
+    else:
+        encoded = estimator._fit_targets(survey.y_sample, n_samples=n, classes=classes)
+    return estimator._as_network_targets(encoded)
+
+
+def _block_targets(estimator, yb, n_rows):
+    """A block's target matrix, encoded with the fitted tasks (a block may
+    lack some classes)."""
+    if isinstance(estimator, MultiTaskClassifierMixin):
+        return estimator._continued_targets(yb, n_rows).codes
+    return estimator._network_targets(yb, n_rows, continuing=True)[1]
+
+
+def _known_rows(y):
+    """The rows of ``y`` when dask knows them without computing (else None)."""
+    rows = y.shape[0] if hasattr(y, "chunks") else float("nan")
+    return None if math.isnan(rows) else int(rows)
 
 
 def row_blocks(X, y):
@@ -171,19 +194,23 @@ def _prefetched(items, load):
 
 
 class _Survey:
-    """What the survey pass learned: block lengths, classes and the sample."""
+    """What the survey pass learned: block lengths, the target's tasks
+    (a :class:`~sklearn_mtl._tasks.TargetSurvey`) and the sample."""
 
-    def __init__(self, lengths, classes, X_sample, y_sample):
+    def __init__(self, lengths, targets, X_sample, y_sample):
         self.lengths = lengths
-        self.classes = classes
+        self.targets = targets
         self.X_sample = X_sample
         self.y_sample = y_sample
 
 
-def _survey(estimator, pairs, training, rng, continuing):
-    """One pass over every block: lengths, classes, the bounded sample."""
+def _survey(estimator, pairs, training, rng, continuing, n_rows=None):
+    """One pass over every block: lengths, the tasks, the bounded sample."""
     per_block = math.ceil(SAMPLE_ROWS / max(1, int(training.sum())))
-    lengths, classes, xs, ys = [0] * len(pairs), None, [], []
+    lengths, xs, ys = [0] * len(pairs), [], []
+    classifier = isinstance(estimator, MultiTaskClassifierMixin)
+    targets = TargetSurvey("classification" if classifier else estimator._task_kinds(),
+                           n_rows=n_rows)
     first = not continuing
     for b, loaded in enumerate(_prefetched([[p] for p in pairs], _load)):
         (xb, yb), = loaded
@@ -192,23 +219,19 @@ def _survey(estimator, pairs, training, rng, continuing):
             continue
         xb = estimator._validate_X(xb, reset=first)
         first = False
-        yb = estimator._align_tasks(yb) if continuing else yb
-        classes = _union_classes(classes, yb)
+        if continuing:
+            yb = estimator._align_tasks(yb)
+        if continuing and not classifier:  # checked against the fitted tasks, as in memory
+            _block_targets(estimator, yb, lengths[b])
+        else:  # (a continued classifier's classes are compared after the pass)
+            targets.update(yb)
         if training[b]:
             rows = np.sort(rng.choice(lengths[b], min(per_block, lengths[b]), replace=False))
             xs.append(xb[rows])
             ys.append(yb.iloc[rows] if hasattr(yb, "iloc") else yb[rows])
     if not xs:
         raise ValueError("X has no rows in its training blocks.")
-    return _Survey(lengths, classes, np.concatenate(xs), _concat_rows(ys))
-
-
-def _union_classes(classes, yb):
-    columns, names, _ = as_2d_target(yb, "y")
-    seen = [np.unique(column_values(c, name, "y")[0]) for c, name in zip(columns, names)]
-    if classes is None:
-        return seen
-    return [np.union1d(a, b) for a, b in zip(classes, seen)]
+    return _Survey(lengths, targets, np.concatenate(xs), _concat_rows(ys))
 
 
 def _concat_rows(parts):
@@ -221,11 +244,11 @@ def _concat_rows(parts):
 
 def _block_reader(estimator):
     """A fitted estimator's reading of one (X block, y block): the checked
-    float32 rows and the label codes against the fitted classes, as tensors."""
+    float32 rows and the target matrix of the fitted tasks, as tensors."""
     def read(xb, yb):
         X = normalize(estimator.input_normalizer_, estimator._validate_X(xb, reset=False))
-        codes = estimator._continued_targets(yb, X.shape[0]).codes
-        return torch.from_numpy(np.ascontiguousarray(X)), torch.from_numpy(codes)
+        matrix = _block_targets(estimator, yb, X.shape[0])
+        return torch.from_numpy(np.ascontiguousarray(X)), torch.from_numpy(matrix)
     return read
 
 

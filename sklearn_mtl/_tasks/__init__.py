@@ -15,6 +15,7 @@ from ._dependence import dependence
 from ._infer import TASK_KINDS, check_kind, infer_task_kind, make_task
 from ._regression import RegressionTask
 from ._set import TaskSet
+from ._survey import TargetSurvey
 from ._task import Task
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "ClassificationTask",
     "RegressionTask",
     "Task",
+    "TargetSurvey",
     "TaskSet",
     "check_kind",
     "dependence",

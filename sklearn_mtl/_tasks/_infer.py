@@ -67,19 +67,48 @@ def infer_task_kind(column, *, name="task_0", input_name="y"):
         raise ValueError(
             f"column must be a 1D array-like of target values; got {column!r:.60}."
         )
+    kind, values = kind_evidence(column, name=name, input_name=input_name)
+    return kind or kind_from_distinct(np.unique(values).size, values.size)
+
+
+def kind_evidence(column, *, name="task_0", input_name="y"):
+    """What the rule reads from a column before counting distinct values.
+
+    Returns
+    -------
+    kind : {"classification", "regression"} or None
+        The kind that rules 1 and 2 of :func:`infer_task_kind` decide, or
+        None when the observed values are all integers (rule 3 decides, by
+        :func:`kind_from_distinct`).
+    values : ndarray
+        The observed values.
+
+    Every part of a column gives the same evidence as the whole for rule 1
+    (its dtype); rule 2 holds for the whole as soon as it holds for a part;
+    rule 3 needs the distinct values of the whole (a dask fit counts them
+    across blocks, see :class:`~sklearn_mtl._tasks.TargetSurvey`).
+    """
     if not hasattr(column, "dtype"):  # a list: keep ints as ints next to None
         column = np.asarray(column, dtype=object)
-    if is_series(column) and str(column.dtype) in ("category", "bool", "boolean"):
-        return "classification"
     values, _ = column_values(column, name, input_name)
+    if is_series(column) and str(column.dtype) in ("category", "bool", "boolean"):
+        return "classification", values
     if values.dtype.kind not in "iuf":
-        return "classification"
+        return "classification", values
     if values.dtype.kind == "f" and np.any(values != np.round(values)):
-        return "regression"
-    n_distinct = np.unique(values).size
-    threshold = max(MIN_DISTINCT_FOR_REGRESSION, DISTINCT_FRACTION * values.size)
-    return "regression" if n_distinct > threshold else "classification"
+        return "regression", values
+    return None, values
 
+
+def kind_from_distinct(n_distinct, n_observed):
+    """Rule 3 of :func:`infer_task_kind`: the kind of an integer-valued
+    column with ``n_distinct`` distinct values among ``n_observed``."""
+    return "regression" if n_distinct > distinct_threshold(n_observed) else "classification"
+
+
+def distinct_threshold(n_observed):
+    """Most distinct values of an integer-valued classification column."""
+    return max(MIN_DISTINCT_FOR_REGRESSION, DISTINCT_FRACTION * n_observed)
 
 def check_kind(kind, what="task kind"):
     """Return ``kind`` if it names a kind of task, else raise ValueError."""

@@ -44,7 +44,14 @@ class RegressionTask(Task):
     greater_is_better = True
     _fitted_attribute = "loc_"
 
-    def _numeric(self, column, input_name):
+    def numeric_values(self, column, input_name="y"):
+        """(observed values as float64, missing mask) of a raw column.
+
+        Raises
+        ------
+        ValueError
+            If the column holds non-numeric values.
+        """
         values, missing = self._observed(column, input_name)
         if values.dtype.kind not in "biuf":
             raise ValueError(
@@ -55,21 +62,35 @@ class RegressionTask(Task):
         return values.astype(np.float64), missing
 
     def fit_encode(self, column, *, input_name="y"):
-        values, missing = self._numeric(column, input_name)
-        if values.shape[0] == 0:
+        values, missing = self.numeric_values(column, input_name)
+        n = values.shape[0]
+        self.fit_moments(n, values.mean() if n else 0.0, values.var() if n else 0.0,
+                         input_name=input_name)
+        return self._standardise(values, missing)
+
+    def fit_moments(self, count, mean, variance, *, input_name="y"):
+        """Fit from the count, mean and population variance of the observed
+        values, e.g. accumulated block by block (:class:`Moments`) when the
+        column is never held whole.
+
+        Returns
+        -------
+        self : RegressionTask
+        """
+        if count == 0:
             raise ValueError(
                 f"{input_name} column {self.name!r} has no observed value: every "
                 "entry is missing. Drop the task or give some values."
             )
-        self.loc_ = float(values.mean())
-        scale = float(values.std())
+        self.loc_ = float(mean)
+        scale = float(np.sqrt(variance))
         self.scale_ = scale if scale > 0 and np.isfinite(scale) else 1.0
-        return self._standardise(values, missing)
+        return self
 
     def encode(self, column, *, input_name="y"):
         """Standardised float64 values, NaN where missing."""
         self._check_fitted()
-        return self._standardise(*self._numeric(column, input_name))
+        return self._standardise(*self.numeric_values(column, input_name))
 
     def _standardise(self, values, missing):
         out = np.full(missing.shape[0], np.nan)
@@ -96,3 +117,42 @@ class RegressionTask(Task):
         """``DummyRegressor()``: the training mean."""
         return DummyRegressor()
 
+
+
+class Moments:
+    """Count, mean and population variance of values seen part by part.
+
+    Each part's count, mean and sum of squared deviations are combined with
+    Chan, Golub and LeVeque's pairwise update, so the result is that of all
+    the values at once up to float64 rounding, with no value kept.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_mtl._tasks._regression import Moments
+    >>> moments = Moments().update(np.array([1.0, 2.0])).update(np.array([6.0]))
+    >>> moments.count, moments.mean, moments.variance
+    (3, 3.0, 4.666666666666667)
+    """
+
+    def __init__(self):
+        self.count, self.mean, self._m2 = 0, 0.0, 0.0
+
+    @property
+    def variance(self):
+        """The population variance (0 before any value)."""
+        return self._m2 / self.count if self.count else 0.0
+
+    def update(self, values):
+        """Add a part's float64 values; returns self."""
+        n = values.shape[0]
+        if n == 0:
+            return self
+        mean = float(values.mean())
+        m2 = float(np.square(values - mean).sum())
+        total = self.count + n
+        delta = mean - self.mean
+        self.mean += delta * n / total
+        self._m2 += m2 + delta * delta * self.count * n / total
+        self.count = total
+        return self

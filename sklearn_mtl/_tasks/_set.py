@@ -260,28 +260,30 @@ class TaskSet:
 
 def _resolve_kinds(task_kinds, columns, names, input_name):
     """The kind of each column from ``task_kinds`` and the inference rule."""
+    given = given_kinds(task_kinds, names)
+    return [
+        kind or infer_task_kind(column, name=name, input_name=input_name)
+        for kind, column, name in zip(given, columns, names)
+    ]
+
+
+def given_kinds(task_kinds, names):
+    """The kind ``task_kinds`` gives each task of ``names`` (None: inferred)."""
     if task_kinds is None:
-        given = {}
-    elif isinstance(task_kinds, str):
-        return [check_kind(task_kinds, "task_kinds")] * len(columns)
-    elif isinstance(task_kinds, dict):
-        keys = unique_names(task_kinds.keys(), "task_kinds")
-        unknown = [k for k in keys if k not in [str(n) for n in names]]
-        if unknown:
-            raise ValueError(
-                f"task_kinds names unknown task(s) {unknown}; the tasks are "
-                f"{[str(n) for n in names]}."
-            )
-        given = {
-            k: check_kind(v, f"task_kinds[{k!r}]")
-            for k, v in zip(keys, task_kinds.values())
-        }
-    else:
+        return [None] * len(names)
+    if isinstance(task_kinds, str):
+        return [check_kind(task_kinds, "task_kinds")] * len(names)
+    if not isinstance(task_kinds, dict):
         raise TypeError(
             "task_kinds must be None, 'classification', 'regression' or a dict "
             f"{{task_name: kind}}; got {task_kinds!r}."
         )
-    return [
-        given.get(str(name)) or infer_task_kind(column, name=name, input_name=input_name)
-        for column, name in zip(columns, names)
-    ]
+    keys = unique_names(task_kinds.keys(), "task_kinds")
+    unknown = [k for k in keys if k not in [str(n) for n in names]]
+    if unknown:
+        raise ValueError(
+            f"task_kinds names unknown task(s) {unknown}; the tasks are "
+            f"{[str(n) for n in names]}."
+        )
+    given = {k: check_kind(v, f"task_kinds[{k!r}]") for k, v in zip(keys, task_kinds.values())}
+    return [given.get(str(name)) for name in names]
