@@ -25,9 +25,14 @@ class SharedTreeClassifier(SharedTreesClassifierMixin, BaseSharedTree):
     A task of weight 0 does not shape the tree but still gets leaf
     probabilities.
 
-    Missing labels (NaN, None, pd.NA) are handled in two ways. In the split
-    criterion, a sample unlabelled for task j counts as the task's training
-    class prior (a soft one-hot row), so it pulls no split towards any class.
+    Missing labels (NaN, None, pd.NA) count for nothing. In the split
+    criterion, a sample unlabelled for task j takes no part in task j's Gini
+    impurity: each task's term is the Gini impurity of its labelled samples
+    in the node, weighted by their number. Such a tree (a criterion task
+    with a missing label) is grown on the scaled one-hot blocks by a builder
+    of this package (numpy; slower than scikit-learn's, see
+    :class:`SharedTreeRegressor`); its ``estimator_`` is a
+    ``DecisionTreeRegressor`` all the same.
     In the leaves, task j's probabilities are the class frequencies of the
     samples labelled for task j; a leaf that no such sample reaches takes
     those of its closest ancestor that one reaches. A missing label is never
@@ -88,8 +93,8 @@ class SharedForestClassifier(SharedTreesClassifierMixin, BaseSharedForest):
     2006). ``predict_proba`` averages the trees' per-task probabilities.
     Every split minimises the weighted multi-task impurity
     ``I = sum_j w_j * Gini_j / sum_j w_j`` exactly, and missing labels are
-    treated as in :class:`SharedTreeClassifier` (the class prior in the
-    criterion, left out of the leaf probabilities).
+    treated as in :class:`SharedTreeClassifier` (left out of their task's
+    Gini impurity in the criterion and of its leaf probabilities).
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""The weighted multi-task criteria, written for scikit-learn's builders.
+"""The weighted multi-task criteria, written for the tree builders.
 
 A shared tree chooses every split to minimise the weighted impurity
 
@@ -15,9 +15,12 @@ Regression: each task's standardised target is scaled by
 ``DecisionTreeRegressor(criterion="squared_error")`` impurity, the mean
 variance over the columns, is ``I`` times a constant. With equal weights the
 targets are the standardised ones themselves: the tree is scikit-learn's
-multi-output regression tree on them. A missing target (NaN) counts in the
-criterion as the task's training mean (0 once standardised); it is left out
-of the leaf values (see ``_leaves.py``).
+multi-output regression tree on them. scikit-learn's builder knows no
+missing target, so when a criterion task misses one (NaN) the tree is grown
+by the masked builder (``_masked.py``, the "masked" route): each task's
+variance is that of its observed targets only, exactly, with the same
+impurity units. A missing target is also left out of the leaf values (see
+``_leaves.py``).
 
 Classification, two routes:
 
@@ -31,8 +34,11 @@ Classification, two routes:
   columns is the task's Gini impurity (``sum_k p_k (1 - p_k)``), so the
   multi-output ``DecisionTreeRegressor(criterion="squared_error")`` impurity,
   the mean variance over all columns, equals ``I`` times a constant: it
-  chooses the same splits. A missing label contributes the task's training
-  class prior as its (scaled) row, which moves no split towards any class.
+  chooses the same splits. When a criterion task misses labels, the same
+  blocks are grown by the masked builder (the "masked" route), where a
+  sample unlabelled for task j takes no part in task j's Gini impurity: each
+  task's term is the (weighted) Gini impurity of its labelled samples times
+  their weight.
 
 Tasks of weight 0 take no part in the criterion; their leaf probabilities are
 counted afterwards, like those of tasks with missing labels (see
@@ -44,6 +50,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._labels import MISSING
+from ._masked import masked_targets
 
 NOISE_FLOOR = 1e-12
 """Smallest impurity decrease a split needs on the regressor route.
@@ -65,25 +72,29 @@ class InnerTargets(NamedTuple):
     ----------
     kind : {"classification", "regression"}
         The kind of the tasks.
-    route : {"classifier", "regressor"}
-        Which scikit-learn criterion computes the weighted impurity.
+    route : {"classifier", "regressor", "masked"}
+        Which builder computes the weighted impurity: scikit-learn's with
+        the Gini or the squared-error criterion, or the masked builder of
+        ``_masked.py`` (regression tasks with missing targets).
     y : ndarray
         Class codes of the criterion tasks, shape (n_samples, n_criterion_tasks)
         (classifier), or their scaled one-hot blocks side by side, shape
         (n_samples, sum of their class counts) (regressor), or their scaled
-        standardised values (regression); 1D for one column.
+        standardised values (regression; 1D for one column), followed by
+        their observed mask on the masked route.
     tasks : ndarray of int
         The tasks that take part in the criterion, in the order of their
         names (the order of the columns of ``y``).
     columns : list of slice
         Columns of ``y`` that hold each criterion task (regressor route).
     scales : ndarray of shape (n_tasks,)
-        The factor ``c_j`` of each task's columns in ``y`` (regressor route).
+        The factor ``c_j`` of each task's columns in ``y`` (regressor and
+        masked routes).
     from_value : ndarray of bool, shape (n_tasks,)
         Whether a task's leaf values can be read off the fitted tree's node
         values (criterion tasks without missing targets).
     impurity_scale : float
-        The scikit-learn tree's impurity divided by ``I``: multiply
+        The tree's impurity divided by ``I``: multiply
         ``min_impurity_decrease`` and ``ccp_alpha`` by it.
     impurity_floor : float
         Smallest impurity decrease to pass to scikit-learn (0 or
@@ -118,7 +129,7 @@ def _impurity_scale(task_weights, tasks, n_columns):
     return float(weights.sum() / weights.max() / n_columns)
 
 
-def variance_targets(values, task_names, task_weights):
+def variance_targets(values, task_names, task_weights, route=None):
     """Targets on which a regression tree minimises the weighted variance.
 
     Parameters
@@ -129,6 +140,13 @@ def variance_targets(values, task_names, task_weights):
         The tasks' names.
     task_weights : ndarray of shape (n_tasks,)
         Validated, non-negative task weights, at least one positive.
+    route : {"regressor", "masked"}, default=None
+        None takes scikit-learn's builder ("regressor") when no criterion
+        task misses a target, else the exact masked builder. "masked" forces
+        the masked builder (to test that both agree); "regressor" forces
+        scikit-learn's builder, where a missing target counts as the task's
+        training mean (0 once standardised): the approximation of earlier
+        versions, kept to measure against.
 
     Returns
     -------
@@ -138,11 +156,18 @@ def variance_targets(values, task_names, task_weights):
     observed = ~np.isnan(values)
     from_value = np.zeros(values.shape[1], dtype=bool)
     from_value[tasks] = observed[:, tasks].all(axis=0)
+    complete = bool(from_value[tasks].all())
+    if route is None:
+        route = "regressor" if complete else "masked"
     y = np.where(observed[:, tasks], values[:, tasks], 0.0) * scales[tasks]
+    if route == "masked":
+        y = masked_targets(y, observed[:, tasks])
+    elif len(tasks) == 1:
+        y = y[:, 0]
     return InnerTargets(
         kind="regression",
-        route="regressor",
-        y=y[:, 0] if len(tasks) == 1 else y,
+        route=route,
+        y=y,
         tasks=tasks,
         columns=[slice(k, k + 1) for k in range(len(tasks))],
         scales=scales,
@@ -163,9 +188,13 @@ def gini_targets(encoded, task_weights, sample_weight=None, route=None):
         Validated, non-negative task weights, at least one positive.
     sample_weight : ndarray of shape (n_samples,), default=None
         Weights of the samples, used for the class priors of missing labels.
-    route : {"classifier", "regressor"}, default=None
-        None takes the classifier route wherever it is exact (it is faster);
-        "regressor" forces the one-hot route (to test that both agree).
+    route : {"classifier", "regressor", "masked"}, default=None
+        None takes the classifier route wherever it is exact (it is
+        fastest), else the one-hot regressor route when no criterion task
+        misses a label, else the one-hot masked route. "regressor" forces
+        the one-hot route on scikit-learn's builder (to test that both
+        agree; a missing label then counts as its task's class prior, the
+        approximation of earlier versions), "masked" the masked builder.
 
     Returns
     -------
@@ -177,7 +206,7 @@ def gini_targets(encoded, task_weights, sample_weight=None, route=None):
     from_value[tasks[complete]] = True
     exact_gini = bool(np.all(complete) and np.all(scales[tasks] == 1.0))
     if route is None:
-        route = "classifier" if exact_gini else "regressor"
+        route = "classifier" if exact_gini else "regressor" if np.all(complete) else "masked"
     elif route == "classifier" and not exact_gini:
         raise ValueError(
             "The classifier route needs equal positive task weights and no missing label."
@@ -196,15 +225,19 @@ def gini_targets(encoded, task_weights, sample_weight=None, route=None):
             impurity_floor=0.0,
         )
     blocks = [
-        scales[j] * soft_one_hot(encoded.codes[:, j], len(encoded.classes[j]), sample_weight)
+        scales[j] * soft_one_hot(encoded.codes[:, j], len(encoded.classes[j]), sample_weight,
+                                 prior=route == "regressor")
         for j in tasks
     ]
     ends = np.cumsum([b.shape[1] for b in blocks])
     columns = [slice(end - b.shape[1], end) for b, end in zip(blocks, ends)]
     y = np.hstack(blocks)
+    if route == "masked":  # each task's labelled mask over its block's columns
+        y = masked_targets(y, np.repeat(encoded.mask[:, tasks], ends - np.r_[0, ends[:-1]],
+                                        axis=1))
     return InnerTargets(
         kind="classification",
-        route="regressor",
+        route=route,
         y=y[:, 0] if y.shape[1] == 1 else y,
         tasks=tasks,
         columns=columns,
@@ -215,8 +248,9 @@ def gini_targets(encoded, task_weights, sample_weight=None, route=None):
     )
 
 
-def soft_one_hot(codes, n_classes, sample_weight=None):
-    """One-hot rows of a task's codes; a missing label gets the class prior.
+def soft_one_hot(codes, n_classes, sample_weight=None, prior=True):
+    """One-hot rows of a task's codes; a missing label gets the class prior
+    (zeros without ``prior``).
 
     Parameters
     ----------
@@ -227,6 +261,8 @@ def soft_one_hot(codes, n_classes, sample_weight=None):
     sample_weight : ndarray of shape (n_samples,), default=None
         Weights for the prior (the weighted class frequencies of the labelled
         samples).
+    prior : bool, default=True
+        Whether a missing label's row is the class prior (else zeros).
 
     Returns
     -------
@@ -235,7 +271,7 @@ def soft_one_hot(codes, n_classes, sample_weight=None):
     labelled = codes != MISSING
     out = np.zeros((codes.shape[0], n_classes))
     out[np.flatnonzero(labelled), codes[labelled]] = 1.0
-    if not np.all(labelled):
+    if prior and not np.all(labelled):
         weights = None if sample_weight is None else sample_weight[labelled]
         prior = np.bincount(codes[labelled], weights=weights, minlength=n_classes)
         if not prior.sum() > 0:  # every labelled sample has weight 0

@@ -16,8 +16,9 @@ from sklearn.utils.parallel import Parallel, delayed
 
 from ._base import BaseSharedTrees, apply_tree
 from ._leaves import counted_node_values, leaf_values
+from ._masked import MaskedTreeRegressor
 
-_CRITERIA = {"classifier": "gini", "regressor": "squared_error"}
+_CRITERIA = {"classifier": "gini", "regressor": "squared_error", "masked": "squared_error"}
 
 
 class BaseSharedForest(BaseSharedTrees):
@@ -37,6 +38,8 @@ class BaseSharedForest(BaseSharedTrees):
         ("best", "regressor"): RandomForestRegressor,
         ("random", "classifier"): ExtraTreesClassifier,
         ("random", "regressor"): ExtraTreesRegressor,
+        ("best", "masked"): RandomForestRegressor,
+        ("random", "masked"): ExtraTreesRegressor,
     }
 
     def _check_params(self):
@@ -49,7 +52,7 @@ class BaseSharedForest(BaseSharedTrees):
             )
 
     def _make_estimator(self, route, min_impurity_decrease=0.0, ccp_alpha=0.0):
-        return self._estimators[self.splitter, route](
+        forest = self._estimators[self.splitter, route](
             n_estimators=self.n_estimators,
             criterion=_CRITERIA[route],
             bootstrap=self.bootstrap,
@@ -59,6 +62,11 @@ class BaseSharedForest(BaseSharedTrees):
             verbose=self.verbose,
             **self._tree_params(min_impurity_decrease, ccp_alpha),
         )
+        if route == "masked":
+            # the forest copies its growth parameters onto clones of this tree
+            # and passes each its bootstrap counts as sample weights
+            forest.estimator = MaskedTreeRegressor(splitter=self.splitter)
+        return forest
 
     def _fit_node_values(self, X, targets, encoded, sample_weight):
         forest = self.estimator_

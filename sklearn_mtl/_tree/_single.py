@@ -6,10 +6,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseSharedTrees, apply_tree
 from ._leaves import counted_node_values, leaf_values
+from ._masked import MaskedTreeRegressor
 
 _ESTIMATORS = {
     "classifier": (DecisionTreeClassifier, "gini"),
     "regressor": (DecisionTreeRegressor, "squared_error"),
+    "masked": (MaskedTreeRegressor, "squared_error"),
 }
 
 
