@@ -269,6 +269,10 @@ class BatchCounter(Callback):
     def on_batch_end(self, net, training=None, loss=None, **kwargs):
         self.calls_["end"].append((training, loss is not None))
 
+    def on_grad_computed(self, net, named_parameters, training=None, **kwargs):
+        self.calls_.setdefault("grad", []).append(
+            all(p.grad is not None for _, p in named_parameters))
+
 
 class EndOnlyCounter(BatchCounter):
     """Inherits the hooks it does not override from a callback that has them."""
@@ -277,7 +281,7 @@ class EndOnlyCounter(BatchCounter):
         pass
 
 
-def test_every_callback_that_overrides_a_batch_hook_gets_every_batch(data):
+def test_every_callback_that_overrides_a_step_hook_gets_every_batch(data):
     # the net skips skorch's no-op batch hooks: overridden ones, inherited
     # overrides included, still run for every training and validation batch
     X, Y = data
@@ -296,6 +300,8 @@ def test_every_callback_that_overrides_a_batch_hook_gets_every_batch(data):
         assert all(has_loss for _, has_loss in calls["end"])
     assert fitted["count"].calls_["begin"].count(True) == n_train
     assert fitted["end"].calls_["begin"] == []
+    for name in ("count", "end"):  # once per training step, after the backward pass
+        assert fitted[name].calls_["grad"] == [True] * n_train
 
 
 def test_warm_start_continues_training(data):

@@ -187,10 +187,10 @@ class MultiTaskNet(NeuralNet):
                 module.train(training)
 
     def notify(self, method_name, **cb_kwargs):
-        """skorch's ``notify``, except that the per-batch hooks skip the
+        """skorch's ``notify``, except that the per-step hooks skip the
         callbacks that do not override skorch's no-op ones: skorch calls
-        every callback twice per step."""
-        if method_name not in ("on_batch_begin", "on_batch_end"):
+        every callback three times per step."""
+        if method_name not in ("on_batch_begin", "on_batch_end", "on_grad_computed"):
             return super().notify(method_name, **cb_kwargs)
         getattr(self, method_name)(self, **cb_kwargs)
         no_op = getattr(Callback, method_name)
