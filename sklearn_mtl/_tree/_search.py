@@ -28,6 +28,11 @@ CHUNK_ELEMENTS = 1 << 22
 """Largest cumulative-sum block (floats) held at once: candidate features
 are searched in chunks of about 32 MB."""
 
+SMALL_NODE = 3
+"""Nodes of at most this many samples (and no missing feature value) are
+searched by :meth:`Splitter._small_best_split`, in plain Python: most nodes
+of a deep tree are that small, and there numpy's cost per call dominates."""
+
 
 class RandR:
     """scikit-learn's tree random numbers (``our_rand_r``, a 32-bit xorshift)."""
@@ -68,23 +73,33 @@ def node_impurity(sums, n_tasks):
 
 
 def _proxy(left, total, n_tasks):
-    """The proxy improvement of splits whose left statistics are ``left``.
+    """The proxy improvement of splits whose left statistics are ``left``
+    (the statistic first: ``left[k]`` holds statistic k of every split).
 
     Where every task is observed on every sample of the node (``M_j = W``),
     it is computed in scikit-learn's order (``sum_j S_j^2 / W`` per side),
-    so that equally good splits compare as in scikit-learn.
+    so that equally good splits compare as in scikit-learn. The tasks are
+    summed in order, as numpy sums a row of fewer than 8 (with more, it sums
+    them pairwise: a contiguous copy sums them the same way).
     """
+    total = total.reshape((-1,) + (1,) * (left.ndim - 1))
     right = total - left
-    complete = np.all(total[1:1 + n_tasks] == total[0])
+    complete = bool(np.all(total[1:1 + n_tasks] == total[0]))
     proxy = 0.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for side in (left, right):
-            sums = side[..., 1 + n_tasks:]
-            if complete:
-                proxy = proxy + (sums * sums).sum(axis=-1) / side[..., 0]
-            else:
-                observed = side[..., 1:1 + n_tasks]
-                proxy = proxy + np.where(observed > 0, sums * sums / observed, 0.0).sum(axis=-1)
+    for side in (left, right):
+        sums = side[1 + n_tasks:]
+        if complete:
+            terms = sums * sums
+        else:
+            observed = side[1:1 + n_tasks]
+            terms = np.divide(sums * sums, observed, out=np.zeros(sums.shape),
+                              where=observed > 0)
+        term = terms.sum(axis=0) if n_tasks < 8 else \
+            np.ascontiguousarray(np.moveaxis(terms, 0, -1)).sum(axis=-1)
+        if complete:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                term = term / side[0]
+        proxy = proxy + term
     return proxy
 
 
@@ -95,6 +110,7 @@ class Splitter:
     def __init__(self, X, stats, params, rng):
         self.Xt = np.ascontiguousarray(X.T)
         self.stats = stats
+        self.columns = np.ascontiguousarray(stats.T)  # a statistic per row
         self.n_tasks = (stats.shape[1] - 1) // 2
         self.params = params
         self.rng = rng
@@ -125,6 +141,10 @@ class Splitter:
             return None, n_constants
         if self.params["splitter"] == "random":
             return self._random_split(idx, values, drawn, n_missing, total), n_constants
+        if m <= SMALL_NODE and self.n_tasks < 8 and not n_missing.any():
+            found = self._small_best_split(idx, values, drawn, total)
+            if found is not False:
+                return found, n_constants
         return self._best_split(idx, values, drawn, n_missing, n_present, total), n_constants
 
     def _draw(self, constant, low, high, n_missing, n_known):
@@ -180,7 +200,7 @@ class Splitter:
         if min_samples > 1:
             valid = valid & (n_left >= min_samples) & (m - n_left >= min_samples)
         if min_weight > 0:
-            valid = valid & (left[..., 0] >= min_weight) & (total[0] - left[..., 0] >= min_weight)
+            valid = valid & (left[0] >= min_weight) & (total[0] - left[0] >= min_weight)
         return valid
 
     def _best_split(self, idx, values, drawn, n_missing, n_present, total):
@@ -194,22 +214,23 @@ class Splitter:
         drawn = np.asarray(drawn)
         for start in range(0, len(drawn), chunk):
             features = drawn[start:start + chunk]
-            cum = np.cumsum(self.stats[idx[features]], axis=1)
+            cum = np.cumsum(self.columns[:, idx[features]], axis=-1)  # (width, C, m)
             x = values[features]
             present = n_present[features][:, np.newaxis]
             missing = n_missing[features][:, np.newaxis]
             step = (x[:, 1:] > x[:, :-1] + FEATURE_THRESHOLD) & (position < present)
             if missing.any():  # pass 0 sends the missing values right, pass 1 left
-                absent = total - cum[np.arange(len(features)), present[:, 0] - 1]
-                left = np.stack([cum[:, :-1], cum[:, :-1] + absent[:, np.newaxis]], axis=1)
+                absent = total[:, np.newaxis] - cum[:, np.arange(len(features)), present[:, 0] - 1]
+                left = np.stack([cum[..., :-1], cum[..., :-1] + absent[..., np.newaxis]], axis=2)
                 n_left = np.stack([np.broadcast_to(position, step.shape), position + missing],
                                   axis=1)
                 valid = np.stack([step | ((position == present) & (missing > 0)),
                                   step & (missing > 0)], axis=1)
             else:
-                left, n_left, valid = cum[:, np.newaxis, :-1], position, step[:, np.newaxis]
+                left, n_left, valid = cum[:, :, np.newaxis, :-1], position, step[:, np.newaxis]
             valid = self._allowed(valid, n_left, m, left, total)
-            proxy = np.where(valid, _proxy(left, total, self.n_tasks), -np.inf)
+            proxy = _proxy(left, total, self.n_tasks)
+            proxy[~valid] = -np.inf
             flat = int(np.argmax(proxy))
             if proxy.flat[flat] > best_proxy:
                 best_proxy = proxy.flat[flat]
@@ -226,6 +247,63 @@ class Splitter:
         go_left = n_left > m - n_left if n_missing[f] == 0 else bool(side)
         return f, threshold, go_left
 
+    def _small_best_split(self, idx, values, drawn, total):
+        """``_best_split`` of a small node without missing feature values, in
+        plain Python with numpy's operation order (so the same floats), each
+        prefix's proxy computed once. Returns False where it cannot be sure
+        to match (a side of zero weight): the caller then uses numpy."""
+        m, n_tasks = idx.shape[1], self.n_tasks
+        min_samples, min_weight = self.params["min_samples_leaf"], self.params["min_weight_leaf"]
+        drawn = np.asarray(drawn)
+        x = values[drawn]
+        steps = (x[:, 1:] > x[:, :-1] + FEATURE_THRESHOLD).tolist()  # float32, as numpy
+        orders = idx[drawn].tolist()
+        rows = dict(zip(idx[0].tolist(), self.stats[idx[0]].tolist()))
+        total = total.tolist()
+        weight = total[0]
+        tasks = range(1, 1 + n_tasks)
+        complete = all(total[j] == weight for j in tasks)
+        proxies = {}
+        best, best_proxy = None, -np.inf
+        for c, order in enumerate(orders):
+            step = steps[c]
+            cum = rows[order[0]]
+            for p in range(1, m):
+                if p > 1:  # numpy's cumsum: the previous sum plus this row
+                    cum = [a + b for a, b in zip(cum, rows[order[p - 1]])]
+                if not step[p - 1] or (min_samples > 1 and (p < min_samples
+                                                          or m - p < min_samples)):
+                    continue
+                if min_weight > 0 and (cum[0] < min_weight or weight - cum[0] < min_weight):
+                    continue
+                # a sum of two rows is the same whichever comes first
+                key = tuple(sorted(order[:2])) + tuple(order[2:p]) if p > 1 else order[0]
+                proxy = proxies.get(key)
+                if proxy is None:
+                    right = [t - a for t, a in zip(total, cum)]
+                    if cum[0] == 0.0 or right[0] == 0.0:
+                        return False
+                    proxy = 0.0
+                    for side in (cum, right):
+                        term = 0.0
+                        if complete:
+                            for j in tasks:
+                                term += side[j + n_tasks] * side[j + n_tasks]
+                            term = term / side[0]
+                        else:
+                            for j in tasks:
+                                if side[j] > 0:
+                                    term += side[j + n_tasks] * side[j + n_tasks] / side[j]
+                        proxy = proxy + term
+                    proxies[key] = proxy
+                if proxy > best_proxy:
+                    best, best_proxy = (int(drawn[c]), p), proxy
+        if best is None:
+            return None
+        f, p = best
+        threshold = float(values[f, p - 1]) / 2.0 + float(values[f, p]) / 2.0
+        return f, threshold, p > m - p
+
     def _random_split(self, idx, values, drawn, n_missing, total):
         """One drawn threshold per candidate; the first best wins."""
         m = idx.shape[1]
@@ -236,7 +314,7 @@ class Splitter:
         with np.errstate(invalid="ignore"):
             goes_left = np.where(np.isnan(x), sides, x <= thresholds)
         left = np.einsum("cm,cmd->cd", goes_left.astype(np.float64),
-                         self.stats[idx[features]])
+                         self.stats[idx[features]]).T
         n_left = goes_left.sum(axis=1)
         valid = self._allowed((n_left > 0) & (n_left < m), n_left, m, left, total)
         proxy = np.where(valid, _proxy(left, total, self.n_tasks), -np.inf)
