@@ -168,6 +168,7 @@ class _Builder:
         self.nodes = []
         self.values = []
         self._left = np.zeros(squares.shape[0], dtype=bool)  # the side of each sample
+        self._children = np.empty((2, self.sums.shape[1]))  # the two children's sums
         self.max_depth = 0
 
     def _node(self, idx, depth, impurity, n_constants):
@@ -195,8 +196,11 @@ class _Builder:
             return sums, impurity, None
         feature, threshold, go_left = found
         x = self.splitter.Xt[feature, samples].astype(np.float64)  # compared as in C
-        with np.errstate(invalid="ignore"):
-            self._left[samples] = np.where(np.isnan(x), go_left, x <= threshold)
+        if self.splitter.any_missing:
+            with np.errstate(invalid="ignore"):
+                self._left[samples] = np.where(np.isnan(x), go_left, x <= threshold)
+        else:
+            self._left[samples] = x <= threshold
         left = self._left[idx]
         n_features = idx.shape[0]
         left_idx = idx[left].reshape(n_features, -1)
@@ -204,7 +208,9 @@ class _Builder:
         if not 0 < left_idx.shape[1] < idx.shape[1]:  # would grow the same node forever
             raise RuntimeError(f"split of feature {feature} at {threshold} leaves a side empty")
         left_sums = self.sums[left_idx[0]].sum(axis=0)
-        children = np.stack([left_sums, sums - left_sums])  # as scikit-learn: right = total - left
+        children = self._children  # as scikit-learn: right = total - left
+        children[0] = left_sums
+        np.subtract(sums, left_sums, out=children[1])
         imp_left, imp_right = node_impurity(children, self.n_tasks)
         w_left, w_right = children[:, 0]
         improvement = (weight / self.total_weight) * (

@@ -84,7 +84,7 @@ def _proxy(left, total, n_tasks):
     """
     total = total.reshape((-1,) + (1,) * (left.ndim - 1))
     right = total - left
-    complete = bool(np.all(total[1:1 + n_tasks] == total[0]))
+    complete = bool((total[1:1 + n_tasks] == total[0]).all())
     proxy = 0.0
     for side in (left, right):
         sums = side[1 + n_tasks:]
@@ -131,11 +131,15 @@ class Splitter:
         values = self.Xt[self.rows, idx]
         n_missing = np.isnan(values).sum(axis=1) if self.any_missing else self.no_missing
         n_present = m - n_missing
-        rows = np.arange(n_features)
         low = values[:, 0]
-        high = values[rows, np.maximum(n_present - 1, 0)]
-        with np.errstate(invalid="ignore"):
-            constant = (n_present == 0) | ((high <= low + FEATURE_THRESHOLD) & (n_missing == 0))
+        if self.any_missing:
+            high = values[self.rows[:, 0], np.maximum(n_present - 1, 0)]
+            with np.errstate(invalid="ignore"):
+                constant = (n_present == 0) | ((high <= low + FEATURE_THRESHOLD)
+                                               & (n_missing == 0))
+        else:
+            high = values[:, -1]
+            constant = high <= low + FEATURE_THRESHOLD
         drawn, n_constants = self._draw(constant, low, high, n_missing, n_known_constants)
         if not drawn:
             return None, n_constants
@@ -235,11 +239,11 @@ class Splitter:
             if proxy.flat[flat] > best_proxy:
                 best_proxy = proxy.flat[flat]
                 c, side, p = np.unravel_index(flat, proxy.shape)
-                best = (int(features[c]), side, int(p) + 1,
-                        int(np.broadcast_to(n_left, proxy.shape)[c, side, p]))
+                best = (int(features[c]), int(side), int(p) + 1)
         if best is None:
             return None
-        f, side, p, n_left = best
+        f, side, p = best
+        n_left = p + int(n_missing[f]) if side else p
         if side == 0 and p == n_present[f]:
             return f, np.inf, False  # all present values left, the missing ones right
         x = values[f]
