@@ -37,7 +37,7 @@ from sklearn.tree._tree import NODE_DTYPE, Tree
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
-from ._search import RAND_R_MAX, RandR, Splitter, node_impurity
+from ._search import RAND_R_MAX, SMALL_NODE, RandR, Splitter, node_impurity
 
 EPSILON = np.finfo(np.float64).eps
 TREE_LEAF = -1
@@ -156,6 +156,15 @@ def build_tree(X, values, observed, sample_weight, params, rng):
     return builder.state(values.shape[1])
 
 
+def _impurity(sums, n_tasks):
+    """:func:`node_impurity` of one node's sums (a list), in plain Python."""
+    sse = 0.0
+    for j in range(1, 1 + n_tasks):
+        observed, total = sums[j], sums[j + n_tasks]
+        sse += sums[j + 2 * n_tasks] - (total * total / observed if observed > 0 else 0.0)
+    return sse / (n_tasks * sums[0])
+
+
 class _Builder:
     """Depth-first or best-first growth, as scikit-learn's tree builders."""
 
@@ -207,12 +216,21 @@ class _Builder:
         right_idx = idx[~left].reshape(n_features, -1)
         if not 0 < left_idx.shape[1] < idx.shape[1]:  # would grow the same node forever
             raise RuntimeError(f"split of feature {feature} at {threshold} leaves a side empty")
-        left_sums = self.sums[left_idx[0]].sum(axis=0)
-        children = self._children  # as scikit-learn: right = total - left
-        children[0] = left_sums
-        np.subtract(sums, left_sums, out=children[1])
-        imp_left, imp_right = node_impurity(children, self.n_tasks)
-        w_left, w_right = children[:, 0]
+        if m <= SMALL_NODE and self.n_tasks < 8:  # numpy's floats in Python (its sum of
+            # fewer than 8 terms is sequential): fewer calls
+            left_sums = None
+            for row in self.sums[left_idx[0]].tolist():  # summed in order, as numpy
+                left_sums = row if left_sums is None else [a + b for a, b in zip(left_sums, row)]
+            children = (left_sums, [a - b for a, b in zip(sums.tolist(), left_sums)])
+            imp_left, imp_right = (_impurity(side, self.n_tasks) for side in children)
+            w_left, w_right = children[0][0], children[1][0]
+        else:
+            left_sums = self.sums[left_idx[0]].sum(axis=0)
+            children = self._children  # as scikit-learn: right = total - left
+            children[0] = left_sums
+            np.subtract(sums, left_sums, out=children[1])
+            imp_left, imp_right = node_impurity(children, self.n_tasks)
+            w_left, w_right = children[:, 0]
         improvement = (weight / self.total_weight) * (
             impurity - w_right / weight * imp_right - w_left / weight * imp_left
         )
