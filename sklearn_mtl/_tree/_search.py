@@ -83,30 +83,29 @@ def _proxy(left, total, n_tasks):
     them pairwise: a contiguous copy sums them the same way).
     """
     total = total.reshape((-1,) + (1,) * (left.ndim - 1))
-    right = total - left
+    sides = np.empty((2,) + left.shape)  # the left then the right statistics
+    sides[0] = left
+    np.subtract(total, left, out=sides[1])
     complete = bool((total[1:1 + n_tasks] == total[0]).all())
-    proxy = 0.0
-    for side in (left, right):
-        sums = side[1 + n_tasks:]
-        if complete:
+    sums = sides[:, 1 + n_tasks:]
+    if complete:
+        terms = sums * sums
+    else:
+        observed = sides[:, 1:1 + n_tasks]
+        if sums.size > 2000:  # the same floats: a masked divide is slower on many
             terms = sums * sums
-        else:
-            observed = side[1:1 + n_tasks]
-            if sums.size > 1000:  # the same floats: a masked divide is slower on many
-                terms = sums * sums
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    np.divide(terms, observed, out=terms)
-                terms[observed <= 0] = 0.0
-            else:
-                terms = np.divide(sums * sums, observed, out=np.zeros(sums.shape),
-                                  where=observed > 0)
-        term = terms.sum(axis=0) if n_tasks < 8 else \
-            np.ascontiguousarray(np.moveaxis(terms, 0, -1)).sum(axis=-1)
-        if complete:
             with np.errstate(divide="ignore", invalid="ignore"):
-                term = term / side[0]
-        proxy = proxy + term
-    return proxy
+                np.divide(terms, observed, out=terms)
+            terms[observed <= 0] = 0.0
+        else:
+            terms = np.divide(sums * sums, observed, out=np.zeros(sums.shape),
+                              where=observed > 0)
+    term = terms.sum(axis=1) if n_tasks < 8 else \
+        np.ascontiguousarray(np.moveaxis(terms, 1, -1)).sum(axis=-1)
+    if complete:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            term /= sides[:, 0]
+    return term[0] + term[1]
 
 
 class Splitter:
@@ -227,10 +226,11 @@ class Splitter:
             cum = self.columns[:, idx[features]]  # (width, C, m)
             np.cumsum(cum, axis=-1, out=cum)
             x = values[features]
-            present = n_present[features][:, np.newaxis]
+            step = x[:, 1:] > x[:, :-1] + FEATURE_THRESHOLD
             missing = n_missing[features][:, np.newaxis]
-            step = (x[:, 1:] > x[:, :-1] + FEATURE_THRESHOLD) & (position < present)
             if missing.any():  # pass 0 sends the missing values right, pass 1 left
+                present = n_present[features][:, np.newaxis]
+                step &= position < present
                 absent = total[:, np.newaxis] - cum[:, np.arange(len(features)), present[:, 0] - 1]
                 left = np.stack([cum[..., :-1], cum[..., :-1] + absent[..., np.newaxis]], axis=2)
                 n_left = np.stack([np.broadcast_to(position, step.shape), position + missing],
