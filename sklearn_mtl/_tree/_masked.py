@@ -246,14 +246,15 @@ class _Builder:
         if parent >= 0:
             self.nodes[parent][0 if is_left else 1] = node_id
         n_tasks = self.n_tasks
-        observed, sums = stats[1:1 + n_tasks], stats[1 + n_tasks:1 + 2 * n_tasks]
-        self.values.append(np.divide(sums, observed, out=np.zeros(n_tasks), where=observed > 0))
+        row = stats[:1 + 2 * n_tasks].tolist()
+        self.values.append([s / o if o > 0 else 0.0 for o, s in zip(row[1:1 + n_tasks],
+                                                                     row[1 + n_tasks:])])
         if split is None:
             self.nodes.append([TREE_LEAF, TREE_LEAF, TREE_UNDEFINED, float(TREE_UNDEFINED),
-                               impurity, m, stats[0], 0])
+                               impurity, m, row[0], 0])
         else:
             self.nodes.append([TREE_LEAF, TREE_LEAF, split[0], split[1], impurity, m,
-                               stats[0], int(split[2])])
+                               row[0], int(split[2])])
         self.max_depth = max(self.max_depth, depth)
         return node_id
 

@@ -274,23 +274,21 @@ class Splitter:
         weight = total[0]
         tasks = range(1, 1 + n_tasks)
         complete = all(total[j] == weight for j in tasks)
-        proxies = {}
+        splits = {}  # (left weight, proxy) of each prefix
         best, best_proxy = None, -np.inf
         for c, order in enumerate(orders):
             step = steps[c]
-            cum = rows[order[0]]
             for p in range(1, m):
-                if p > 1:  # numpy's cumsum: the previous sum plus this row
-                    cum = [a + b for a, b in zip(cum, rows[order[p - 1]])]
                 if not step[p - 1] or (min_samples > 1 and (p < min_samples
                                                           or m - p < min_samples)):
                     continue
-                if min_weight > 0 and (cum[0] < min_weight or weight - cum[0] < min_weight):
-                    continue
                 # a sum of two rows is the same whichever comes first
                 key = tuple(sorted(order[:2])) + tuple(order[2:p]) if p > 1 else order[0]
-                proxy = proxies.get(key)
-                if proxy is None:
+                split = splits.get(key)
+                if split is None:
+                    cum = rows[order[0]]
+                    for sample in order[1:p]:  # numpy's cumsum: the previous sum plus a row
+                        cum = [a + b for a, b in zip(cum, rows[sample])]
                     right = [t - a for t, a in zip(total, cum)]
                     if cum[0] == 0.0 or right[0] == 0.0:
                         return False
@@ -306,7 +304,10 @@ class Splitter:
                                 if side[j] > 0:
                                     term += side[j + n_tasks] * side[j + n_tasks] / side[j]
                         proxy = proxy + term
-                    proxies[key] = proxy
+                    split = splits[key] = (cum[0], proxy)
+                w_left, proxy = split
+                if min_weight > 0 and (w_left < min_weight or weight - w_left < min_weight):
+                    continue
                 if proxy > best_proxy:
                     best, best_proxy = (int(drawn[c]), p), proxy
         if best is None:
