@@ -163,11 +163,10 @@ class Splitter:
         random = self.params["splitter"] == "random"
         constant = constant.tolist()
         f_i, n_visited, n_found, n_drawn, n_total = len(features), 0, 0, 0, n_known
+        max_features = self.params["max_features"]
         drawn = []
         state = rng.state
-        while f_i > n_total and (
-            n_visited < self.params["max_features"] or n_visited <= n_found + n_drawn
-        ):
+        while f_i > n_total and (n_visited < max_features or n_visited <= n_found + n_drawn):
             n_visited += 1
             # rng.randint(n_drawn, f_i - n_found), inlined: this loop is hot
             state = state or 1
