@@ -10,7 +10,7 @@ from scipy import sparse
 from sklearn.tree import DecisionTreeRegressor
 
 from sklearn_mtl import SharedForestRegressor, SharedTreeClassifier, SharedTreeRegressor
-from sklearn_mtl._tree import _criterion, _kinds
+from sklearn_mtl._tree import _criterion, _kinds, _masked, _search
 from sklearn_mtl._tree._masked import MaskedTreeRegressor, masked_targets
 
 
@@ -256,6 +256,37 @@ def test_random_splitter_skips_splits_that_leave_a_side_empty():
         ref = DecisionTreeRegressor(**params).fit(X, Y)
         assert ours.tree_.n_node_samples.min() >= 1
         assert same_structure(ours.tree_, ref.tree_)
+
+
+@pytest.mark.parametrize("params", [{}, {"max_features": 3}, {"min_samples_leaf": 2},
+                                    {"min_weight_fraction_leaf": 0.004},
+                                    {"max_leaf_nodes": 150, "max_features": 4},
+                                    {"splitter": "random"}])
+@pytest.mark.parametrize("variant", ["plain", "nan_x", "weights", "many_tasks"])
+def test_small_node_path_grows_the_numpy_path_s_tree(params, variant):
+    """Nodes of a few samples are searched in plain Python (``SMALL_NODE``):
+    the tree is node for node, bit for bit, the one the numpy search alone
+    grows, deep trees included, where such nodes are most of the nodes."""
+    rng = np.random.RandomState(7)
+    n, n_tasks = 240, 9 if variant == "many_tasks" else 3
+    X = rng.normal(size=(n, 5)).astype(np.float32)
+    X[:, 3] = np.round(X[:, 3])  # ties
+    if variant == "nan_x":
+        X[rng.uniform(size=X.shape) < 0.1] = np.nan
+    Y = np.column_stack([np.nan_to_num(X[:, j % 5]) + rng.normal(size=n) for j in range(n_tasks)])
+    y = masked_targets(Y, rng.uniform(size=Y.shape) > 0.2)
+    weight = rng.randint(0, 4, size=n).astype(float) if variant == "weights" else None
+    small = MaskedTreeRegressor(random_state=3, **params).fit(X, y, sample_weight=weight).tree_
+    with pytest.MonkeyPatch.context() as patch:
+        for module in (_search, _masked):
+            patch.setattr(module, "SMALL_NODE", 0)
+        ref = MaskedTreeRegressor(random_state=3, **params).fit(X, y, sample_weight=weight).tree_
+    split = small.children_left != -1
+    assert (small.n_node_samples[split] <= _search.SMALL_NODE).sum() > 5
+    assert small.node_count == ref.node_count
+    for name in ("children_left", "children_right", "feature", "threshold", "impurity",
+                 "n_node_samples", "weighted_n_node_samples", "missing_go_to_left", "value"):
+        np.testing.assert_array_equal(getattr(small, name), getattr(ref, name), err_msg=name)
 
 
 # --------------------------------------------------------- growth parameters

@@ -28,7 +28,7 @@ CHUNK_ELEMENTS = 1 << 22
 """Largest cumulative-sum block (floats) held at once: candidate features
 are searched in chunks of about 32 MB."""
 
-SMALL_NODE = 3
+SMALL_NODE = 4
 """Nodes of at most this many samples (and no missing feature value) are
 searched by :meth:`Splitter._small_best_split`, in plain Python: most nodes
 of a deep tree are that small, and there numpy's cost per call dominates."""
