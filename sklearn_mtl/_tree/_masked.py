@@ -216,21 +216,25 @@ class _Builder:
         right_idx = idx[~left].reshape(n_features, -1)
         if not 0 < left_idx.shape[1] < idx.shape[1]:  # would grow the same node forever
             raise RuntimeError(f"split of feature {feature} at {threshold} leaves a side empty")
-        if m <= SMALL_NODE and self.n_tasks < 8:  # numpy's floats in Python (its sum of
-            # fewer than 8 terms is sequential): fewer calls
+        # as scikit-learn: right = total - left; numpy's floats, in Python where
+        # that takes fewer calls (numpy sums fewer than 8 terms in order)
+        in_python = self.n_tasks < 8
+        if in_python and m <= SMALL_NODE:
             left_sums = None
             for row in self.sums[left_idx[0]].tolist():  # summed in order, as numpy
                 left_sums = row if left_sums is None else [a + b for a, b in zip(left_sums, row)]
             children = (left_sums, [a - b for a, b in zip(sums.tolist(), left_sums)])
-            imp_left, imp_right = (_impurity(side, self.n_tasks) for side in children)
-            w_left, w_right = children[0][0], children[1][0]
         else:
-            left_sums = self.sums[left_idx[0]].sum(axis=0)
-            children = self._children  # as scikit-learn: right = total - left
-            children[0] = left_sums
-            np.subtract(sums, left_sums, out=children[1])
+            children = self._children
+            children[0] = self.sums[left_idx[0]].sum(axis=0)
+            np.subtract(sums, children[0], out=children[1])
+            if in_python:
+                children = children.tolist()
+        if in_python:
+            imp_left, imp_right = (_impurity(side, self.n_tasks) for side in children)
+        else:
             imp_left, imp_right = node_impurity(children, self.n_tasks)
-            w_left, w_right = children[:, 0]
+        w_left, w_right = children[0][0], children[1][0]
         improvement = (weight / self.total_weight) * (
             impurity - w_right / weight * imp_right - w_left / weight * imp_left
         )
