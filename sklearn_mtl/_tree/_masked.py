@@ -17,10 +17,10 @@ complete targets the tree is scikit-learn's (``_search.py`` draws and breaks
 ties as scikit-learn does). The stopping rules count samples and weights as
 scikit-learn does, observed or not.
 
-The builder is numpy (``_search.py``); it fills a real
-``sklearn.tree._tree.Tree`` (node array and values), so ``apply``,
-``decision_path``, pruning, feature importances and pickling are
-scikit-learn's. Its y carries the mask: ``[c_j z_j (0 where missing) |
+The builder is numpy (``_search.py``; plain Python on its smallest nodes,
+with the same floats); it fills a real ``sklearn.tree._tree.Tree`` (node
+array and values), so ``apply``, ``decision_path``, pruning, feature
+importances and pickling are scikit-learn's. Its y carries the mask: ``[c_j z_j (0 where missing) |
 observed_j]``, 2K finite columns, which scikit-learn's forests pass to each
 tree's ``_fit`` with their bootstrap counts as sample weights.
 """

@@ -15,6 +15,13 @@ scikit-learn's ``BestSplitter`` / ``RandomSplitter`` do (its ``rand_r``
 generator, its Fisher-Yates draw of ``max_features`` non-constant features,
 its two passes with missing values sent right then left), so that on
 complete targets this search finds scikit-learn's splits.
+
+Speed: most nodes of a deep tree hold a few samples, where numpy's cost
+per call, not the arithmetic, is the time. Nodes of at most ``SMALL_NODE``
+samples are searched in plain Python (``Splitter._small_best_split``) with
+numpy's operations in numpy's order, so the same floats and the same tree
+(tests/test_tree_masked.py grows every tree both ways); the statistics are
+kept statistic-first so that the sums along a node run over contiguous rows.
 """
 
 import numpy as np
@@ -29,9 +36,10 @@ CHUNK_ELEMENTS = 1 << 22
 are searched in chunks of about 32 MB."""
 
 SMALL_NODE = 4
-"""Nodes of at most this many samples (and no missing feature value) are
-searched by :meth:`Splitter._small_best_split`, in plain Python: most nodes
-of a deep tree are that small, and there numpy's cost per call dominates."""
+"""Nodes of at most this many samples are searched (when none of their
+feature values is missing, the splitter is "best" and fewer than 8 tasks
+count) and their children summed in plain Python: most split nodes of
+a fully grown tree are that small. 0 turns the plain-Python path off."""
 
 
 class RandR:
