@@ -192,7 +192,7 @@ class _Builder:
         samples = idx[0]
         # as scikit-learn: a node's sums are its own, its impurity (but the
         # root's) the parent's total minus the sibling's
-        sums = self.sums[samples].sum(axis=0)
+        sums = self.sums[samples[0]] if len(samples) == 1 else self.sums[samples].sum(axis=0)
         m, weight = idx.shape[1], sums[0]
         if impurity is None:
             impurity = float(node_impurity(sums, self.n_tasks))
