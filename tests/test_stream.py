@@ -217,3 +217,19 @@ def test_input_normalisation_learned_from_the_sample(monkeypatch, data):
     clf = MultiTaskClassifier(**dict(NET, max_epochs=1)).fit(dX, dY)
     assert seen == [(7 * 10, 4)]  # ceil(70 / 7 training blocks) rows of each
     assert clf.input_normalizer_ is not None
+
+
+def test_rows_without_any_label_are_not_streamed_to_the_net(data):
+    # as in memory: a row labelled for no task carries no loss, so the batches
+    # hold only the others; a block without any label is left out whole,
+    # while the input normalisation still learns from every block's rows
+    X, Y, _, _ = data
+    Y = Y.astype(float)
+    Y[::3] = np.nan
+    Y[120:180] = np.nan  # the third block has no label at all
+    dX, dY = da.from_array(X, chunks=(60, 4)), da.from_array(Y, chunks=(60, 2))
+    clf = MultiTaskClassifier(**dict(NET, early_stopping=False, max_epochs=2)).fit(dX, dY)
+    for epoch in clf.history_:
+        trained = sum(b["train_batch_size"] for b in epoch["batches"] if "train_batch_size" in b)
+        assert trained == (~np.isnan(Y).all(axis=1)).sum()
+    assert clf.score(X[~np.isnan(Y).all(axis=1)], Y[~np.isnan(Y).all(axis=1)]) > 0.8

@@ -6,7 +6,8 @@ from sklearn.utils.validation import _num_samples
 from .._base import MultiTaskClassifierMixin
 from .._labels import encode_targets
 from .._targets import is_dataframe, task_labels
-from ._base import BaseTaskGrouping, shared_doc
+from ._base import BaseTaskGrouping
+from ._docs import shared_doc
 from ._predict import GroupPredictionMixin
 
 

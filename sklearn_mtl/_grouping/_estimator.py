@@ -5,7 +5,8 @@ from sklearn.base import _fit_context
 from sklearn.utils._param_validation import StrOptions
 
 from .._base_tasks import MixedTasksMixin
-from ._base import BaseTaskGrouping, shared_doc
+from ._base import BaseTaskGrouping
+from ._docs import shared_doc
 from ._predict import KindsPredictionMixin
 
 

@@ -3,7 +3,8 @@
 from sklearn.base import _fit_context
 
 from .._base_tasks import MultiTaskRegressorMixin
-from ._base import BaseTaskGrouping, shared_doc
+from ._base import BaseTaskGrouping
+from ._docs import shared_doc
 from ._predict import KindsPredictionMixin
 
 

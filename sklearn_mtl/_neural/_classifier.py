@@ -8,8 +8,9 @@ from sklearn.base import BaseEstimator, _fit_context
 from .._base import MultiTaskClassifierMixin
 from .._labels import classification_tasks, declare_classes, same_classes
 from ._base_estimator import BaseMultiTaskNetwork, refuse_dask_partial_fit
+from ._derive import document, make_init, parameter_constraints
 from ._feed import target_matrix
-from ._params import LABEL_SMOOTHING, SHARED_PARAMS, document, make_init, parameter_constraints
+from ._params import LABEL_SMOOTHING, SHARED_PARAMS
 
 PARAMS = (*SHARED_PARAMS, LABEL_SMOOTHING)
 

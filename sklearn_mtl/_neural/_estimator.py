@@ -9,16 +9,9 @@ from sklearn.base import BaseEstimator, _fit_context
 
 from .._base_tasks import MixedTasksMixin
 from ._base_estimator import TaskKindsNetwork, refuse_dask_partial_fit
+from ._derive import document, make_init, parameter_constraints
 from ._feed import target_matrix
-from ._params import (
-    LABEL_SMOOTHING,
-    REGRESSION_LOSS,
-    SHARED_PARAMS,
-    TASK_KINDS,
-    document,
-    make_init,
-    parameter_constraints,
-)
+from ._params import LABEL_SMOOTHING, REGRESSION_LOSS, SHARED_PARAMS, TASK_KINDS
 
 PARAMS = (*SHARED_PARAMS, TASK_KINDS, REGRESSION_LOSS, LABEL_SMOOTHING)
 

@@ -5,6 +5,8 @@ seeds."""
 import numpy as np
 import torch
 
+from .._targets import as_2d_target, missing_mask
+
 
 def target_matrix(tasks, encoded):
     """The target matrix the loss reads: int64 class codes (``-1``
@@ -26,6 +28,13 @@ def training_rows(matrix, kinds):
     if labelled.all() or not labelled.any():
         return slice(None), matrix.shape[0]
     return labelled, int(labelled.sum())
+
+
+def n_labelled(yb):
+    """Rows of a raw target (a dask fit's block) with at least one target:
+    those trained on, as :func:`training_rows` keeps them."""
+    columns, _, _ = as_2d_target(yb, "y")
+    return int((~np.column_stack([missing_mask(c) for c in columns]).all(axis=1)).sum())
 
 
 class TensorDataset(torch.utils.data.Dataset):
@@ -138,3 +147,20 @@ class HoldoutSplit:
         n_valid = self.n_valid(n)
         perm = np.random.RandomState(self.seed).permutation(n)
         return dataset.subset(np.sort(perm[n_valid:])), dataset.subset(np.sort(perm[:n_valid]))
+
+
+class BlockHoldout:
+    """skorch ``train_split`` of a dask fit: the given blocks are held out."""
+
+    def __init__(self, blocks, n_rows):
+        self.blocks = list(blocks)
+        self.n_rows = n_rows
+
+    def n_valid(self, n):
+        """Rows held out (whatever ``n``, the stream's row count)."""
+        return self.n_rows
+
+    def __call__(self, dataset, y=None, **fit_params):
+        held = set(self.blocks)
+        return (dataset.subset([b for b in dataset.blocks if b not in held]),
+                dataset.subset(self.blocks))

@@ -7,7 +7,8 @@ from sklearn.base import BaseEstimator
 
 from .._base_tasks import MultiTaskRegressorMixin
 from ._base_estimator import TaskKindsNetwork
-from ._params import REGRESSION_LOSS, SHARED_PARAMS, document, make_init, parameter_constraints
+from ._derive import document, make_init, parameter_constraints
+from ._params import REGRESSION_LOSS, SHARED_PARAMS
 
 PARAMS = (*SHARED_PARAMS, REGRESSION_LOSS)
 

@@ -8,7 +8,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._params import SHARED_PARAMS, network_params
+from ._derive import network_params
+from ._params import SHARED_PARAMS
 
 NETWORK_PARAMS = network_params(SHARED_PARAMS)
 """Parameters that shape the network: a warm start cannot change them."""

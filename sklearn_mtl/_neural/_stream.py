@@ -39,6 +39,7 @@ from sklearn.utils import check_random_state
 from .._base import MultiTaskClassifierMixin
 from .._labels import same_classes
 from .._tasks import TargetSurvey
+from ._feed import BlockHoldout, n_labelled, training_rows
 from ._normalize import fit_normalizer, normalize
 
 SAMPLE_ROWS = 65536
@@ -214,19 +215,20 @@ def _survey(estimator, pairs, training, rng, continuing, n_rows=None):
     first = not continuing
     for b, loaded in enumerate(_prefetched([[p] for p in pairs], _load)):
         (xb, yb), = loaded
-        lengths[b] = len(xb)
-        if lengths[b] == 0:
+        n = len(xb)
+        if n == 0:
             continue
         xb = estimator._validate_X(xb, reset=first)
         first = False
         if continuing:
             yb = estimator._align_tasks(yb)
         if continuing and not classifier:  # checked against the fitted tasks, as in memory
-            _block_targets(estimator, yb, lengths[b])
+            _block_targets(estimator, yb, n)
         else:  # (a continued classifier's classes are compared after the pass)
             targets.update(yb)
+        lengths[b] = n_labelled(yb)  # the rows trained on; the sample takes any
         if training[b]:
-            rows = np.sort(rng.choice(lengths[b], min(per_block, lengths[b]), replace=False))
+            rows = np.sort(rng.choice(n, min(per_block, n), replace=False))
             xs.append(xb[rows])
             ys.append(yb.iloc[rows] if hasattr(yb, "iloc") else yb[rows])
     if not xs:
@@ -245,9 +247,15 @@ def _concat_rows(parts):
 def _block_reader(estimator):
     """A fitted estimator's reading of one (X block, y block): the checked
     float32 rows and the target matrix of the fitted tasks, as tensors."""
+    kinds = (None if isinstance(estimator, MultiTaskClassifierMixin)
+             else estimator._task_set.kinds)
+
     def read(xb, yb):
         X = normalize(estimator.input_normalizer_, estimator._validate_X(xb, reset=False))
         matrix = _block_targets(estimator, yb, X.shape[0])
+        rows, _ = training_rows(matrix, kinds or ["classification"] * matrix.shape[1])
+        if not isinstance(rows, slice):  # as in memory: rows without a target carry no loss
+            X, matrix = X[rows], matrix[rows]
         return torch.from_numpy(np.ascontiguousarray(X)), torch.from_numpy(matrix)
     return read
 
@@ -301,23 +309,6 @@ class BlockStream(torch.utils.data.Dataset):
         if len(parts) == 1:  # a block may be a view of the user's array: copy it
             return parts[0][0].clone(), parts[0][1]
         return torch.cat([X for X, _ in parts]), torch.cat([c for _, c in parts])
-
-
-class BlockHoldout:
-    """skorch ``train_split`` of a dask fit: the given blocks are held out."""
-
-    def __init__(self, blocks, n_rows):
-        self.blocks = list(blocks)
-        self.n_rows = n_rows
-
-    def n_valid(self, n):
-        """Rows held out (whatever ``n``, the stream's row count)."""
-        return self.n_rows
-
-    def __call__(self, dataset, y=None, **fit_params):
-        held = set(self.blocks)
-        return (dataset.subset([b for b in dataset.blocks if b not in held]),
-                dataset.subset(self.blocks))
 
 
 class StreamIterator:

@@ -22,7 +22,45 @@ def _nan_to_none(value):
     return value if np.isfinite(value) else None
 
 
-class ComparisonResult(PlotMixin, SplitTestsMixin):
+class _ComparisonChart(PlotMixin):
+    """The chart of a :class:`ComparisonResult` (its ``plot``): one bar per
+    model and task with the fold spread, the floor as a dashed line, each
+    task's gain above its bars, Delta_m and the verdict in the title."""
+
+    def _figsize(self):
+        return (1.9 * len(self.task_names) + 2.5, 4.4)
+
+    def _draw(self, ax):
+        x = np.arange(len(self.task_names))
+        bars = [("multi-task", self.estimator_name, self.mtl_mean, self.mtl_std),
+                ("single-task", self.single_task_name, self.stl_mean, self.stl_std)]
+        if self.reference_scores is not None:
+            bars.append(("reference", self.reference_name, self.reference_mean,
+                         self.reference_std))
+        width = 0.8 / len(bars)
+        for k, (kind, name, mean, std) in enumerate(bars):
+            ax.bar(x + (k - (len(bars) - 1) / 2) * width, mean, width, yerr=std, capsize=3,
+                   label=f"{kind} ({name})")
+        means = np.array([b[2] for b in bars])
+        stds = np.array([b[3] for b in bars])
+        low, high = np.nanmin(means - stds), np.nanmax(means + stds)
+        hidden = np.any(self.majority_mean < low - 0.1 * (high - low))
+        ax.hlines(self.majority_mean, x - 0.45, x + 0.45, colors="black", linestyles="dashed",
+                  label=self.floor_name + (" (some below the axis)" if hidden else ""))
+        for xi, top, gain in zip(x, np.nanmax(means + stds, axis=0), self.gain):
+            ax.annotate(percent(gain) if gain == gain else "undefined", (xi, top),
+                        textcoords="offset points", xytext=(0, 4), ha="center", fontsize=8)
+        ax.set_xticks(x, self.task_names)
+        # zoom on the scores: the differences are what the chart is for
+        pad = max(0.1 * (high - low), 1e-3)
+        ax.set_ylim(low - pad, high + 3 * pad)
+        ax.set_ylabel(f"{self.scoring} (axis zoomed)")
+        delta = percent(self.delta_m) if self.delta_m == self.delta_m else "undefined"
+        set_wrapped_title(ax, f"{self._cv_text()}, Delta_m = {delta}\n{self.verdict.short}", 9)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize=8)
+
+
+class ComparisonResult(_ComparisonChart, SplitTestsMixin):
     """Per-task cross-validated scores of a multi-task model, of single-task
     models, of a reference model and of the majority class, as returned by
     :func:`compare_with_single_task`.
@@ -289,35 +327,3 @@ reference_std : ndarray of shape (n_tasks,)
             "delta_m_left_out": self.left_out_text or None,
             "verdict": self.verdict.to_dict(),
         }
-
-    def _figsize(self):
-        return (1.9 * len(self.task_names) + 2.5, 4.4)
-
-    def _draw(self, ax):
-        x = np.arange(len(self.task_names))
-        bars = [("multi-task", self.estimator_name, self.mtl_mean, self.mtl_std),
-                ("single-task", self.single_task_name, self.stl_mean, self.stl_std)]
-        if self.reference_scores is not None:
-            bars.append(("reference", self.reference_name, self.reference_mean,
-                         self.reference_std))
-        width = 0.8 / len(bars)
-        for k, (kind, name, mean, std) in enumerate(bars):
-            ax.bar(x + (k - (len(bars) - 1) / 2) * width, mean, width, yerr=std, capsize=3,
-                   label=f"{kind} ({name})")
-        means = np.array([b[2] for b in bars])
-        stds = np.array([b[3] for b in bars])
-        low, high = np.nanmin(means - stds), np.nanmax(means + stds)
-        hidden = np.any(self.majority_mean < low - 0.1 * (high - low))
-        ax.hlines(self.majority_mean, x - 0.45, x + 0.45, colors="black", linestyles="dashed",
-                  label=self.floor_name + (" (some below the axis)" if hidden else ""))
-        for xi, top, gain in zip(x, np.nanmax(means + stds, axis=0), self.gain):
-            ax.annotate(percent(gain) if gain == gain else "undefined", (xi, top),
-                        textcoords="offset points", xytext=(0, 4), ha="center", fontsize=8)
-        ax.set_xticks(x, self.task_names)
-        # zoom on the scores: the differences are what the chart is for
-        pad = max(0.1 * (high - low), 1e-3)
-        ax.set_ylim(low - pad, high + 3 * pad)
-        ax.set_ylabel(f"{self.scoring} (axis zoomed)")
-        delta = percent(self.delta_m) if self.delta_m == self.delta_m else "undefined"
-        set_wrapped_title(ax, f"{self._cv_text()}, Delta_m = {delta}\n{self.verdict.short}", 9)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize=8)
