@@ -276,17 +276,43 @@ def test_small_node_path_grows_the_numpy_path_s_tree(params, variant):
     Y = np.column_stack([np.nan_to_num(X[:, j % 5]) + rng.normal(size=n) for j in range(n_tasks)])
     y = masked_targets(Y, rng.uniform(size=Y.shape) > 0.2)
     weight = rng.randint(0, 4, size=n).astype(float) if variant == "weights" else None
-    small = MaskedTreeRegressor(random_state=3, **params).fit(X, y, sample_weight=weight).tree_
-    with pytest.MonkeyPatch.context() as patch:
-        for module in (_search, _masked):
-            patch.setattr(module, "SMALL_NODE", 0)
-        ref = MaskedTreeRegressor(random_state=3, **params).fit(X, y, sample_weight=weight).tree_
-    split = small.children_left != -1
-    assert (small.n_node_samples[split] <= _search.SMALL_NODE).sum() > 5
-    assert small.node_count == ref.node_count
-    for name in ("children_left", "children_right", "feature", "threshold", "impurity",
-                 "n_node_samples", "weighted_n_node_samples", "missing_go_to_left", "value"):
-        np.testing.assert_array_equal(getattr(small, name), getattr(ref, name), err_msg=name)
+
+    def grow(small_node):
+        with pytest.MonkeyPatch.context() as patch:
+            for module in (_search, _masked):
+                patch.setattr(module, "SMALL_NODE", small_node)
+            model = MaskedTreeRegressor(random_state=3, **params)
+            return model.fit(X, y, sample_weight=weight).tree_
+
+    ref = grow(0)  # numpy alone
+    for small_node in (_search.SMALL_NODE, 8):  # the default, and more nodes in Python
+        small = grow(small_node)
+        split = small.children_left != -1
+        if small_node >= 2 * params.get("min_samples_leaf", 1):  # such nodes can split
+            assert (small.n_node_samples[split] <= small_node).sum() > 5
+        assert small.node_count == ref.node_count
+        for name in ("children_left", "children_right", "feature", "threshold", "impurity",
+                     "n_node_samples", "weighted_n_node_samples", "missing_go_to_left",
+                     "value"):
+            np.testing.assert_array_equal(getattr(small, name), getattr(ref, name),
+                                          err_msg=name)
+
+
+@pytest.mark.parametrize("n_tasks", [1, 3, 7])
+def test_python_impurity_is_numpy_s_bit_for_bit(n_tasks):
+    """The builder sums a split's children in plain Python (fewer than 8
+    tasks): the same floats as :func:`node_impurity`, a task observed
+    nowhere in the node included."""
+    rng = np.random.RandomState(n_tasks)
+    weight = rng.uniform(1, 50, size=(200, 1))
+    observed = weight * rng.uniform(0, 1, size=(200, n_tasks))
+    observed[rng.uniform(size=observed.shape) < 0.2] = 0.0
+    sums = observed * rng.normal(size=observed.shape) * 10.0 ** rng.randint(-3, 4, size=(200, 1))
+    squares = sums * sums / np.where(observed > 0, observed, 1.0) + observed
+    rows = np.hstack([weight, observed, sums, squares])
+    expected = _search.node_impurity(rows, n_tasks)
+    for row, value in zip(rows.tolist(), expected):
+        assert _masked._impurity(row, n_tasks) == value
 
 
 # --------------------------------------------------------- growth parameters

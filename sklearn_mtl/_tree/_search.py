@@ -35,7 +35,7 @@ CHUNK_ELEMENTS = 1 << 22
 """Largest cumulative-sum block (floats) held at once: candidate features
 are searched in chunks of about 32 MB."""
 
-SMALL_NODE = 4
+SMALL_NODE = 3
 """Nodes of at most this many samples are searched (when none of their
 feature values is missing, the splitter is "best" and fewer than 8 tasks
 count) and their children summed in plain Python: most split nodes of
@@ -272,25 +272,22 @@ class Splitter:
         to match (a side of zero weight): the caller then uses numpy."""
         m, n_tasks = idx.shape[1], self.n_tasks
         min_samples, min_weight = self.params["min_samples_leaf"], self.params["min_weight_leaf"]
-        drawn = np.asarray(drawn)
-        x = values[drawn]
-        steps = (x[:, 1:] > x[:, :-1] + FEATURE_THRESHOLD).tolist()  # float32, as numpy
-        orders = idx[drawn].tolist()
-        rows = dict(zip(idx[0].tolist(), self.stats[idx[0]].tolist()))
+        steps = (values[:, 1:] > values[:, :-1] + FEATURE_THRESHOLD).tolist()  # float32
+        orders = idx.tolist()
+        rows = dict(zip(orders[0], self.stats[idx[0]].tolist()))
         total = total.tolist()
         weight = total[0]
         tasks = range(1, 1 + n_tasks)
         complete = all(total[j] == weight for j in tasks)
         splits = {}  # (left weight, proxy) of each prefix
         best, best_proxy = None, -np.inf
-        for c, order in enumerate(orders):
-            step = steps[c]
+        for f in drawn:
+            order, step = orders[f], steps[f]
             for p in range(1, m):
-                if not step[p - 1] or (min_samples > 1 and (p < min_samples
-                                                          or m - p < min_samples)):
+                if not step[p - 1] or p < min_samples or m - p < min_samples:
                     continue
                 # a sum of two rows is the same whichever comes first
-                key = tuple(sorted(order[:2])) + tuple(order[2:p]) if p > 1 else order[0]
+                key = order[0] if p == 1 else tuple(sorted(order[:2])) + tuple(order[2:p])
                 split = splits.get(key)
                 if split is None:
                     cum = rows[order[0]]
@@ -311,12 +308,11 @@ class Splitter:
                                 if side[j] > 0:
                                     term += side[j + n_tasks] * side[j + n_tasks] / side[j]
                         proxy = proxy + term
-                    split = splits[key] = (cum[0], proxy)
-                w_left, proxy = split
-                if min_weight > 0 and (w_left < min_weight or weight - w_left < min_weight):
-                    continue
-                if proxy > best_proxy:
-                    best, best_proxy = (int(drawn[c]), p), proxy
+                    if min_weight > 0 and (cum[0] < min_weight or weight - cum[0] < min_weight):
+                        proxy = -np.inf
+                    split = splits[key] = proxy
+                if split > best_proxy:
+                    best, best_proxy = (f, p), split
         if best is None:
             return None
         f, p = best
