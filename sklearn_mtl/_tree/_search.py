@@ -38,8 +38,9 @@ are searched in chunks of about 32 MB."""
 SMALL_NODE = 3
 """Nodes of at most this many samples are searched (when none of their
 feature values is missing, the splitter is "best" and fewer than 8 tasks
-count) and their children summed in plain Python: most split nodes of
-a fully grown tree are that small. 0 turns the plain-Python path off."""
+count) and their children summed in plain Python: about half the split
+nodes of a fully grown tree are that small; from 4 samples on, numpy is as
+fast. 0 turns the plain-Python path off."""
 
 
 class RandR:
