@@ -265,7 +265,7 @@ def main(argv=None):
         figures[f"regression_{kind}"] = results
 
     missing = {"masked_exact": Y_missing, "old_approx": Y_missing}
-    missing_trees = 10  # the masked builder is ~10x slower than scikit-learn's on deep trees
+    missing_trees = 10  # the masked builder is ~6-7x slower than scikit-learn's on deep trees
     for kind, depth in (("tree", None), ("tree", 8), ("forest", None)):
         results = measure(missing_contenders(kind, missing_trees, depth), X_reg[:n_samples],
                           Y_reg[:n_samples], X_reg[n_samples:], Y_reg[n_samples:], repeats,
