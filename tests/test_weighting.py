@@ -320,3 +320,33 @@ def test_gradnorm_moves_gradient_norm_ratio_to_target():
     before = abs(np.log(norms[0] / norms[1]) - target)
     after = abs(np.log(w[0] * norms[0] / (w[1] * norms[1])) - target)
     assert after < 0.5 * before
+
+
+class _OnesWeighting(StaticWeighting):
+    """Static weighting through the general path: its own ``weights``."""
+
+    def weights(self, batch, state):
+        return torch.ones_like(batch.losses)
+
+
+def test_static_weighting_skips_the_per_batch_bookkeeping_and_trains_the_same():
+    # StaticWeighting's steps skip the strategy's per-batch weights (lambda
+    # is 1): the same network as a strategy that computes them, and the
+    # applied weights are the base ones where a task trained, 0 elsewhere
+    X, Y = _data()
+    Y = Y.copy()
+    Y[:, 2] = np.nan
+    Y[:2, 2] = [0.0, 1.0]  # task 2 labelled on two rows: inactive in most batches
+    weights = [0.3, 1.7, 2.0]
+    fast = MultiTaskClassifier(task_weights=weights, **FAST).fit(X, Y)
+    general = MultiTaskClassifier(task_weights=weights, weighting=_OnesWeighting(),
+                                  **FAST).fit(X, Y)
+    for a, b in zip(fast.predict_proba(X), general.predict_proba(X)):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(fast.history_[:, "train_loss"],
+                                  general.history_[:, "train_loss"])
+    expected = np.float32(weights).astype(float)
+    np.testing.assert_array_equal(fast.task_weights_, expected)
+    np.testing.assert_allclose(general.task_weights_, expected, rtol=1e-6)
+    zero = MultiTaskClassifier(task_weights=[1.0, 0.0, 1.0], **FAST).fit(X, Y)
+    assert zero.task_weights_.tolist() == [1.0, 0.0, 1.0]

@@ -3,9 +3,11 @@ divergence checks and the learning-rate schedule.
 
 :class:`MultiTaskNet` returns, from every training and validation step,
 the batch's per-task losses ``task_losses``, label counts
-``task_counts`` and, when training, the applied weights ``task_weights``
-(``b_j * lambda_j``) with the tasks they applied to ``task_active``;
-skorch hands them to every callback's ``on_batch_end``.
+``task_counts`` and, when training with a strategy whose weights vary,
+the applied weights ``task_weights`` (``b_j * lambda_j``) with the tasks
+they applied to ``task_active`` (under static weighting they are the base
+weights ``b_j``, and the steps skip them); skorch hands them to every
+callback's ``on_batch_end``.
 """
 
 import math
@@ -56,17 +58,17 @@ class TaskLossRecorder(Callback):
             return
         # running sums, not the batches' tensors: thousands of small tensors
         # kept for an epoch fragment the heap between the batches' large ones
-        counts = task_counts.to(task_losses.dtype)
-        parts = [task_losses.detach() * counts, counts]
-        if training:
-            active = task_active.to(task_losses.dtype)
-            parts += [torch.where(task_active, task_weights, 0.0), active]
-        batch_sums = torch.stack(parts)
         prefix = "train" if training else "valid"
-        if prefix in self.sums_:
-            self.sums_[prefix] += batch_sums
-        else:
-            self.sums_[prefix] = batch_sums
+        counts = task_counts.to(task_losses.dtype)
+        sums = self.sums_.get(prefix)
+        if sums is None:  # a strategy's applied weights, when it has per-batch ones
+            rows = 4 if training and task_weights is not None else 2
+            sums = self.sums_[prefix] = task_losses.new_zeros((rows, counts.shape[0]))
+        sums[0].add_(task_losses.detach() * counts)
+        sums[1].add_(counts)
+        if sums.shape[0] == 4:
+            sums[2].add_(torch.where(task_active, task_weights, 0.0))
+            sums[3].add_(task_active.to(sums.dtype))
 
     def on_epoch_end(self, net, **kwargs):
         for prefix, sums in self.sums_.items():
@@ -76,7 +78,11 @@ class TaskLossRecorder(Callback):
             for name, value in zip(net.task_names, means):
                 net.history.record(f"{prefix}_loss_{name}", float(value))
             if prefix == "train":
-                applied = _mean_where_counted(sums[2], sums[3], 0.0)
+                if sums.shape[0] == 4:
+                    applied = _mean_where_counted(sums[2], sums[3], 0.0)
+                else:  # static weighting: a task's base weight wherever it trained
+                    base = net.task_weights_tensor_.cpu().numpy()
+                    applied = np.where((sums[1].cpu().numpy() > 0) & (base > 0), base, 0.0)
                 net.history.record("task_weights", [float(w) for w in applied])
                 net.weighting.end_epoch(
                     torch.as_tensor(means, dtype=torch.float32, device=sums.device),

@@ -9,6 +9,7 @@ from skorch.callbacks import Callback
 from skorch.dataset import unpack_data
 from skorch.utils import to_tensor
 
+from ..weighting import StaticWeighting
 from ..weighting._base import TaskBatch
 from ._callbacks import DivergenceCheck, TaskLossRecorder
 from ._feed import epoch_seed
@@ -254,6 +255,11 @@ class MultiTaskNet(NeuralNet):
         losses, counts = self.task_losses(y_pred, yi)
         strategy = self.weighting
         base = self.task_weights_tensor_
+        if is_static(strategy):  # lambda = 1: the applied weights are the base ones
+            loss = (base * losses).sum()
+            loss.backward()
+            return {"loss": loss, "y_pred": y_pred, "task_losses": losses.detach(),
+                    "task_counts": counts}
         active = (counts > 0) & (base > 0)
         params = grads = gram = None
         if strategy.gradients is not None:
@@ -333,6 +339,18 @@ class WeightAverage:
         if self.raw is not None:
             module.load_state_dict(self.raw)
             self.raw = None
+
+
+def is_static(strategy):
+    """Whether ``strategy`` applies the base weights as they are (``lambda =
+    1`` for every batch): :class:`~sklearn_mtl.weighting.StaticWeighting`,
+    or a subclass that keeps its weights and objective. Its training steps
+    skip the strategy's per-batch bookkeeping."""
+    cls = type(strategy)
+    return (isinstance(strategy, StaticWeighting) and strategy.gradients is None
+            and cls.weights is StaticWeighting.weights
+            and cls.objective is StaticWeighting.objective
+            and cls.penalty is StaticWeighting.penalty)
 
 
 def task_gradients(losses, active, params):
