@@ -132,9 +132,7 @@ def declare_classes(encoded, classes, *, input_name="classes"):
     tasks = classification_tasks(encoded.classes, encoded.task_names)
     codes = encoded.codes.copy()
     for j, (task, given) in enumerate(zip(tasks, classes)):
-        remap = task.declare(given, input_name=f"{input_name}[{j}]")
-        labelled = codes[:, j] != MISSING
-        codes[labelled, j] = remap[codes[labelled, j]]
+        codes[:, j] = task.declare_encoded(given, codes[:, j], input_name=f"{input_name}[{j}]")
     return EncodedTargets(
         codes, [t.classes_ for t in tasks], encoded.task_names, encoded.is_1d
     )

@@ -104,6 +104,22 @@ class ClassificationTask(Task):
         self.classes_ = given
         return idx.astype(np.int64)
 
+    def declare_encoded(self, classes, codes, *, input_name="classes"):
+        """:meth:`declare` ``classes``, and ``codes`` (encoded against the
+        former classes) re-encoded against the declared ones.
+
+        Returns
+        -------
+        codes : ndarray of int64
+            A new array: each label's code in the declared classes,
+            ``MISSING`` where unlabelled.
+        """
+        remap = self.declare(classes, input_name=input_name)
+        codes = np.array(codes, dtype=np.int64)
+        labelled = codes != MISSING
+        codes[labelled] = remap[codes[labelled]]
+        return codes
+
     def encode(self, column, *, input_name="y"):
         """Integer codes of a raw column: index in ``classes_``, -1 if missing.
 

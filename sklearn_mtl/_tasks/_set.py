@@ -162,11 +162,8 @@ class TaskSet:
                     f"{input_name} gives classes for task {task.name!r}, a {task.kind} "
                     "task; only classification tasks have classes."
                 )
-            remap = task.declare(declared, input_name=f"{input_name}[{task.name!r}]")
-            codes = encoded[j].copy()
-            labelled = codes != -1
-            codes[labelled] = remap[codes[labelled]]
-            encoded[j] = codes
+            encoded[j] = task.declare_encoded(declared, encoded[j],
+                                              input_name=f"{input_name}[{task.name!r}]")
         return encoded
 
     def encode(self, Y, *, n_samples=None, input_name="y"):
@@ -183,6 +180,12 @@ class TaskSet:
             If the number or names of the tasks differ from those fitted,
             or a column cannot be encoded by its task.
         """
+        columns = self._fitted_columns(Y, input_name)
+        check_n_samples(columns, n_samples, input_name)
+        return [t.encode(c, input_name=input_name) for t, c in zip(self.tasks_, columns)]
+
+    def _fitted_columns(self, Y, input_name):
+        """The columns of ``Y``, one per fitted task (a DataFrame by name)."""
         Y = align_tasks(Y, self.task_names_, input_name=input_name)
         columns, _, _ = as_2d_target(Y, input_name)
         if len(columns) != len(self.tasks_):
@@ -190,8 +193,7 @@ class TaskSet:
                 f"{input_name} has {len(columns)} task column(s) but the estimator "
                 f"was fitted on {len(self.tasks_)} task(s)."
             )
-        check_n_samples(columns, n_samples, input_name)
-        return [t.encode(c, input_name=input_name) for t, c in zip(self.tasks_, columns)]
+        return columns
 
     def missing(self, encoded):
         """Boolean array (n_samples, n_tasks), True where an entry is missing."""
@@ -242,13 +244,7 @@ class TaskSet:
         -------
         scores : ndarray of shape (n_tasks,)
         """
-        Y = align_tasks(Y, self.task_names_, input_name=input_name)
-        columns, _, _ = as_2d_target(Y, input_name)
-        if len(columns) != len(self.tasks_):
-            raise ValueError(
-                f"{input_name} has {len(columns)} task column(s) but the estimator "
-                f"was fitted on {len(self.tasks_)} task(s)."
-            )
+        columns = self._fitted_columns(Y, input_name)
         predictions = np.asarray(predictions)
         if predictions.ndim == 1:
             predictions = predictions[:, None]
