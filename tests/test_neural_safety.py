@@ -310,3 +310,19 @@ def test_training_batches_run_in_train_mode_and_validation_in_eval_mode():
         assert chunk[train_batches:] == [(False, False)] * valid_batches
     assert not model.net_.module_.training
     assert not any(m.training for m in model.net_.module_.modules())
+
+
+def test_seeding_the_cpu_generator_draws_as_torch_manual_seed():
+    # the per-epoch seeding of dropout on the CPU skips torch.manual_seed's
+    # queued CUDA seeding, and must leave the CPU generator where it would
+    from sklearn_mtl._neural._random import seed_global_rng
+
+    saved = torch.get_rng_state()
+    try:
+        torch.manual_seed(123)
+        expected = torch.rand(5)
+        torch.manual_seed(0)
+        seed_global_rng(123, torch.device("cpu"))
+        np.testing.assert_array_equal(torch.rand(5).numpy(), expected.numpy())
+    finally:
+        torch.set_rng_state(saved)

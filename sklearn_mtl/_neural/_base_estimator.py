@@ -154,7 +154,7 @@ class BaseMultiTaskNetwork:
         # built from every row (bins, layers), trained on the rows with a target
         train_rows, n_rows = ((slice(None), len(stream)) if stream is not None
                               else training_rows(matrix, tasks.kinds))
-        params = net_params(self, n_rows, split_seed, early_stopping)
+        params = net_params(self, n_rows, split_seed, early_stopping, device)
         if stream is not None:
             params.update(stream.net_params())
         if parallel is not None:

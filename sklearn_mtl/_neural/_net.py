@@ -14,7 +14,7 @@ from ..weighting._base import TaskBatch
 from ._callbacks import DivergenceCheck, TaskLossRecorder
 from ._feed import epoch_seed
 from ._loss import TaskCriterion
-from ._random import draws_global_random_numbers, seeded_global_rng
+from ._random import draws_global_random_numbers, seed_global_rng, seeded_global_rng
 
 
 class MultiTaskNet(NeuralNet):
@@ -221,7 +221,7 @@ class MultiTaskNet(NeuralNet):
                 iterator.reseed(seed)
             self.generator_.manual_seed(seed + 1)
             if self.uses_global_rng_:
-                torch.manual_seed(seed)
+                seed_global_rng(seed, torch.device(self.device))
         super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
 
     def task_losses(self, y_pred, y_true):

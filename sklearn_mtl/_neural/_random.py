@@ -33,8 +33,20 @@ def seeded_global_rng(seed, device):
     under the process-wide lock, restoring the state afterwards."""
     devices = [device.index or 0] if device.type == "cuda" else []
     with _GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=devices):
-        torch.manual_seed(int(seed))
+        seed_global_rng(seed, device)
         yield
+
+
+def seed_global_rng(seed, device):
+    """Seed the global random state that layers on ``device`` draw from.
+
+    On the CPU only the CPU generator: ``torch.manual_seed`` also queues the
+    seeding of every CUDA device, and records a stack trace to do so while
+    CUDA is not initialised (about a millisecond, paid at every epoch)."""
+    if device.type == "cpu":
+        torch.default_generator.manual_seed(int(seed))
+    else:
+        torch.manual_seed(int(seed))
 
 
 def draws_global_random_numbers(module):
