@@ -326,3 +326,50 @@ def test_seeding_the_cpu_generator_draws_as_torch_manual_seed():
         np.testing.assert_array_equal(torch.rand(5).numpy(), expected.numpy())
     finally:
         torch.set_rng_state(saved)
+
+
+@pytest.mark.parametrize("what", ["parameter", "gradient"])
+def test_epoch_check_names_the_diverged_parameter(what):
+    from skorch.history import History
+
+    from sklearn_mtl._neural._callbacks import DivergenceCheck
+
+    module = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    for p in module.parameters():
+        p.grad = torch.zeros_like(p)
+    with torch.no_grad():
+        if what == "parameter":
+            module[2].bias[1] = float("inf")
+        else:
+            module[2].bias.grad[1] = 1e20
+    history = History()
+    history.new_epoch()
+    history.record("train_loss", 0.5)
+    net = types.SimpleNamespace(history=history, module_=module)
+    check = DivergenceCheck()
+    check.on_train_begin(net)
+    match = ("parameter '2.bias' became non-finite at epoch 1" if what == "parameter"
+             else "gradient of '2.bias' reached 1e\\+20 at epoch 1")
+    with pytest.raises(FloatingPointError, match=match):
+        check.on_epoch_end(net)
+    with torch.no_grad():  # healthy again: no error
+        module[2].bias.fill_(0.0)
+        module[2].bias.grad.fill_(0.0)
+    check.on_epoch_end(net)
+
+
+def test_early_stopping_restores_its_best_epoch_from_its_own_copy(tasks):
+    X, Y = tasks
+    clf = MultiTaskClassifier(**dict(SMALL_NET, early_stopping=True, n_iter_no_change=3,
+                                     max_epochs=60, lr=0.05)).fit(X, Y)
+    stopper = dict(clf.net_.callbacks_)["early_stopping"]
+    best = stopper.best_model_weights_
+    valid = clf.history_[:, "valid_loss"]
+    assert stopper.best_epoch_ < len(valid)  # stopped after the best epoch
+    assert valid[stopper.best_epoch_ - 1] == pytest.approx(min(valid))
+    state = clf.net_.module_.state_dict()
+    assert set(state) == set(best)
+    for key, value in state.items():
+        assert torch.equal(value, best[key])
+        if value.numel():  # a copy, not the live tensor
+            assert value.data_ptr() != best[key].data_ptr()

@@ -5,10 +5,10 @@ a :class:`MultiTaskNet`, and the checks that need the built network."""
 import copy
 
 import torch
-from skorch.callbacks import Callback, EarlyStopping
+from skorch.callbacks import Callback
 from torch import nn
 
-from ._callbacks import lr_schedule
+from ._callbacks import BestEpochStopping, lr_schedule
 from ._feed import BatchIterator, HoldoutSplit, TensorDataset
 from ._loss import TaskCriterion
 
@@ -87,7 +87,7 @@ def net_params(estimator, n_samples, split_seed, early_stopping, device):
         train_split = HoldoutSplit(estimator.validation_fraction, int(split_seed))
         callbacks.append((
             "early_stopping",
-            EarlyStopping(
+            BestEpochStopping(
                 monitor="valid_loss",
                 patience=estimator.n_iter_no_change,
                 threshold=estimator.tol,
