@@ -75,56 +75,57 @@ REGIMES = ("all", "20%")
 N_TREES = 100
 
 
-def _lightgbm(**kwargs):
+def _lightgbm(seed, **kwargs):
     from lightgbm import LGBMClassifier
 
-    return LGBMClassifier(n_jobs=1, verbose=-1, random_state=SEED, **kwargs)
+    return LGBMClassifier(n_jobs=1, verbose=-1, random_state=seed, **kwargs)
 
 
-def _lgbm_td():
+def _lgbm_td(seed):
     from pytabkit import LGBM_TD_Classifier
 
-    return LGBM_TD_Classifier(n_threads=1, random_state=SEED, verbosity=0)
+    return LGBM_TD_Classifier(n_threads=1, random_state=seed, verbosity=0)
 
 
-def _realmlp_td():
+def _realmlp_td(seed):
     from pytabkit import RealMLP_TD_Classifier
 
-    return RealMLP_TD_Classifier(n_threads=1, random_state=SEED, device="cpu", verbosity=0)
+    return RealMLP_TD_Classifier(n_threads=1, random_state=seed, device="cpu", verbosity=0)
 
 
-def _catboost():
+def _catboost(seed):
     from catboost import CatBoostClassifier
 
-    return CatBoostClassifier(thread_count=1, random_seed=SEED, verbose=0,
+    return CatBoostClassifier(thread_count=1, random_seed=seed, verbose=0,
                               allow_writing_files=False)
 
 
 class Model(NamedTuple):
     """How the benchmark builds one of its models."""
 
-    factory: Callable
+    factory: Callable  # seed -> an unfitted estimator
     per_task: bool  # one model per task (fitted on the rows labelled for it)
     scale: bool = True  # False: the raw input (imputation and one-hot only)
 
 
 MODELS = {
-    "net": Model(lambda: MultiTaskClassifier(random_state=SEED), False),
-    "net raw": Model(lambda: MultiTaskClassifier(random_state=SEED), False, scale=False),
-    "net quantile": Model(lambda: MultiTaskClassifier(input_normalization="quantile",
-                                                      random_state=SEED), False),
-    "net single-task": Model(lambda: MultiTaskClassifier(random_state=SEED), True),
-    "HGB": Model(lambda: HistGradientBoostingClassifier(random_state=SEED), True),
-    "HGB early stop": Model(lambda: HistGradientBoostingClassifier(early_stopping=True,
-                                                                   random_state=SEED), True),
+    "net": Model(lambda seed: MultiTaskClassifier(random_state=seed), False),
+    "net raw": Model(lambda seed: MultiTaskClassifier(random_state=seed), False, scale=False),
+    "net quantile": Model(lambda seed: MultiTaskClassifier(input_normalization="quantile",
+                                                           random_state=seed), False),
+    "net single-task": Model(lambda seed: MultiTaskClassifier(random_state=seed), True),
+    "HGB": Model(lambda seed: HistGradientBoostingClassifier(random_state=seed), True),
+    "HGB early stop": Model(lambda seed: HistGradientBoostingClassifier(early_stopping=True,
+                                                                        random_state=seed),
+                             True),
     "LightGBM": Model(_lightgbm, True),
     "LGBM-TD": Model(_lgbm_td, True),
     "CatBoost": Model(_catboost, True),
     "RealMLP-TD": Model(_realmlp_td, True),
-    "shared forest": Model(lambda: SharedForestClassifier(n_estimators=N_TREES, n_jobs=1,
-                                                          random_state=SEED), False),
-    "RF": Model(lambda: RandomForestClassifier(n_estimators=N_TREES, n_jobs=1,
-                                               random_state=SEED), True),
+    "shared forest": Model(lambda seed: SharedForestClassifier(n_estimators=N_TREES, n_jobs=1,
+                                                               random_state=seed), False),
+    "RF": Model(lambda seed: RandomForestClassifier(n_estimators=N_TREES, n_jobs=1,
+                                                    random_state=seed), True),
 }
 REFERENCE, NET, TWIN, RAW = "HGB", "net", "net single-task", "net raw"
 # The strongest per-task learners of issue 19: the net should be at or above
@@ -134,30 +135,31 @@ GOAL_RAW_POINTS, GOAL_COST = 0.3, 1.5
 
 
 @functools.cache
-def labelled_data(name, regime, rows=None):
-    """A data set's X and Y (a seeded sample of ``rows`` rows when it has
-    more), with the labels of the ``20%`` regime masked."""
+def labelled_data(name, regime, rows=None, seed=SEED):
+    """A data set's X and Y (a sample of ``rows`` rows drawn with ``seed`` when
+    it has more), with the labels of the ``20%`` regime masked (drawn with
+    ``seed``)."""
     dataset = load(name)
     if rows is not None and len(dataset.X) > rows:
-        keep = np.sort(np.random.RandomState(SEED).choice(len(dataset.X), rows, replace=False))
+        keep = np.sort(np.random.RandomState(seed).choice(len(dataset.X), rows, replace=False))
         dataset = dataset._replace(X=dataset.X.iloc[keep].reset_index(drop=True),
                                    Y=dataset.Y.iloc[keep].reset_index(drop=True))
     Y = dataset.Y
     if regime == "20%":
-        rng = np.random.RandomState(SEED)
+        rng = np.random.RandomState(seed)
         keep = rng.uniform(size=Y.shape) < LABEL_FRACTION
         Y = Y.astype(object).where(keep, None)
     return dataset, Y
 
 
-def run_job(name, regime, n_splits, fold, model, task, net_params, rows=None):
+def run_job(name, regime, n_splits, fold, model, task, net_params, rows=None, seed=SEED):
     """Fit one model (one task of a per-task model) on one fold; its test
     accuracy per task, on the test rows labelled for the task, and timings."""
     single_threaded()
-    dataset, Y = labelled_data(name, regime, rows)
+    dataset, Y = labelled_data(name, regime, rows, seed)
     X = dataset.X
-    train, test = list(KFold(n_splits, shuffle=True, random_state=SEED).split(X))[fold]
-    estimator = MODELS[model].factory()
+    train, test = list(KFold(n_splits, shuffle=True, random_state=seed).split(X))[fold]
+    estimator = MODELS[model].factory(seed)
     if isinstance(estimator, MultiTaskClassifier) and net_params:
         estimator.set_params(**net_params)
     pipeline = make_pipeline(dataset.preprocessor(scale=MODELS[model].scale), estimator)
@@ -202,7 +204,7 @@ def warm_up():
     MultiTaskClassifier(max_epochs=2, random_state=SEED).fit(X, X[:, :2] > 0)
 
 
-def jobs(datasets, models, n_splits, net_params, rows=None):
+def jobs(datasets, models, n_splits, net_params, rows=None, seed=SEED):
     for name in datasets:
         tasks = list(load(name).Y.columns)
         for regime in REGIMES:
@@ -210,7 +212,7 @@ def jobs(datasets, models, n_splits, net_params, rows=None):
                 for model in models:
                     for task in (tasks if MODELS[model].per_task else [None]):
                         yield delayed(run_job)(name, regime, n_splits, fold, model, task,
-                                               net_params, rows)
+                                               net_params, rows, seed)
 
 
 def gather(records, datasets, models, n_splits):
@@ -388,6 +390,10 @@ def main(argv=None):
                         help="JSON of MultiTaskClassifier parameters overriding the "
                              "defaults, with --cost too (for trials; the reported "
                              "figures use none)")
+    parser.add_argument("--seed", type=int, default=SEED,
+                        help="seed of the row sample, the 20 %% label mask, the folds "
+                             "and the models: another seed is an independent replicate "
+                             f"of the whole run (default {SEED})")
     parser.add_argument("--json", help="where to write the figures (default "
                         "benchmarks/results/tabular[_quick|_cost].json)")
     args = parser.parse_args(argv)
@@ -403,7 +409,7 @@ def main(argv=None):
         warm_up()
     start = time.perf_counter()
     records = Parallel(n_jobs=args.n_jobs, verbose=0)(
-        jobs(datasets, args.models, n_splits, args.net_params, args.rows))
+        jobs(datasets, args.models, n_splits, args.net_params, args.rows, args.seed))
     seconds = time.perf_counter() - start
     results = gather(records, datasets, args.models, n_splits)
     report = tables(results)
@@ -414,6 +420,7 @@ def main(argv=None):
     job_seconds = sum(r["fit_s"] + r["predict_s"] for r in records)
     print(f"summed fit + predict time of the {len(records)} jobs: {job_seconds:.0f} s")
     write_json(path, {"quick": args.quick, "net_params": args.net_params, "rows": args.rows,
+                      "seed": args.seed,
                       "seconds": seconds, "n_jobs": args.n_jobs, "job_seconds": job_seconds,
                       "goals": measured,
                       "datasets": results})

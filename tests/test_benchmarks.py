@@ -119,6 +119,19 @@ def test_twenty_percent_regime_masks_each_task_independently():
     np.testing.assert_array_equal(kept, full.to_numpy()[labelled])
 
 
+
+def test_another_seed_is_another_replicate_of_rows_and_labels():
+    data0, Y0 = bench_tabular.labelled_data("wage", "20%", 400)
+    data1, Y1 = bench_tabular.labelled_data("wage", "20%", 400, seed=1)
+    assert len(data1.X) == len(data0.X) == 400
+    # another sample of the rows, another label mask, the same rule
+    assert not data0.X.equals(data1.X)
+    assert not np.array_equal(Y0.notna().to_numpy(), Y1.notna().to_numpy())
+    assert np.all(np.abs(Y1.notna().to_numpy().mean(axis=0) - 0.2) < 0.07)
+    # the default seed is the one every earlier figure used
+    default, _ = bench_tabular.labelled_data("wage", "20%", 400, seed=bench_tabular.SEED)
+    assert default.X.equals(data0.X)
+
 def test_gather_computes_gap_to_hgb_and_delta_m_per_fold(monkeypatch):
     def record(model, fold, a, b, fit=1.0):
         return {"dataset": "toy", "regime": "all", "fold": fold, "model": model,
