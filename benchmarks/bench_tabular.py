@@ -61,6 +61,7 @@ import numpy as np
 from _common import RESULTS, SEED, format_table, single_threaded, write_json
 from _datasets import LOADERS, MORE_LOADERS, load
 from joblib import Parallel, delayed
+from sklearn.dummy import DummyClassifier
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.model_selection import KFold
 from sklearn.pipeline import make_pipeline
@@ -167,6 +168,12 @@ def run_job(name, regime, n_splits, fold, model, task, net_params, rows=None, se
     Y_train = Y.iloc[train][tasks]
     rows = train if task is None else train[Y_train[task].notna().to_numpy()]
     y_fit = Y.iloc[rows][tasks] if task is None else Y.iloc[rows][task].astype(str)
+    constant = task is not None and y_fit.nunique() < 2
+    if constant:
+        # a rare class unlabelled in this fold (20 % regime): the per-task
+        # model can only predict the one class it saw (the net does the same,
+        # with a warning), which some (CatBoost) refuse to fit
+        pipeline.steps[-1] = ("constant", DummyClassifier(strategy="most_frequent"))
     start = time.perf_counter()
     fallback = False
     try:
@@ -192,7 +199,8 @@ def run_job(name, regime, n_splits, fold, model, task, net_params, rows=None, se
     n_iter = getattr(estimator, "n_iter_", None)
     return {"dataset": name, "regime": regime, "fold": fold, "model": model,
             "accuracy": accuracy, "fit_s": fit_s, "predict_s": predict_s,
-            "n_iter": None if n_iter is None else int(np.max(n_iter)), "fallback": fallback}
+            "n_iter": None if n_iter is None else int(np.max(n_iter)), "fallback": fallback,
+            "constant": constant}
 
 
 def warm_up():
@@ -224,7 +232,7 @@ def gather(records, datasets, models, n_splits):
             acc = {m: np.full((n_splits, len(tasks)), np.nan) for m in models}
             fit = {m: np.zeros(n_splits) for m in models}
             predict = {m: np.zeros(n_splits) for m in models}
-            epochs, fallbacks = [], 0
+            epochs, fallbacks, constants = [], 0, 0
             mine = [r for r in records if r["dataset"] == name and r["regime"] == regime]
             if not mine:
                 continue
@@ -237,11 +245,13 @@ def gather(records, datasets, models, n_splits):
                 if m == NET and r["n_iter"] is not None:
                     epochs.append(r["n_iter"])
                 fallbacks += bool(r.get("fallback"))
+                constants += bool(r.get("constant"))
             res = {"tasks": tasks, "n_splits": n_splits,
                    "accuracy": {m: a.tolist() for m, a in acc.items()},
                    "fit_s": {m: float(fit[m].mean()) for m in models},
                    "predict_s": {m: float(predict[m].mean()) for m in models},
-                   "net_epochs": epochs, "hgb_early_stop_fallbacks": fallbacks}
+                   "net_epochs": epochs, "hgb_early_stop_fallbacks": fallbacks,
+                   "single_class_fits": constants}
             if NET in models and TWIN in models:
                 gains = [100 * multitask_gain(a, b) for a, b in zip(acc[NET], acc[TWIN])]
                 res["delta_m_vs_twin"] = [float(np.mean(gains)), float(np.std(gains))]
@@ -306,6 +316,10 @@ def tables(results):
                 lines += [f"HGB early stop: {res['hgb_early_stop_fallbacks']} per-task fit(s) had "
                           "a class with one training row and trained without early stopping.",
                           ""]
+            if res.get("single_class_fits"):
+                lines += [f"{res['single_class_fits']} per-task fit(s) saw a single class "
+                          "(a rare class unlabelled in the fold) and predict it (a "
+                          "DummyClassifier in their place).", ""]
     return "\n".join(lines)
 
 

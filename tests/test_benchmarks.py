@@ -220,3 +220,20 @@ def test_mixed_report_checks_the_goals_per_task():
                                 "mixed_mean": False}
     assert figures["delta_m_vs_hgb"] == pytest.approx((0.215 - 0.23) / 0.23 / 3)
     assert "wage -0.015" in text and "NOT met" in text
+
+
+def test_a_per_task_model_seeing_one_class_predicts_it(monkeypatch):
+    # a rare class unlabelled in a fold: CatBoost refuses such a fit; every
+    # per-task model then predicts the one class it saw, as the net does
+    X = pd.DataFrame({"x": np.arange(12.0)})
+    Y = pd.DataFrame({"a": ["u"] * 12, "b": ["v", "w"] * 6})
+    toy = _datasets.BenchDataset("toy", X, Y, ["x"], [], "toy")
+    monkeypatch.setattr(bench_tabular, "load", lambda name: toy)
+    bench_tabular.labelled_data.cache_clear()
+    try:
+        record = bench_tabular.run_job("toy", "all", 2, 0, "HGB", "a", {})
+        other = bench_tabular.run_job("toy", "all", 2, 0, "HGB", "b", {})
+    finally:
+        bench_tabular.labelled_data.cache_clear()
+    assert record["constant"] and record["accuracy"] == {"a": 1.0}
+    assert not other["constant"]
