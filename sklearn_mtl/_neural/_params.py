@@ -154,7 +154,10 @@ weighting : str or WeightingStrategy, default="static"
 """),
     Param("optimizer", "adam", [StrOptions(set(OPTIMIZERS)), callable], doc=f"""\
 optimizer : {_options(OPTIMIZERS)} or torch optimizer class, default="adam"
-    Optimizer of all the network's parameters.
+    Optimizer of all the network's parameters. "adam" and "adamw" use
+    torch's fused implementation on the CPU (torch >= 2.4) and on CUDA (the
+    same update in one kernel for every parameter); a class is used as
+    given.
 """),
     Param("lr", 1e-3, [Interval(Real, 0, None, closed="neither")], doc="""\
 lr : float, default=1e-3
