@@ -304,6 +304,29 @@ def test_readme_compare_output_is_what_the_command_prints(tmp_path):
     assert script.readme_block(readme) == script.command_output(tmp_path)
 
 
+
+def test_readme_prose_quotes_the_compare_output():
+    """The paragraph after the generated block quotes its figures by hand
+    (per-task gains, Delta_m and its p-value): they must be the block's."""
+    import re
+
+    spec = importlib.util.spec_from_file_location(
+        "readme_compare", ROOT / "docs" / "readme_compare.py"
+    )
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = script.readme_block(readme)
+    prose = readme.split(script.END, 1)[1].split("![", 1)[0]
+    gains = dict(re.findall(r"^(\w+) .*?([+-]\d+\.\d+)%  \[", block, flags=re.M))
+    quoted = re.findall(r"`(\w+)` ([+-]\d+\.\d+) %", prose)
+    assert quoted, "the prose quotes no per-task gain"
+    for task, gain in quoted:
+        assert gains[task] == gain, f"README prose quotes {task} {gain} %, the output {gains[task]}%"
+    delta, p = re.search(r"Delta_m \(mean relative gain\): ([+-]\d+\.\d+)%.*p=(\d\.\d+)",
+                         block).groups()
+    assert f"Delta_m {delta} %, p={p}" in " ".join(prose.split())
+
 @pytest.mark.parametrize("env, expected", [(None, "1"), ("3", "3")])
 def test_one_torch_thread_per_fit_unless_the_user_says(monkeypatch, tmp_path, env, expected):
     # the same figures on every machine: float sums in one order
