@@ -322,7 +322,7 @@ def test_readme_prose_quotes_the_compare_output():
     quoted = re.findall(r"`(\w+)` ([+-]\d+\.\d+) %", prose)
     assert quoted, "the prose quotes no per-task gain"
     for task, gain in quoted:
-        assert gains[task] == gain, f"README prose quotes {task} {gain} %, the output {gains[task]}%"
+        assert gains[task] == gain, f"the prose quotes {task} {gain} %, the output {gains[task]}%"
     delta, p = re.search(r"Delta_m \(mean relative gain\): ([+-]\d+\.\d+)%.*p=(\d\.\d+)",
                          block).groups()
     assert f"Delta_m {delta} %, p={p}" in " ".join(prose.split())
