@@ -237,3 +237,11 @@ def test_a_per_task_model_seeing_one_class_predicts_it(monkeypatch):
         bench_tabular.labelled_data.cache_clear()
     assert record["constant"] and record["accuracy"] == {"a": 1.0}
     assert not other["constant"]
+
+
+def test_cell_cost_times_the_net_against_per_task_hgb_on_the_labelled_rows():
+    import bench_cell_cost
+
+    ratio, epochs = bench_cell_cost.cell_cost("penguins", "20%", rows=150, repeats=1,
+                                              net_params={"max_epochs": 3})
+    assert ratio > 0 and epochs == 3
