@@ -11,7 +11,7 @@ two commits back to back to compare them (issue 19's cost steps).
 
 Usage::
 
-    OMP_NUM_THREADS=1 python benchmarks/bench_cell_cost.py            # 5 sets x 2 regimes, ~1 min
+    OMP_NUM_THREADS=1 python benchmarks/bench_cell_cost.py            # 9 sets x 2 regimes, ~2 min
     OMP_NUM_THREADS=1 python benchmarks/bench_cell_cost.py --net-params '{"lr": 0.002}'
 """
 
@@ -21,13 +21,11 @@ import statistics
 import time
 
 from _common import SEED, single_threaded, write_json
-from bench_tabular import REGIMES, labelled_data, warm_up
+from bench_tabular import DATASETS, REGIMES, labelled_data, warm_up
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import KFold
 
 from sklearn_mtl import MultiTaskClassifier
-
-DATASETS = ["penguins", "wage", "cps1985", "hmda", "digits"]
 
 
 def cell_cost(name, regime, rows=800, repeats=3, net_params=None, seed=SEED):

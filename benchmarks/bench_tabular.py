@@ -1,7 +1,8 @@
 """Tabular strength: the default MultiTaskClassifier against one boosted-tree model per task.
 
 For every data set (the four of ``bench_accuracy.py`` and ``MORE_LOADERS``:
-CPS1985, CPS1988, HMDA) and the same shuffled K folds, each model is fitted
+CPS1985, CPS1988, HMDA, and NMES1988 and DoctorVisits, added as held-out
+sets that no default was chosen on) and the same shuffled K folds, each model is fitted
 on the training folds (preprocessing inside its Pipeline) and scored on the
 test fold, task by task:
 

@@ -100,7 +100,7 @@ def test_report_renders_every_section(tmp_path, monkeypatch):
     assert "Date: today" in text
 
 
-@pytest.mark.parametrize("name", ["cps1985", "cps1988", "hmda"])
+@pytest.mark.parametrize("name", ["cps1985", "cps1988", "hmda", "nmes1988", "doctorvisits"])
 def test_more_tabular_sets_keep_tasks_out_of_the_features(name):
     ds = _datasets.load(name)
     assert not set(ds.X.columns) & set(ds.Y.columns)
@@ -245,3 +245,38 @@ def test_cell_cost_times_the_net_against_per_task_hgb_on_the_labelled_rows():
     ratio, epochs = bench_cell_cost.cell_cost("penguins", "20%", rows=150, repeats=1,
                                               net_params={"max_epochs": 3})
     assert ratio > 0 and epochs == 3
+
+
+def test_bench_levers_pairs_each_lever_with_the_default_replicate_by_replicate():
+    import bench_levers
+
+    groups = {"pick": ["penguins"], "held-out": ["cps1985"]}
+    levers = {"same": {}, "one epoch": {"max_epochs": 1, "early_stopping": False}}
+    results = bench_levers.run(groups, levers, replicates=2, rows=120, n_splits=2)
+    assert set(results) == {"default", "same", "one epoch"}
+    assert set(results["default"]) == {"0", "1"}
+    # replicate 1 is another draw of rows, masks and folds
+    assert (results["default"]["0"]["penguins"]["all"]["accuracy"]
+            != results["default"]["1"]["penguins"]["all"]["accuracy"])
+    # replicate 0 is bench_tabular.py's net, fold by fold
+    folds = [bench_tabular.run_job("penguins", "20%", 2, f, "net", None, {}, 120, 0)
+             for f in range(2)]
+    expected = 100 * np.mean([np.mean(list(r["accuracy"].values())) for r in folds])
+    assert results["default"]["0"]["penguins"]["20%"]["accuracy"] == pytest.approx(expected)
+    same = bench_levers.cell_gaps(results, "same", groups)
+    assert all(v == 0 for g in same.values() for v in g.values())
+    one = bench_levers.cell_gaps(results, "one epoch", groups)
+    assert set(one) == {"pick", "held-out"} and set(one["pick"]) == {("penguins", "all"),
+                                                                      ("penguins", "20%")}
+    assert any(v != 0 for g in one.values() for v in g.values())
+    assert results["one epoch"]["1"]["cps1985"]["all"]["epochs"] == 2  # one per fold
+    report = bench_levers.summary(results, groups)
+    assert "| one epoch | " in report and "penguins 20%" in report and "held-out" in report
+    # a lever screened on some groups only: its other cells are left blank
+    for seed in results["one epoch"].values():
+        del seed["cps1985"]
+    partial = bench_levers.cell_gaps(results, "one epoch", groups)
+    assert set(partial) == {"pick"}
+    by_group, by_cell = [line for line in bench_levers.summary(results, groups).splitlines()
+                         if line.startswith("| one epoch |")]
+    assert "of 2 |  |" in by_group and by_cell.endswith("|  |  |")

@@ -92,7 +92,9 @@ num_embeddings : {_options(NUM_EMBEDDINGS)} or None, default="piecewise_linear"
     ``n_bins`` bins (learned from the normalised rows of the call that
     builds the network) or ``cos``/``sin`` of trained frequencies
     ("periodic"), then a per-column linear map. Other
-    columns (constant, binary, one-hot) pass through. None: a plain MLP.
+    columns (constant, binary, one-hot) pass through. None: a plain MLP,
+    which on the benchmarks' tables of 333-6,000 rows was as accurate on
+    average, more accurate with sparse labels, and cheaper to fit.
     Not used with ``module``.
 """),
     Param("n_bins", 48, [Interval(Integral, 2, None, closed="left")], network=True, doc="""\
