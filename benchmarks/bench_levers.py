@@ -92,14 +92,13 @@ def cell_gaps(results, lever, groups):
     gaps = {}
     for group, names in groups.items():
         for name in names:
-            for regime in REGIMES:
-                # the replicates both ran (a lever may have been screened on
-                # some groups only)
-                seeds = [s for s in results[BASE] if name in results[lever].get(s, {})]
-                if seeds:
-                    gaps.setdefault(group, {})[(name, regime)] = float(np.mean(
-                        [results[lever][s][name][regime]["accuracy"]
-                         - results[BASE][s][name][regime]["accuracy"] for s in seeds]))
+            # the replicates both ran (a lever may have been screened on some
+            # groups only)
+            seeds = [s for s in results[BASE] if name in results[lever].get(s, {})]
+            for regime in REGIMES if seeds else ():
+                gaps.setdefault(group, {})[(name, regime)] = float(np.mean(
+                    [results[lever][s][name][regime]["accuracy"]
+                     - results[BASE][s][name][regime]["accuracy"] for s in seeds]))
     return gaps
 
 
@@ -155,6 +154,12 @@ def main(argv=None):
     parser.add_argument("--n-jobs", type=int, default=1)
     parser.add_argument("--json", default=os.path.join(RESULTS, "levers.json"))
     args = parser.parse_args(argv)
+    if not (isinstance(args.levers, dict) and args.levers
+            and all(isinstance(p, dict) for p in args.levers.values())):
+        parser.error("--levers must be a non-empty JSON object of {name: {parameter: value}}; "
+                     f"got {args.levers!r}")
+    if BASE in args.levers:
+        parser.error(f"--levers: {BASE!r} names the default itself; rename that lever")
     groups = {g: getattr(args, g.replace("-", "_")) for g in GROUPS}
     groups = {g: names for g, names in groups.items() if names}
     for name in (n for names in groups.values() for n in names):

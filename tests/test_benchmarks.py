@@ -119,7 +119,6 @@ def test_twenty_percent_regime_masks_each_task_independently():
     np.testing.assert_array_equal(kept, full.to_numpy()[labelled])
 
 
-
 def test_another_seed_is_another_replicate_of_rows_and_labels():
     data0, Y0 = bench_tabular.labelled_data("wage", "20%", 400)
     data1, Y1 = bench_tabular.labelled_data("wage", "20%", 400, seed=1)
@@ -131,6 +130,7 @@ def test_another_seed_is_another_replicate_of_rows_and_labels():
     # the default seed is the one every earlier figure used
     default, _ = bench_tabular.labelled_data("wage", "20%", 400, seed=bench_tabular.SEED)
     assert default.X.equals(data0.X)
+
 
 def test_gather_computes_gap_to_hgb_and_delta_m_per_fold(monkeypatch):
     def record(model, fold, a, b, fit=1.0):
@@ -280,3 +280,13 @@ def test_bench_levers_pairs_each_lever_with_the_default_replicate_by_replicate()
     by_group, by_cell = [line for line in bench_levers.summary(results, groups).splitlines()
                          if line.startswith("| one epoch |")]
     assert "of 2 |  |" in by_group and by_cell.endswith("|  |  |")
+
+
+@pytest.mark.parametrize("levers", ['[{"dropout": 0.2}]', '{}', '{"a": 0.2}',
+                                    '{"default": {"dropout": 0.2}}'])
+def test_bench_levers_refuses_malformed_levers_before_any_fit(levers, capsys):
+    import bench_levers
+
+    with pytest.raises(SystemExit):
+        bench_levers.main(["--levers", levers, "--replicates", "1"])
+    assert "--levers" in capsys.readouterr().err
