@@ -290,3 +290,81 @@ def test_bench_levers_refuses_malformed_levers_before_any_fit(levers, capsys):
     with pytest.raises(SystemExit):
         bench_levers.main(["--levers", levers, "--replicates", "1"])
     assert "--levers" in capsys.readouterr().err
+
+
+def _peer_run(path, seed, datasets):
+    """A bench_tabular.py result file: ``datasets`` maps a set to its
+    ``{model: accuracy}`` (every task and fold at that accuracy)."""
+    run = {"seed": seed, "datasets": {
+        name: {"all": {"accuracy": {m: [[a, a], [a, a]] for m, a in models.items()},
+                       "fit_vs_hgb": {m: 1.0 + i for i, m in enumerate(models)}}}
+        for name, models in datasets.items()}}
+    path.write_text(json.dumps(run))
+    return str(path)
+
+
+def test_peer_goal_judges_the_net_against_every_peer_and_each_peer_against_the_others(
+        tmp_path, capsys):
+    import peer_goal
+
+    def acc(*accuracies):  # the net, HGB early stop, LGBM-TD, CatBoost
+        return dict(zip(("net", "HGB early stop", "LGBM-TD", "CatBoost"), accuracies))
+
+    paths = [  # replicate 0 split over two files; CatBoost best on wage, LGBM-TD on yeast
+        _peer_run(tmp_path / "a.json", 0, {"wage": acc(0.80, 0.70, 0.75, 0.82)}),
+        _peer_run(tmp_path / "b.json", 0, {"yeast": acc(0.60, 0.50, 0.65, 0.55)}),
+        _peer_run(tmp_path / "c.json", 1, {"wage": acc(0.86, 0.70, 0.75, 0.84),
+                                           "yeast": acc(0.50, 0.50, 0.65, 0.55)}),
+    ]
+    figures = peer_goal.main([*paths, "--json", str(tmp_path / "goal.json")])
+    wage = figures["cells"]["wage all"]["gaps"]
+    assert wage["net"] == pytest.approx([-2.0, 2.0])  # against CatBoost, the best peer
+    assert wage["CatBoost"] == pytest.approx([7.0, 9.0])  # against LGBM-TD, the next best
+    assert wage["LGBM-TD"] == pytest.approx([-7.0, -9.0])
+    assert wage["HGB early stop"] == pytest.approx([-12.0, -14.0])
+    assert figures["cells"]["yeast all"]["gaps"]["net"] == pytest.approx([-5.0, -15.0])
+    totals = figures["totals"]
+    assert totals["net"] == {"cells": 2, "cells_at_or_above": 1, "replicate_cells": 4,
+                             "replicate_cells_at_or_above": 1,
+                             "cells_fit_at_most_1_5x_hgb": 2, "cells_timed": 2}
+    assert totals["CatBoost"]["cells_at_or_above"] == 1  # wage, not yeast
+    assert totals["LGBM-TD"]["cells_at_or_above"] == 1  # yeast, not wage
+    assert totals["HGB early stop"]["cells_at_or_above"] == 0
+    assert totals["CatBoost"]["cells_fit_at_most_1_5x_hgb"] == 0  # 4.0x in these files
+    out = capsys.readouterr().out
+    assert "net             at or above on  1 of 2 cells (1 of 4 replicate-cells)" in out
+    assert json.loads((tmp_path / "goal.json").read_text())["files"] == ["a.json", "b.json",
+                                                                          "c.json"]
+    # one cell of one replicate given twice is refused
+    with pytest.raises(ValueError, match="wage all of seed 0"):
+        peer_goal.replicates([paths[0], paths[0]])
+
+
+def test_peer_goal_reads_the_committed_peer_replicates():
+    import peer_goal
+
+    figures = peer_goal.main([])
+    assert len(figures["cells"]) == 18  # nine sets, two regimes
+    assert all(c["replicates"] == 6 for c in figures["cells"].values())
+    assert set(figures["totals"]) == {"net", "HGB early stop", "LGBM-TD", "CatBoost"}
+
+
+def test_checkpoint_rules_read_from_one_long_run_reproduce_the_default_fit():
+    import bench_checkpoints
+
+    assert bench_checkpoints.stop_rule([3.0, 2.0, 2.5, 1.99995, 2.1, 2.2], 3, 1e-4) == (4, 1)
+    assert bench_checkpoints.stop_rule([3.0, 2.0, 1.0], 3, 1e-4) == (2, 2)  # never stops
+    fold = bench_checkpoints.run_fold("penguins", "20%", 0, 0, rows=150, n_splits=2, window=30)
+    # the "default" rule is the default fit: same accuracy per task and epochs
+    default = bench_tabular.run_job("penguins", "20%", 2, 0, "net", None, {}, 150, 0)
+    assert fold["accuracy"]["default"] == pytest.approx(list(default["accuracy"].values()))
+    assert fold["epochs"]["default"] == default["n_iter"]
+    assert fold["run_epochs"] >= default["n_iter"] + 20  # trained on for the window
+    assert set(fold["accuracy"]) == set(bench_checkpoints.RULES)
+    assert fold["epochs"]["per-task stop"] >= 1
+    results = {"0": {"penguins": {"20%": [fold]}}}
+    gaps, epochs = bench_checkpoints.cell_gaps(results)
+    assert gaps["default"][("penguins", "20%")] == [0.0]
+    assert epochs["per-task best"][("penguins", "20%")] == [1.0]
+    report = bench_checkpoints.summary(results, {"pick": ["penguins"]})
+    assert "| per-task stop |" in report and "| penguins 20% |" in report
