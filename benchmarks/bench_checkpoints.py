@@ -22,7 +22,12 @@ weights are kept at every epoch. Rules, each task scored as in
   ratio says how much longer);
 * ``average after best``, ``average best +-2``, ``average best +-5``: the
   uniform average of the weights of those epochs of the default's run
-  (checkpoint averaging).
+  (checkpoint averaging);
+* ``best error``: the epoch of the default's run with the lowest validation
+  error (mean over the tasks of each task's error rate on its labelled
+  validation rows; the first of equals), as RealMLP-TD chooses its epoch;
+* ``stop on error``: early stopping on that error instead of the loss (the
+  default's patience, any decrease an improvement).
 
 Printed per rule: its accuracy minus the default's, in points, averaged over
 the replicates, by group of data sets (``bench_levers.py``'s groups), then
@@ -44,22 +49,34 @@ from joblib import Parallel, delayed
 from sklearn.model_selection import KFold
 from sklearn.pipeline import make_pipeline
 from skorch.callbacks import Callback
+from skorch.dataset import unpack_data
 
 from sklearn_mtl import MultiTaskClassifier
 
 RULES = ("default", "per-task best", "per-task stop", "average after best",
-         "average best +-2", "average best +-5")
+         "average best +-2", "average best +-5", "best error", "stop on error")
 
 
 class _EveryEpoch(Callback):
-    """Keeps a copy of the module's weights at the end of every epoch."""
+    """Keeps a copy of the module's weights at the end of every epoch, and
+    each task's error rate on the validation rows labelled for it."""
 
     def initialize(self):
-        self.states_ = []
+        self.states_, self.errors_ = [], []
         return self
 
-    def on_epoch_end(self, net, **kwargs):
+    def on_epoch_end(self, net, dataset_valid=None, **kwargs):
         self.states_.append({k: v.detach().clone() for k, v in net.module_.state_dict().items()})
+        wrong = labelled = 0
+        with torch.no_grad():  # the module is in eval mode after the validation epoch
+            for batch in net.get_iterator(dataset_valid, training=False):
+                Xi, yi = unpack_data(batch)
+                y = torch.as_tensor(yi).long()
+                predicted = net.infer(Xi).argmax(dim=-1)
+                wrong = wrong + ((predicted != y) & (y >= 0)).sum(dim=0)
+                labelled = labelled + (y >= 0).sum(dim=0)
+        self.errors_.append((wrong / labelled.clamp(min=1)).numpy()
+                            + np.where(labelled.numpy() > 0, 0.0, np.nan))
 
 
 def stop_rule(losses, patience, tol):
@@ -86,7 +103,9 @@ def run_fold(name, regime, seed, fold, rows=800, n_splits=3, window=60):
     net = default.set_params(n_iter_no_change=window, callbacks=[("every_epoch", _EveryEpoch())])
     pipeline = make_pipeline(dataset.preprocessor(scale=True), net)
     pipeline.fit(dataset.X.iloc[train], Y.iloc[train])
-    states = dict(net.net_.callbacks_)["every_epoch"].states_
+    every_epoch = dict(net.net_.callbacks_)["every_epoch"]
+    states = every_epoch.states_
+    error = np.nanmean(np.array(every_epoch.errors_), axis=1)
     tasks = list(Y.columns)
     history = net.history_
     summed = np.array([e["valid_loss"] for e in history])
@@ -128,6 +147,10 @@ def run_fold(name, regime, seed, fold, rows=800, n_splits=3, window=60):
         "per-task best": (accuracy([at(e) for e in best_within]), stop + 1),
         "per-task stop": (accuracy([at(b) for _, b in own]), max(s for s, _ in own) + 1),
     }
+    error_stop, error_best = stop_rule(error, patience, 0.0)
+    figures["best error"] = (accuracy([at(int(np.argmin(error[:stop + 1])))] * len(tasks)),
+                             stop + 1)
+    figures["stop on error"] = (accuracy([at(error_best)] * len(tasks)), error_stop + 1)
     for rule, (lo, hi) in (("average after best", (best, stop)),
                            ("average best +-2", (best - 2, best + 2)),
                            ("average best +-5", (best - 5, best + 5))):
