@@ -75,8 +75,9 @@ class _EveryEpoch(Callback):
                 predicted = net.infer(Xi).argmax(dim=-1)
                 wrong = wrong + ((predicted != y) & (y >= 0)).sum(dim=0)
                 labelled = labelled + (y >= 0).sum(dim=0)
-        self.errors_.append((wrong / labelled.clamp(min=1)).numpy()
-                            + np.where(labelled.numpy() > 0, 0.0, np.nan))
+        labelled = labelled.numpy()
+        self.errors_.append(np.where(labelled > 0, wrong.numpy() / np.maximum(labelled, 1),
+                                     np.nan))
 
 
 def stop_rule(losses, patience, tol):

@@ -304,7 +304,6 @@ def test_readme_compare_output_is_what_the_command_prints(tmp_path):
     assert script.readme_block(readme) == script.command_output(tmp_path)
 
 
-
 def test_readme_prose_quotes_the_compare_output():
     """The paragraph after the generated block quotes its figures by hand
     (per-task gains, Delta_m and its p-value): they must be the block's."""
@@ -326,6 +325,7 @@ def test_readme_prose_quotes_the_compare_output():
     delta, p = re.search(r"Delta_m \(mean relative gain\): ([+-]\d+\.\d+)%.*p=(\d\.\d+)",
                          block).groups()
     assert f"Delta_m {delta} %, p={p}" in " ".join(prose.split())
+
 
 @pytest.mark.parametrize("env, expected", [(None, "1"), ("3", "3")])
 def test_one_torch_thread_per_fit_unless_the_user_says(monkeypatch, tmp_path, env, expected):
